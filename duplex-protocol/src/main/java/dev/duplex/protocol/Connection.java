@@ -1,0 +1,482 @@
+package dev.duplex.protocol;
+
+import static dev.duplex.protocol.frame.FrameBits.MAX_CONTROL_PAYLOAD;
+
+import dev.duplex.protocol.frame.FrameBits;
+import dev.duplex.protocol.frame.FrameParser;
+import dev.duplex.protocol.frame.FrameWriter;
+import dev.duplex.protocol.frame.Masking;
+import dev.duplex.protocol.frame.Utf8;
+import dev.duplex.protocol.frame.Utf8Validator;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Random;
+
+/**
+ * One WebSocket connection after the opening handshake, without I/O: {@link #receive} takes the
+ * bytes read from the socket and reports messages to the {@link ConnectionListener}; the
+ * {@code send…} methods append frames to the {@link ByteOutput} for the caller to write. Pongs and
+ * the reply to a Close are appended automatically. There are no threads, clocks or sockets here:
+ * timeouts and closing the TCP connection belong to the caller, which reads {@link #state()}.
+ *
+ * <p>Lifecycle: {@code OPEN → CLOSING} (we sent Close) {@code → CLOSED} (theirs arrived), or
+ * {@code OPEN → CLOSED} directly when the peer closes first and we reply. {@link #closeInitiator()}
+ * tells which side started.
+ *
+ * <p>This class is not thread safe: one thread (the connection's event loop) calls it.
+ */
+public final class Connection {
+
+    /** Where the close handshake stands. */
+    public enum State { OPEN, CLOSING, CLOSED }
+
+    /** Which side sent the first Close frame. */
+    public enum Initiator { LOCAL, REMOTE }
+
+    private static final int NO_MESSAGE = -1;
+    private static final int MAX_REASON_BYTES = MAX_CONTROL_PAYLOAD - 2;
+
+    private final Role role;
+    private final Limits limits;
+    private final Random maskSource;
+    private final ConnectionListener listener;
+    private final ByteOutput out;
+    private final FrameParser parser;
+    private final FrameEvents frameEvents = new FrameEvents();
+
+    private State state = State.OPEN;
+    private Initiator initiator;
+    private boolean failed;
+
+    // Inbound message being assembled.
+    private int messageOpcode = NO_MESSAGE;
+    private long messageBytes;
+    private int fragments;
+    private boolean streaming;
+    private ByteBuffer assembly;
+    private final Utf8Validator utf8 = new Utf8Validator();
+
+    // Inbound frame being read.
+    private Opcode frameOpcode;
+    private boolean frameFin;
+    private boolean discardFrame;
+    private byte[] control;
+    private ByteBuffer controlView;
+    private int controlLength;
+
+    // Outbound fragmented message in progress: its opcode, or NO_MESSAGE.
+    private int sendingOpcode = NO_MESSAGE;
+
+    /**
+     * @param maskSource the source of mask keys for a client, which RFC 6455 §5.3 requires to be
+     *     unpredictable: pass a {@link java.security.SecureRandom}; a seeded {@link Random} only in
+     *     tests. Unused by a server (may be null).
+     * @param out where frames are appended; the caller drains it after each call
+     */
+    public Connection(Role role, Limits limits, Random maskSource, ConnectionListener listener, ByteOutput out) {
+        if (role == Role.CLIENT && maskSource == null) {
+            throw new IllegalArgumentException("A client connection needs a mask source (RFC 6455 §5.3)");
+        }
+        this.role = role;
+        this.limits = limits;
+        this.maskSource = maskSource;
+        this.listener = listener;
+        this.out = out;
+        this.parser = new FrameParser(role, 0);
+    }
+
+    public State state() {
+        return state;
+    }
+
+    /** Which side sent the first Close, or null while open. */
+    public Initiator closeInitiator() {
+        return initiator;
+    }
+
+    /** Whether we failed the connection because the peer broke the protocol. */
+    public boolean isFailed() {
+        return failed;
+    }
+
+    public Role role() {
+        return role;
+    }
+
+    // ---------------------------------------------------------------- receiving
+
+    /**
+     * Consumes every byte of {@code in}, which it may modify (payloads are unmasked in place).
+     * Partial frames are kept internally, so the caller may reuse {@code in} afterwards.
+     */
+    public void receive(ByteBuffer in) {
+        while (in.hasRemaining()) {
+            if (state == State.CLOSED) {
+                in.position(in.limit()); // nothing may follow a completed close handshake
+                return;
+            }
+            try {
+                parser.parse(in, frameEvents);
+            } catch (ProtocolException e) {
+                fail(e);
+            }
+        }
+    }
+
+    /**
+     * The peer closed the TCP connection. Returns whether the close handshake had completed; if not,
+     * the connection is now CLOSED and the caller reports {@link CloseCodes#ABNORMAL} (1006).
+     */
+    public boolean receiveEof() {
+        boolean clean = state == State.CLOSED;
+        state = State.CLOSED;
+        releaseAssembly();
+        return clean;
+    }
+
+    private void fail(ProtocolException error) {
+        if (failed) {
+            return; // the first error is the one reported and sent
+        }
+        failed = true;
+        parser.drain();
+        discardFrame = true;
+        releaseAssembly();
+        messageOpcode = NO_MESSAGE;
+        if (state == State.OPEN) {
+            writeClose(error.closeCode(), error.getMessage());
+            state = State.CLOSING;
+            initiator = Initiator.LOCAL;
+        }
+        listener.onProtocolError(error);
+    }
+
+    /** Parser callbacks; a separate object so they are not part of the public API. */
+    private final class FrameEvents implements FrameParser.Handler {
+        @Override
+        public void onFrameHeader(boolean fin, int rsv, Opcode opcode, long length) throws ProtocolException {
+            frameOpcode = opcode;
+            frameFin = fin;
+            controlLength = 0;
+            boolean closingOrFailed = failed || state != State.OPEN;
+            if (opcode == null || !opcode.isControl()) {
+                discardFrame = closingOrFailed;
+                if (!closingOrFailed) {
+                    startDataFrame(opcode, length);
+                }
+                return;
+            }
+            // After our Close only the peer's Close matters (RFC 6455 §5.5.1).
+            discardFrame = (closingOrFailed && opcode != Opcode.CLOSE) || length > MAX_CONTROL_PAYLOAD;
+            if (!discardFrame && control == null) {
+                control = new byte[MAX_CONTROL_PAYLOAD];
+                controlView = ByteBuffer.wrap(control);
+            }
+        }
+
+        @Override
+        public void onFramePayload(ByteBuffer chunk, boolean frameDone) throws ProtocolException {
+            if (discardFrame) {
+                return;
+            }
+            if (frameOpcode.isControl()) {
+                int n = chunk.remaining();
+                chunk.get(control, controlLength, n);
+                controlLength += n;
+                if (frameDone) {
+                    onControlFrame();
+                }
+            } else {
+                onDataPayload(chunk, frameDone);
+            }
+        }
+    }
+
+    private void startDataFrame(Opcode opcode, long length) throws ProtocolException {
+        if (opcode == Opcode.CONTINUATION) {
+            if (messageOpcode == NO_MESSAGE) {
+                throw new ProtocolException(CloseCodes.PROTOCOL_ERROR,
+                        "Continuation frame without a message to continue (RFC 6455 §5.4)");
+            }
+        } else if (messageOpcode != NO_MESSAGE) {
+            throw new ProtocolException(CloseCodes.PROTOCOL_ERROR,
+                    "New data frame before the fragmented message ended (RFC 6455 §5.4)");
+        }
+        if (limits.frameTooBig(length)) {
+            throw new ProtocolException(CloseCodes.MESSAGE_TOO_BIG,
+                    "Frame of " + length + " bytes exceeds the limit of " + limits.maxFrameBytes() + " bytes");
+        }
+        if (limits.messageTooBig(messageBytes + length)) {
+            throw new ProtocolException(CloseCodes.MESSAGE_TOO_BIG,
+                    "Message of at least " + (messageBytes + length) + " bytes exceeds the limit of "
+                            + limits.maxMessageBytes() + " bytes");
+        }
+        if (limits.tooManyFragments(fragments + 1)) {
+            throw new ProtocolException(CloseCodes.MESSAGE_TOO_BIG,
+                    "Message spans more than " + limits.maxFragments() + " frames");
+        }
+        if (opcode != Opcode.CONTINUATION) {
+            messageOpcode = opcode.code();
+            utf8.reset();
+            streaming = false;
+        }
+        fragments++;
+    }
+
+    private void onDataPayload(ByteBuffer chunk, boolean frameDone) throws ProtocolException {
+        boolean text = messageOpcode == Opcode.TEXT.code();
+        boolean last = frameDone && frameFin;
+        int n = chunk.remaining();
+        if (text) {
+            int bad = utf8.validate(chunk, chunk.position(), chunk.limit());
+            if (bad >= 0) {
+                throw new ProtocolException(CloseCodes.INVALID_PAYLOAD,
+                        "Text message holds invalid UTF-8 at byte " + (messageBytes + bad - chunk.position())
+                                + " (RFC 6455 §8.1)");
+            }
+            if (last && !utf8.isComplete()) {
+                throw new ProtocolException(CloseCodes.INVALID_PAYLOAD,
+                        "Text message ends inside a UTF-8 sequence (RFC 6455 §8.1)");
+            }
+        }
+        messageBytes += n;
+        if (streaming) {
+            listener.onMessagePart(text, chunk, last);
+        } else if (last && assembly == null) {
+            deliverWhole(text, chunk); // the whole message arrived in one read: no copy
+        } else if (limits.shouldStream(messageBytes)) {
+            streaming = true;
+            if (assembly != null) {
+                listener.onMessagePart(text, assembly.flip(), false);
+                releaseAssembly();
+            }
+            listener.onMessagePart(text, chunk, last);
+        } else {
+            append(chunk);
+            if (last) {
+                deliverWhole(text, assembly.flip());
+                releaseAssembly();
+            }
+        }
+        if (last) {
+            messageOpcode = NO_MESSAGE;
+            messageBytes = 0;
+            fragments = 0;
+        }
+    }
+
+    private void deliverWhole(boolean text, ByteBuffer message) {
+        if (text) {
+            listener.onText(message);
+        } else {
+            listener.onBinary(message);
+        }
+    }
+
+    /** Grows the assembly buffer by what actually arrived, never by what a header announced. */
+    private void append(ByteBuffer chunk) {
+        int n = chunk.remaining();
+        if (assembly == null) {
+            assembly = ByteBuffer.allocate(Math.max(n, 256));
+        } else if (assembly.remaining() < n) {
+            long wanted = Math.max((long) assembly.position() + n, assembly.capacity() * 2L);
+            if (limits.maxMessageBytes() != Limits.NO_LIMIT) {
+                wanted = Math.min(wanted, Math.max(limits.maxMessageBytes(), (long) assembly.position() + n));
+            }
+            ByteBuffer grown = ByteBuffer.allocate((int) Math.min(wanted, Integer.MAX_VALUE - 8));
+            grown.put(assembly.flip());
+            assembly = grown;
+        }
+        assembly.put(chunk);
+    }
+
+    private void releaseAssembly() {
+        assembly = null; // idle connections hold no message buffer
+    }
+
+    private void onControlFrame() throws ProtocolException {
+        ByteBuffer payload = controlView.limit(controlLength).position(0);
+        switch (frameOpcode) {
+            case PING -> {
+                if (state == State.OPEN) {
+                    writeFrame(Opcode.PONG.code(), true, payload);
+                }
+                listener.onPing(payload);
+            }
+            case PONG -> listener.onPong(payload);
+            case CLOSE -> onCloseFrame();
+            default -> throw new IllegalStateException("Not a control opcode: " + frameOpcode);
+        }
+    }
+
+    private void onCloseFrame() throws ProtocolException {
+        int code = CloseCodes.NO_STATUS;
+        String reason = "";
+        if (!failed) {
+            if (controlLength == 1) {
+                throw new ProtocolException(CloseCodes.PROTOCOL_ERROR,
+                        "Close frame payload must be empty or hold a 2-byte code (RFC 6455 §5.5.1)");
+            }
+            if (controlLength >= 2) {
+                code = ((control[0] & 0xFF) << 8) | (control[1] & 0xFF);
+                if (!CloseCodes.isValidOnWire(code)) {
+                    throw new ProtocolException(CloseCodes.PROTOCOL_ERROR,
+                            "Close code " + code + " may not be sent on the wire (RFC 6455 §7.4)");
+                }
+                ByteBuffer reasonBytes = ByteBuffer.wrap(control, 2, controlLength - 2);
+                Utf8Validator validator = new Utf8Validator();
+                if (validator.validate(reasonBytes, 2, controlLength) >= 0 || !validator.isComplete()) {
+                    throw new ProtocolException(CloseCodes.INVALID_PAYLOAD,
+                            "Close reason is not valid UTF-8 (RFC 6455 §5.5.1)");
+                }
+                reason = new String(control, 2, controlLength - 2, StandardCharsets.UTF_8);
+            }
+        } else if (controlLength >= 2) {
+            code = ((control[0] & 0xFF) << 8) | (control[1] & 0xFF);
+        }
+        if (state == State.OPEN) {
+            initiator = Initiator.REMOTE;
+            if (code == CloseCodes.NO_STATUS) {
+                writeFrame(Opcode.CLOSE.code(), true, ByteBuffer.allocate(0));
+            } else {
+                writeClose(code, "");
+            }
+        }
+        state = State.CLOSED;
+        releaseAssembly();
+        listener.onCloseReceived(code, reason);
+    }
+
+    // ---------------------------------------------------------------- sending
+
+    /** Sends a text message. @throws IllegalArgumentException for an unpaired surrogate */
+    public void sendText(CharSequence text) {
+        checkCanSendData("TEXT");
+        int length = Utf8.encodedLength(text);
+        boolean masked = role == Role.CLIENT;
+        int maskKey = masked ? maskSource.nextInt() : 0;
+        ByteBuffer buffer = out.reserve(FrameBits.headerSize(length, masked) + length);
+        FrameWriter.writeHeader(buffer, FrameWriter.firstByte(true, 0, Opcode.TEXT.code()), length, masked, maskKey);
+        int start = buffer.position();
+        Utf8.encode(text, buffer);
+        if (masked) {
+            Masking.mask(buffer, start, buffer.position(), maskKey, 0);
+        }
+    }
+
+    /** Sends a text message from bytes the caller guarantees are valid UTF-8 (e.g. an echo). */
+    public void sendTextUtf8(ByteBuffer utf8) {
+        checkCanSendData("TEXT");
+        writeFrame(Opcode.TEXT.code(), true, utf8);
+    }
+
+    /** Sends a binary message of {@code data}'s remaining bytes; {@code data} is not modified. */
+    public void sendBinary(ByteBuffer data) {
+        checkCanSendData("BINARY");
+        writeFrame(Opcode.BINARY.code(), true, data);
+    }
+
+    /**
+     * Sends one fragment of a message that is streamed out in parts. The first call picks the
+     * message type; later calls continue it until {@code last}. Control frames may be sent in
+     * between; other data messages may not.
+     */
+    public void sendPart(boolean text, ByteBuffer part, boolean last) {
+        int type = text ? Opcode.TEXT.code() : Opcode.BINARY.code();
+        checkCanSendData(text ? "TEXT" : "BINARY");
+        if (sendingOpcode != NO_MESSAGE && sendingOpcode != type) {
+            throw new IllegalStateException("Cannot send a " + (text ? "text" : "binary")
+                    + " part while a message of the other type is being sent");
+        }
+        int opcode = sendingOpcode == NO_MESSAGE ? type : Opcode.CONTINUATION.code();
+        sendingOpcode = last ? NO_MESSAGE : type;
+        writeFrame(opcode, last, part);
+    }
+
+    public void sendPing(ByteBuffer payload) {
+        checkControl("PING", payload);
+        writeFrame(Opcode.PING.code(), true, payload);
+    }
+
+    /** Sends an unsolicited pong (a one-way heartbeat, RFC 6455 §5.5.3). */
+    public void sendPong(ByteBuffer payload) {
+        checkControl("PONG", payload);
+        writeFrame(Opcode.PONG.code(), true, payload);
+    }
+
+    /**
+     * Starts the close handshake. The caller then waits for the peer's Close (reported through
+     * {@link ConnectionListener#onCloseReceived}) or a timeout.
+     *
+     * @param code a code valid on the wire ({@link CloseCodes#isValidOnWire})
+     * @param reason at most 123 bytes of UTF-8
+     * @throws IllegalArgumentException for a code that may not be sent or a reason too long
+     */
+    public void sendClose(int code, String reason) {
+        if (!CloseCodes.isValidOnWire(code)) {
+            throw new IllegalArgumentException("Close code " + code + " may not be sent (RFC 6455 §7.4)");
+        }
+        if (reason != null && Utf8.encodedLength(reason) > MAX_REASON_BYTES) {
+            throw new IllegalArgumentException("Close reason exceeds " + MAX_REASON_BYTES + " bytes of UTF-8");
+        }
+        if (state != State.OPEN) {
+            throw new IllegalStateException("Cannot send CLOSE in state " + state);
+        }
+        writeClose(code, reason);
+        state = State.CLOSING;
+        initiator = Initiator.LOCAL;
+    }
+
+    private void checkCanSendData(String what) {
+        if (state != State.OPEN) {
+            throw new IllegalStateException("Cannot send " + what + " in state " + state);
+        }
+    }
+
+    private void checkControl(String what, ByteBuffer payload) {
+        if (payload.remaining() > MAX_CONTROL_PAYLOAD) {
+            throw new IllegalArgumentException(what + " payload of " + payload.remaining()
+                    + " bytes exceeds 125 (RFC 6455 §5.5)");
+        }
+        if (state != State.OPEN) {
+            throw new IllegalStateException("Cannot send " + what + " in state " + state);
+        }
+    }
+
+    /** Writes a Close frame, cutting the reason at a character boundary to fit 123 bytes. */
+    private void writeClose(int code, String reason) {
+        String fitted = fitReason(reason == null ? "" : reason);
+        int reasonBytes = Utf8.encodedLength(fitted);
+        boolean masked = role == Role.CLIENT;
+        int maskKey = masked ? maskSource.nextInt() : 0;
+        int length = 2 + reasonBytes;
+        ByteBuffer buffer = out.reserve(FrameBits.headerSize(length, masked) + length);
+        FrameWriter.writeHeader(buffer, FrameWriter.firstByte(true, 0, Opcode.CLOSE.code()), length, masked, maskKey);
+        int start = buffer.position();
+        buffer.put((byte) (code >>> 8)).put((byte) code);
+        Utf8.encode(fitted, buffer);
+        if (masked) {
+            Masking.mask(buffer, start, buffer.position(), maskKey, 0);
+        }
+    }
+
+    private static String fitReason(String reason) {
+        String fitted = reason;
+        while (Utf8.encodedLength(fitted) > MAX_REASON_BYTES) {
+            int cut = fitted.length() - 1;
+            if (Character.isLowSurrogate(fitted.charAt(cut))) {
+                cut--;
+            }
+            fitted = fitted.substring(0, cut);
+        }
+        return fitted;
+    }
+
+    private void writeFrame(int opcode, boolean fin, ByteBuffer payload) {
+        boolean masked = role == Role.CLIENT;
+        int maskKey = masked ? maskSource.nextInt() : 0;
+        int length = payload.remaining();
+        ByteBuffer buffer = out.reserve(FrameBits.headerSize(length, masked) + length);
+        FrameWriter.writeFrame(buffer, FrameWriter.firstByte(fin, 0, opcode), payload, masked, maskKey);
+    }
+}
