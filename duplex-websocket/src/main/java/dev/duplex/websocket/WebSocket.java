@@ -1,0 +1,71 @@
+package dev.duplex.websocket;
+
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * One WebSocket connection, server or client side. Every method is thread safe; sends from a
+ * thread other than the connection's event loop are handed to the loop in order.
+ *
+ * <p>Sends never block. They return {@code false} when the message was not queued: the
+ * connection is closing or closed, or its queue would pass
+ * {@link WebSocketOptions#maxQueuedBytes()}, in which case the connection is closed with 1008 (a
+ * slow consumer must not grow memory without bound). Watch {@link #bufferedAmount()} and
+ * {@link WebSocketListener#onWritable} to send at the pace the peer reads.
+ */
+public interface WebSocket {
+
+    /** Sends a text message. @throws IllegalArgumentException if it holds an unpaired surrogate */
+    boolean sendText(CharSequence text);
+
+    /** Sends a binary message of {@code data}'s remaining bytes; the buffer is copied if needed, never kept. */
+    boolean sendBinary(ByteBuffer data);
+
+    /**
+     * Sends one part of a message streamed out in fragments: the first call starts a text or
+     * binary message, later calls continue it, {@code last} ends it. For text, the parts together
+     * must be valid UTF-8.
+     */
+    boolean sendPart(boolean text, ByteBuffer part, boolean last);
+
+    /** Sends a ping of at most 125 bytes; the peer's pong arrives at {@link WebSocketListener#onPong}. */
+    boolean ping(ByteBuffer payload);
+
+    /**
+     * Starts the close handshake. If the peer does not answer within
+     * {@link WebSocketOptions#closeTimeout()}, the TCP connection is dropped and
+     * {@link WebSocketListener#onClose} reports 1006.
+     *
+     * @param code a code that may be sent: 1000–1003, 1007–1014 or 3000–4999
+     * @param reason at most 123 bytes of UTF-8, or null
+     * @throws IllegalArgumentException for 1005, 1006, 1015 and other codes that may not be sent
+     */
+    void close(int code, String reason);
+
+    /** Closes with 1000 and no reason. */
+    default void close() {
+        close(1000, null);
+    }
+
+    /** Drops the TCP connection at once, without a close handshake. */
+    void abort();
+
+    /** Bytes accepted by send calls and not yet written to the socket (the browser's {@code bufferedAmount}). */
+    long bufferedAmount();
+
+    ReadyState readyState();
+
+    /** The subprotocol agreed in the handshake, or null. */
+    String subprotocol();
+
+    /** The request path (server side) or the URI's path (client side), without the query. */
+    String path();
+
+    SocketAddress remoteAddress();
+
+    /** An attribute the application attached to this connection, or null. */
+    Object attribute(String name);
+
+    /** Attaches (or, with null, removes) an application attribute. */
+    void attribute(String name, Object value);
+}

@@ -1,0 +1,190 @@
+package dev.duplex.websocket;
+
+import dev.duplex.transport.EventLoopGroup;
+import dev.duplex.transport.TcpServer;
+import dev.duplex.transport.TransportOptions;
+import dev.duplex.websocket.internal.Route;
+import dev.duplex.websocket.internal.ServerContext;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.function.Predicate;
+
+/**
+ * A WebSocket server: routes (path → listener) on NIO event loops.
+ *
+ * <pre>{@code
+ * WebSocketServer server = WebSocketServer.builder()
+ *     .route("/echo", new WebSocketListener() {
+ *         @Override public void onText(WebSocket ws, String text) { ws.sendText(text); }
+ *     })
+ *     .start(8080);
+ * }</pre>
+ *
+ * Thread safe. {@link #close()} shuts down gracefully: 1001 to every client, then waits for their
+ * Close up to the close timeout.
+ */
+public final class WebSocketServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("dev.duplex.websocket");
+
+    private final EventLoopGroup loops;
+    private final TcpServer tcpServer;
+    private final ServerContext context;
+    private final WebSocketOptions options;
+
+    private WebSocketServer(EventLoopGroup loops, TcpServer tcpServer, ServerContext context, WebSocketOptions options) {
+        this.loops = loops;
+        this.tcpServer = tcpServer;
+        this.context = context;
+        this.options = options;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The bound address; its port is the real one when started on port 0. */
+    public InetSocketAddress address() {
+        return tcpServer.localAddress();
+    }
+
+    public int port() {
+        return address().getPort();
+    }
+
+    /** Open connections, including those still in the opening handshake. */
+    public int connectionCount() {
+        return context.sessionCount();
+    }
+
+    /** Handshakes answered with an HTTP error status so far. */
+    public long rejectedHandshakes() {
+        return context.rejectedHandshakes();
+    }
+
+    /** Graceful shutdown within the close timeout. */
+    @Override
+    public void close() {
+        close(options.closeTimeout());
+    }
+
+    /**
+     * Stops accepting, sends 1001 (going away) to every client, waits up to {@code timeout} for the
+     * close handshakes to finish, then drops whatever is left and stops the event loops.
+     */
+    public void close(Duration timeout) {
+        tcpServer.stopAccepting();
+        context.goingAway("Server shutting down");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (context.sessionCount() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        int left = context.sessionCount();
+        tcpServer.close();
+        loops.close();
+        LOG.log(System.Logger.Level.INFO, "WebSocket server on port {0} stopped{1}", String.valueOf(port()),
+                left == 0 ? "" : " (" + left + " connections dropped after the close timeout)");
+    }
+
+    /** Configures and starts a {@link WebSocketServer}. Not thread safe. */
+    public static final class Builder {
+        private final List<Route> routes = new ArrayList<>();
+        private WebSocketOptions options = WebSocketOptions.defaults();
+        private TransportOptions transport = TransportOptions.defaults();
+        private int eventLoops;
+        private Executor executor;
+        private Predicate<String> originPolicy = origin -> true;
+
+        private Builder() {
+        }
+
+        /** Serves WebSocket connections to {@code path} (exact match, without query) with {@code listener}. */
+        public Builder route(String path, WebSocketListener listener) {
+            return route(path, List.of(), listener);
+        }
+
+        /** Same, agreeing to the first of {@code subprotocols} (in our order of preference) that the client offers. */
+        public Builder route(String path, List<String> subprotocols, WebSocketListener listener) {
+            if (path == null || !path.startsWith("/")) {
+                throw new IllegalArgumentException("A route path starts with '/': " + path);
+            }
+            routes.add(new Route(path, Objects.requireNonNull(listener, "listener"), subprotocols));
+            return this;
+        }
+
+        public Builder options(WebSocketOptions value) {
+            this.options = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /** Socket-level options: backlog, connection limit, buffer sizes. */
+        public Builder transport(TransportOptions value) {
+            this.transport = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /** Number of event loops; default one per core. */
+        public Builder eventLoops(int count) {
+            this.eventLoops = count;
+            return this;
+        }
+
+        /**
+         * Runs listeners on {@code executor} instead of the event loop, one event at a time per
+         * connection, in order. Use it when listeners block; on Java 21+,
+         * {@code Executors.newVirtualThreadPerTaskExecutor()} is a good choice.
+         */
+        public Builder executor(Executor value) {
+            this.executor = value;
+            return this;
+        }
+
+        /**
+         * Decides which {@code Origin} values may connect (null when the client sent none);
+         * others get 403. Default: any. Browsers send Origin; use this to stop Cross-Site WebSocket
+         * Hijacking when authentication relies on cookies.
+         */
+        public Builder originPolicy(Predicate<String> value) {
+            this.originPolicy = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /** Starts listening on every interface at {@code port} (0: any free port). */
+        public WebSocketServer start(int port) {
+            return start(new InetSocketAddress(port));
+        }
+
+        /** Starts listening on the loopback interface only. */
+        public WebSocketServer startOnLoopback(int port) {
+            return start(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        }
+
+        public WebSocketServer start(InetSocketAddress address) {
+            if (routes.isEmpty()) {
+                throw new IllegalStateException("A server needs at least one route");
+            }
+            ServerContext context = new ServerContext(routes, options, executor, originPolicy);
+            EventLoopGroup loops = new EventLoopGroup(eventLoops);
+            try {
+                TcpServer tcp = TcpServer.bind(loops, address, transport, context::newSession);
+                LOG.log(System.Logger.Level.INFO, "WebSocket server listening on {0} ({1} event loops)",
+                        tcp.localAddress(), String.valueOf(loops.loops().size()));
+                return new WebSocketServer(loops, tcp, context, options);
+            } catch (IOException e) {
+                loops.close();
+                throw new UncheckedIOException("Cannot listen on " + address + ": " + e.getMessage(), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package dev.duplex.websocket.internal;
+
+import dev.duplex.protocol.CloseCodes;
+import dev.duplex.protocol.Role;
+import dev.duplex.protocol.handshake.ServerHandshake;
+import dev.duplex.websocket.ReadyState;
+import dev.duplex.websocket.WebSocketOptions;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
+
+/** What every connection of one server shares: routes, options, policies, and the set of live sessions. Thread safe. */
+public final class ServerContext implements SessionHost {
+    private final Map<String, Route> routes;
+    private final WebSocketOptions options;
+    private final Executor listenerExecutor;
+    private final Predicate<String> originPolicy;
+    private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    private final LongAdder rejections = new LongAdder();
+
+    public ServerContext(List<Route> routes, WebSocketOptions options, Executor listenerExecutor, Predicate<String> originPolicy) {
+        Map<String, Route> byPath = new ConcurrentHashMap<>();
+        for (Route route : routes) {
+            byPath.put(route.path(), route);
+        }
+        this.routes = Map.copyOf(byPath);
+        this.options = options;
+        this.listenerExecutor = listenerExecutor;
+        this.originPolicy = originPolicy;
+    }
+
+    /** A fresh session for an accepted TCP connection. */
+    public Session newSession() {
+        Session session = new Session(Role.SERVER, options, listenerExecutor, this, new ServerHandshakeStage(this));
+        sessions.add(session);
+        return session;
+    }
+
+    @Override
+    public void onSessionClosed(Session session) {
+        sessions.remove(session);
+    }
+
+    Route route(String path) {
+        return routes.get(path);
+    }
+
+    WebSocketOptions options() {
+        return options;
+    }
+
+    void countRejection() {
+        rejections.increment();
+    }
+
+    /** Handshakes refused with an HTTP error status since the server started. */
+    public long rejectedHandshakes() {
+        return rejections.sum();
+    }
+
+    /** Sessions whose TCP connection is open, in any ready state. */
+    public int sessionCount() {
+        return sessions.size();
+    }
+
+    /** Sends 1001 to every open session (a graceful shutdown's first step). */
+    public void goingAway(String reason) {
+        for (Session session : sessions) {
+            if (session.readyState() == ReadyState.OPEN) {
+                session.close(CloseCodes.GOING_AWAY, reason);
+            } else if (session.readyState() == ReadyState.CONNECTING) {
+                session.abort();
+            }
+        }
+    }
+
+    ServerHandshake.Policy policyFor(Route route) {
+        return new ServerHandshake.Policy() {
+            @Override
+            public boolean isOriginAllowed(String origin) {
+                return originPolicy.test(origin);
+            }
+
+            @Override
+            public String selectSubprotocol(List<String> offered) {
+                for (String supported : route.subprotocols()) {
+                    if (offered.contains(supported)) {
+                        return supported;
+                    }
+                }
+                return null;
+            }
+        };
+    }
+}

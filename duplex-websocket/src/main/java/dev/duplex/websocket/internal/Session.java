@@ -1,0 +1,593 @@
+package dev.duplex.websocket.internal;
+
+import dev.duplex.protocol.CloseCodes;
+import dev.duplex.protocol.Connection;
+import dev.duplex.protocol.ConnectionListener;
+import dev.duplex.protocol.ProtocolException;
+import dev.duplex.protocol.Role;
+import dev.duplex.transport.ConnectionHandler;
+import dev.duplex.transport.TcpConnection;
+import dev.duplex.websocket.ReadyState;
+import dev.duplex.websocket.WebSocket;
+import dev.duplex.websocket.WebSocketListener;
+import dev.duplex.websocket.WebSocketOptions;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One WebSocket connection: the bridge between a {@link TcpConnection} (bytes) and a
+ * {@link Connection} (protocol), and the {@link WebSocket} the application holds. During the
+ * opening handshake a {@link HandshakeStage} reads the input; afterwards the engine does.
+ *
+ * <p>Everything except the {@link WebSocket} methods runs on the connection's event loop thread;
+ * those methods hop to it when called from elsewhere.
+ */
+public final class Session implements WebSocket, ConnectionListener, ConnectionHandler {
+    private static final System.Logger LOG = System.getLogger("dev.duplex.websocket");
+
+    /** What the connection's single transport deadline is currently for. */
+    private enum Timer { NONE, HANDSHAKE, HEARTBEAT, PONG, CLOSE }
+
+    private final Role role;
+    private final WebSocketOptions options;
+    private final Executor listenerExecutor;
+    private final SessionHost host;
+
+    private HandshakeStage handshake;
+    private TcpConnection tcp;
+    private LoopOutput output;
+    private Connection connection;
+    private WebSocketListener listener;
+    private volatile ReadyState readyState = ReadyState.CONNECTING;
+    private String path;
+    private String subprotocol;
+    private Map<String, Object> attributes;
+
+    private boolean inReadBatch;
+    private Timer timer = Timer.NONE;
+    private long lastReadNanos;
+    private long pingSentNanos;
+
+    private int closeCode = CloseCodes.ABNORMAL;
+    private String closeReason = "";
+    private boolean closeCodeFinal;
+    private boolean closeReported;
+    private final AtomicLong handedOffBytes = new AtomicLong();
+
+    Session(Role role, WebSocketOptions options, Executor listenerExecutor, SessionHost host, HandshakeStage handshake) {
+        this.role = role;
+        this.options = options;
+        this.listenerExecutor = listenerExecutor == null ? null : new SerialExecutor(listenerExecutor);
+        this.host = host;
+        this.handshake = handshake;
+    }
+
+    // ------------------------------------------------------------ transport events (loop thread)
+
+    @Override
+    public void onOpen(TcpConnection connection) {
+        this.tcp = connection;
+        this.output = LoopOutput.current();
+        arm(Timer.HANDSHAKE, options.handshakeTimeout().toNanos());
+        handshake.onOpen(this);
+    }
+
+    @Override
+    public void onData(TcpConnection connection, ByteBuffer data) {
+        if (handshake != null) {
+            handshake.onData(this, data);
+            if (handshake != null || !data.hasRemaining()) {
+                data.position(data.limit());
+                return;
+            }
+        }
+        if (this.connection == null) {
+            data.position(data.limit()); // a rejected handshake: nothing after it is processed
+            return;
+        }
+        lastReadNanos = tcp.loop().nanoTime();
+        inReadBatch = true;
+        try {
+            output.claim(this);
+            this.connection.receive(data);
+        } finally {
+            inReadBatch = false;
+        }
+        output.flush(this);
+        afterEngineStep();
+    }
+
+    @Override
+    public void onWritable(TcpConnection connection) {
+        if (readyState == ReadyState.OPEN) {
+            dispatch(() -> listener.onWritable(this));
+        }
+    }
+
+    @Override
+    public void onEndOfInput(TcpConnection connection) {
+        if (this.connection != null && !this.connection.receiveEof()) {
+            setClose(CloseCodes.ABNORMAL, "Connection dropped without a close handshake", false);
+        }
+        tcp.close();
+    }
+
+    @Override
+    public void onClosed(TcpConnection connection, Throwable cause) {
+        readyState = ReadyState.CLOSED;
+        if (output != null) {
+            output.release(this);
+        }
+        if (handshake != null) {
+            handshake.onClosed(this, cause);
+            handshake = null;
+        }
+        if (cause != null && this.connection != null && this.connection.state() != Connection.State.CLOSED) {
+            setClose(CloseCodes.ABNORMAL, "Connection lost: " + cause.getMessage(), false);
+            WebSocketListener l = listener;
+            if (l != null) {
+                dispatch(() -> l.onError(this, cause));
+            }
+        }
+        reportClose();
+        host.onSessionClosed(this);
+    }
+
+    @Override
+    public void onDeadline(TcpConnection connection) {
+        long now = tcp.loop().nanoTime();
+        switch (timer) {
+            case HANDSHAKE -> {
+                timer = Timer.NONE;
+                if (handshake != null) {
+                    handshake.onTimeout(this);
+                }
+            }
+            case HEARTBEAT -> heartbeat(now);
+            case PONG -> {
+                if (lastReadNanos - pingSentNanos > 0) {
+                    heartbeat(now);
+                } else {
+                    fail(new TimeoutException("Sent a ping but received nothing within "
+                            + options.pongTimeout().toMillis() + " ms: the peer is gone"));
+                }
+            }
+            case CLOSE -> {
+                timer = Timer.NONE;
+                tcp.close();
+            }
+            case NONE -> {
+            }
+        }
+    }
+
+    /** Idle timeout and ping heartbeat, both measured from the last byte received. */
+    private void heartbeat(long now) {
+        long idle = now - lastReadNanos;
+        long idleTimeout = options.idleTimeout().toNanos();
+        long pingInterval = options.pingInterval().toNanos();
+        if (idleTimeout > 0 && idle >= idleTimeout) {
+            closeLocally(CloseCodes.GOING_AWAY, "Idle for more than " + options.idleTimeout().toMillis() + " ms");
+            return;
+        }
+        if (pingInterval > 0 && idle >= pingInterval) {
+            pingSentNanos = now;
+            long stamp = now;
+            ByteBuffer payload = ByteBuffer.allocate(8).putLong(0, stamp);
+            output.claim(this);
+            connection.sendPing(payload);
+            output.flush(this);
+            arm(Timer.PONG, options.pongTimeout().toNanos());
+            return;
+        }
+        armHeartbeat(now);
+    }
+
+    private void armHeartbeat(long now) {
+        long idleTimeout = options.idleTimeout().toNanos();
+        long pingInterval = options.pingInterval().toNanos();
+        long next = Long.MAX_VALUE;
+        if (idleTimeout > 0) {
+            next = Math.min(next, lastReadNanos + idleTimeout - now);
+        }
+        if (pingInterval > 0) {
+            next = Math.min(next, lastReadNanos + pingInterval - now);
+        }
+        if (next == Long.MAX_VALUE) {
+            arm(Timer.NONE, 0);
+        } else {
+            arm(Timer.HEARTBEAT, Math.max(next, TimeUnit.MILLISECONDS.toNanos(1)));
+        }
+    }
+
+    private void arm(Timer kind, long nanos) {
+        timer = kind;
+        tcp.setDeadline(kind == Timer.NONE ? 0 : nanos, TimeUnit.NANOSECONDS);
+    }
+
+    // ------------------------------------------------------------ handshake outcome (loop thread)
+
+    /** The opening handshake succeeded: from now on the engine reads the input. */
+    void open(Connection engine, WebSocketListener appListener, String requestPath, String agreedSubprotocol) {
+        this.handshake = null;
+        this.connection = engine;
+        this.listener = appListener;
+        this.path = requestPath;
+        this.subprotocol = agreedSubprotocol;
+        this.readyState = ReadyState.OPEN;
+        this.lastReadNanos = tcp.loop().nanoTime();
+        armHeartbeat(lastReadNanos);
+        dispatch(() -> appListener.onOpen(this));
+    }
+
+    /** The opening handshake failed before a listener was involved; just close. */
+    void abandonHandshake() {
+        handshake = null;
+        timer = Timer.NONE;
+        tcp.closeAfterFlush();
+    }
+
+    TcpConnection tcp() {
+        return tcp;
+    }
+
+    LoopOutput output() {
+        return output;
+    }
+
+    Role role() {
+        return role;
+    }
+
+    WebSocketOptions options() {
+        return options;
+    }
+
+    // ------------------------------------------------------------ engine events (loop thread)
+
+    @Override
+    public void onText(ByteBuffer utf8) {
+        String text = StandardCharsets.UTF_8.decode(utf8).toString();
+        if (listenerExecutor == null) {
+            callListener(() -> listener.onText(this, text));
+        } else {
+            listenerExecutor.execute(() -> callListener(() -> listener.onText(this, text)));
+        }
+    }
+
+    @Override
+    public void onBinary(ByteBuffer data) {
+        if (listenerExecutor == null) {
+            try {
+                listener.onBinary(this, data);
+            } catch (RuntimeException e) {
+                listenerFailed(e);
+            }
+            output.claim(this);
+        } else {
+            ByteBuffer copy = copy(data);
+            listenerExecutor.execute(() -> callListener(() -> listener.onBinary(this, copy)));
+        }
+    }
+
+    @Override
+    public void onMessagePart(boolean text, ByteBuffer part, boolean last) {
+        ByteBuffer view = listenerExecutor == null ? part : copy(part);
+        dispatch(() -> listener.onMessagePart(this, text, view, last));
+    }
+
+    @Override
+    public void onPing(ByteBuffer payload) {
+        ByteBuffer copy = copy(payload);
+        dispatch(() -> listener.onPing(this, copy));
+    }
+
+    @Override
+    public void onPong(ByteBuffer payload) {
+        ByteBuffer copy = copy(payload);
+        dispatch(() -> listener.onPong(this, copy));
+    }
+
+    @Override
+    public void onCloseReceived(int code, String reason) {
+        setClose(code, reason, false);
+        readyState = ReadyState.CLOSING;
+    }
+
+    @Override
+    public void onProtocolError(ProtocolException error) {
+        setClose(error.closeCode(), error.getMessage(), true);
+        readyState = ReadyState.CLOSING;
+        LOG.log(System.Logger.Level.DEBUG, "Failing {0}: {1}", tcp.remoteAddress(), error.getMessage());
+        dispatch(() -> listener.onError(this, error));
+    }
+
+    /** After the engine consumed input or sent a Close: move the TCP connection along the close handshake. */
+    private void afterEngineStep() {
+        if (connection.state() == Connection.State.CLOSED) {
+            if (role == Role.SERVER) {
+                tcp.closeAfterFlush(); // RFC 6455 §7.1.1: the server closes TCP first
+                arm(Timer.NONE, 0);
+            } else if (timer != Timer.CLOSE) {
+                arm(Timer.CLOSE, options.closeTimeout().toNanos()); // wait for the server's FIN
+            }
+        } else if (connection.state() == Connection.State.CLOSING && timer != Timer.CLOSE) {
+            arm(Timer.CLOSE, options.closeTimeout().toNanos());
+        }
+    }
+
+    private void setClose(int code, String reason, boolean isFinal) {
+        if (!closeCodeFinal) {
+            closeCode = code;
+            closeReason = reason == null ? "" : reason;
+            closeCodeFinal = isFinal;
+        }
+    }
+
+    private void reportClose() {
+        if (closeReported || listener == null) {
+            return;
+        }
+        closeReported = true;
+        int code = closeCode;
+        String reason = closeReason;
+        WebSocketListener l = listener;
+        dispatch(() -> l.onClose(this, code, reason));
+    }
+
+    private void fail(Throwable error) {
+        setClose(CloseCodes.ABNORMAL, error.getMessage(), true);
+        WebSocketListener l = listener;
+        if (l != null) {
+            dispatch(() -> l.onError(this, error));
+        }
+        tcp.close();
+    }
+
+    // ------------------------------------------------------------ dispatch to the application
+
+    private void dispatch(Runnable call) {
+        if (listenerExecutor == null) {
+            callListener(call);
+        } else {
+            listenerExecutor.execute(() -> callListener(call));
+        }
+    }
+
+    private void callListener(Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            listenerFailed(e);
+        }
+        if (output != null && tcp != null && tcp.loop().inEventLoop()) {
+            output.claim(this); // the listener may have written to other sessions of this loop
+        }
+    }
+
+    private void listenerFailed(RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "WebSocket listener threw; closing the connection with 1011", e);
+        close(CloseCodes.INTERNAL_ERROR, "Internal error");
+    }
+
+    private static ByteBuffer copy(ByteBuffer data) {
+        ByteBuffer copy = ByteBuffer.allocate(data.remaining());
+        copy.put(data.duplicate()).flip();
+        return copy;
+    }
+
+    // ------------------------------------------------------------ WebSocket (any thread)
+
+    @Override
+    public boolean sendText(CharSequence text) {
+        if (!onLoop()) {
+            String snapshot = text.toString();
+            return handOff(snapshot.length(), () -> sendText(snapshot));
+        }
+        if (!canSend(text.length())) {
+            return false;
+        }
+        output.claim(this);
+        connection.sendText(text);
+        afterSend();
+        return true;
+    }
+
+    @Override
+    public boolean sendBinary(ByteBuffer data) {
+        if (!onLoop()) {
+            ByteBuffer snapshot = copy(data);
+            return handOff(snapshot.remaining(), () -> sendBinary(snapshot));
+        }
+        if (!canSend(data.remaining())) {
+            return false;
+        }
+        output.claim(this);
+        connection.sendBinary(data);
+        afterSend();
+        return true;
+    }
+
+    @Override
+    public boolean sendPart(boolean text, ByteBuffer part, boolean last) {
+        if (!onLoop()) {
+            ByteBuffer snapshot = copy(part);
+            return handOff(snapshot.remaining(), () -> sendPart(text, snapshot, last));
+        }
+        if (!canSend(part.remaining())) {
+            return false;
+        }
+        output.claim(this);
+        connection.sendPart(text, part, last);
+        afterSend();
+        return true;
+    }
+
+    @Override
+    public boolean ping(ByteBuffer payload) {
+        if (payload.remaining() > 125) {
+            throw new IllegalArgumentException("Ping payload of " + payload.remaining() + " bytes exceeds 125 (RFC 6455 §5.5)");
+        }
+        if (!onLoop()) {
+            ByteBuffer snapshot = copy(payload);
+            return handOff(snapshot.remaining(), () -> ping(snapshot));
+        }
+        if (!canSend(payload.remaining())) {
+            return false;
+        }
+        output.claim(this);
+        connection.sendPing(payload);
+        afterSend();
+        return true;
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        if (!CloseCodes.isValidOnWire(code)) {
+            throw new IllegalArgumentException("Close code " + code + " may not be sent (RFC 6455 §7.4)");
+        }
+        if (reason != null && reason.getBytes(StandardCharsets.UTF_8).length > 123) {
+            throw new IllegalArgumentException("Close reason exceeds 123 bytes of UTF-8");
+        }
+        if (!onLoop()) {
+            execute(() -> close(code, reason));
+            return;
+        }
+        closeLocally(code, reason);
+    }
+
+    private void closeLocally(int code, String reason) {
+        if (connection == null) {
+            if (tcp != null && handshake != null) {
+                abandonHandshake();
+            }
+            return;
+        }
+        if (connection.state() != Connection.State.OPEN) {
+            return;
+        }
+        readyState = ReadyState.CLOSING;
+        setClose(code, reason, false);
+        output.claim(this);
+        connection.sendClose(code, reason);
+        output.flush(this);
+        afterEngineStep();
+    }
+
+    @Override
+    public void abort() {
+        if (!onLoop()) {
+            execute(this::abort);
+            return;
+        }
+        if (tcp != null) {
+            tcp.close();
+        }
+    }
+
+    @Override
+    public long bufferedAmount() {
+        TcpConnection t = tcp;
+        return handedOffBytes.get() + (t == null ? 0 : t.bufferedBytes());
+    }
+
+    @Override
+    public ReadyState readyState() {
+        return readyState;
+    }
+
+    @Override
+    public String subprotocol() {
+        return subprotocol;
+    }
+
+    @Override
+    public String path() {
+        return path;
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        TcpConnection t = tcp;
+        return t == null ? null : t.remoteAddress();
+    }
+
+    @Override
+    public synchronized Object attribute(String name) {
+        return attributes == null ? null : attributes.get(name);
+    }
+
+    @Override
+    public synchronized void attribute(String name, Object value) {
+        if (value == null) {
+            if (attributes != null) {
+                attributes.remove(name);
+            }
+            return;
+        }
+        if (attributes == null) {
+            attributes = new HashMap<>(4);
+        }
+        attributes.put(name, value);
+    }
+
+    private boolean onLoop() {
+        return tcp != null && tcp.loop().inEventLoop();
+    }
+
+    private void execute(Runnable task) {
+        TcpConnection t = tcp;
+        if (t != null) {
+            t.loop().execute(task);
+        }
+    }
+
+    /** Sends from another thread: counted in bufferedAmount until the loop has run them. */
+    private boolean handOff(long bytes, Runnable send) {
+        if (readyState != ReadyState.OPEN || tcp == null) {
+            return false;
+        }
+        handedOffBytes.addAndGet(bytes);
+        tcp.loop().execute(() -> {
+            handedOffBytes.addAndGet(-bytes);
+            send.run();
+        });
+        return true;
+    }
+
+    private boolean canSend(long bytes) {
+        if (connection == null || connection.state() != Connection.State.OPEN) {
+            return false;
+        }
+        if (tcp.bufferedBytes() + bytes > options.maxQueuedBytes()) {
+            LOG.log(System.Logger.Level.DEBUG, "Closing slow consumer {0}", tcp.remoteAddress());
+            closeLocally(CloseCodes.POLICY_VIOLATION, "Send queue passed " + options.maxQueuedBytes()
+                    + " bytes: the peer reads too slowly");
+            return false;
+        }
+        return true;
+    }
+
+    private void afterSend() {
+        if (!inReadBatch) {
+            output.flush(this);
+        }
+    }
+
+    /** Writes engine output to the socket; called by {@link LoopOutput}. */
+    void writeOut(ByteBuffer bytes) {
+        tcp.write(bytes);
+    }
+
+    @Override
+    public String toString() {
+        return "WebSocket[" + role + " " + remoteAddress() + " " + readyState + "]";
+    }
+}
