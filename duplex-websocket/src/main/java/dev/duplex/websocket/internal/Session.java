@@ -161,6 +161,11 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
             }
             case CLOSE -> {
                 timer = Timer.NONE;
+                if (this.connection.state() != Connection.State.CLOSED) {
+                    closeCodeFinal = false;
+                    setClose(CloseCodes.ABNORMAL, "The peer did not finish the close handshake within "
+                            + options.closeTimeout().toMillis() + " ms", true);
+                }
                 tcp.close();
             }
             case NONE -> {
