@@ -1,0 +1,525 @@
+package dev.duplex.transport;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One TCP connection, owned by one {@link EventLoop}. Every method except {@link #loop()},
+ * {@link #remoteAddress()}, {@link #localAddress()}, {@link #bufferedBytes()} and {@link #isOpen()}
+ * must be called on {@link #loop()}'s thread and throws {@link IllegalStateException} otherwise;
+ * from another thread, submit the call with {@code connection.loop().execute(...)}.
+ *
+ * <p>An idle connection holds no buffers: reads go through the loop's shared buffer, a write queue
+ * exists only while the socket refuses bytes, and the connection is itself the entry of its
+ * loop's timer wheel, so its deadline costs no extra object.
+ *
+ * <p>Not thread-safe, by design: confined to its loop thread, apart from the five methods above.
+ */
+public final class TcpConnection extends TimerNode {
+    private static final System.Logger LOG = System.getLogger(TcpConnection.class.getName());
+    /** Reads per connection per select round, so one fast sender cannot starve the others. */
+    private static final int MAX_READS_PER_ROUND = 16;
+    private static final int CONNECTING = 0;
+    private static final int OPEN = 1;
+    private static final int CLOSED = 2;
+
+    private final EventLoop loop;
+    private final SocketChannel channel;
+    private final ConnectionHandler handler;
+    private final TransportOptions options;
+    private final TcpServer server;
+    private volatile int state = CONNECTING;
+    private volatile long bufferedBytes;
+    private volatile SocketAddress remoteAddress;
+    private volatile SocketAddress localAddress;
+    private SelectionKey key;
+    private WriteQueue queue;
+    private Object attachment;
+    private CompletableFuture<TcpConnection> connectFuture;
+    private boolean readInterest = true;
+    private boolean inputEnded;
+    private boolean outputShutdownRequested;
+    private boolean outputShutdownDone;
+    private boolean closeAfterFlush;
+    private boolean aboveWatermark;
+
+    TcpConnection(EventLoop loop, SocketChannel channel, ConnectionHandler handler, TransportOptions options,
+            TcpServer server, SocketAddress expectedRemote) {
+        this.loop = loop;
+        this.channel = channel;
+        this.handler = handler;
+        this.options = options;
+        this.server = server;
+        this.remoteAddress = expectedRemote;
+    }
+
+    /** The loop that owns this connection; safe from any thread. */
+    public EventLoop loop() {
+        return loop;
+    }
+
+    /** The peer's address; safe from any thread. */
+    public SocketAddress remoteAddress() {
+        return remoteAddress;
+    }
+
+    /** This end's address, or {@code null} before the connection is open; safe from any thread. */
+    public SocketAddress localAddress() {
+        return localAddress;
+    }
+
+    /**
+     * Writes all remaining bytes of {@code src}: straight to the socket when nothing is queued,
+     * and whatever the socket does not take is copied into this connection's write queue. {@code
+     * src} is fully consumed on return, so the caller may reuse it at once.
+     *
+     * @return {@code false}, leaving {@code src} untouched, if the connection is closed or its
+     *     output is shut down or closing; also {@code false} if the socket write failed, in which
+     *     case the connection has been closed and {@link ConnectionHandler#onClosed} called
+     */
+    public boolean write(ByteBuffer src) {
+        loop.requireInLoop("TcpConnection.write");
+        if (!acceptsWrites()) {
+            return false;
+        }
+        if (queue == null) {
+            try {
+                channel.write(src);
+            } catch (IOException e) {
+                close(e);
+                return false;
+            }
+            if (!src.hasRemaining()) {
+                return true;
+            }
+        }
+        enqueue(src);
+        return true;
+    }
+
+    /** Gathering form of {@link #write(ByteBuffer)}, with the same contract for every buffer. */
+    public boolean write(ByteBuffer[] srcs) {
+        loop.requireInLoop("TcpConnection.write");
+        if (!acceptsWrites()) {
+            return false;
+        }
+        if (queue == null) {
+            try {
+                channel.write(srcs);
+            } catch (IOException e) {
+                close(e);
+                return false;
+            }
+        }
+        for (ByteBuffer src : srcs) {
+            if (src.hasRemaining()) {
+                enqueue(src);
+            }
+        }
+        return true;
+    }
+
+    /** Bytes queued and not yet written to the socket; exact; safe from any thread. */
+    public long bufferedBytes() {
+        return bufferedBytes;
+    }
+
+    /** Whether {@link #bufferedBytes()} is at or below the high watermark. */
+    public boolean isWritable() {
+        loop.requireInLoop("TcpConnection.isWritable");
+        return bufferedBytes <= options.writeHighWatermarkBytes();
+    }
+
+    /**
+     * Stops ({@code false}) or resumes ({@code true}) reading, so a slow consumer can push back on
+     * the peer through TCP flow control. Data already delivered is not affected.
+     */
+    public void setReadInterest(boolean on) {
+        loop.requireInLoop("TcpConnection.setReadInterest");
+        readInterest = on;
+        updateInterest();
+    }
+
+    /**
+     * Arms, or re-arms, this connection's single deadline at {@code loop().nanoTime() + delay}
+     * (rounded up to the 10 ms wheel tick); when it passes, {@link ConnectionHandler#onDeadline}
+     * is called once. Zero or negative disarms. Allocates nothing.
+     */
+    public void setDeadline(long delay, TimeUnit unit) {
+        loop.requireInLoop("TcpConnection.setDeadline");
+        if (state == CLOSED) {
+            return;
+        }
+        if (delay <= 0) {
+            loop.timers().cancel(this);
+        } else {
+            long now = loop.nanoTime();
+            loop.timers().schedule(this, now + unit.toNanos(delay), now);
+        }
+    }
+
+    /**
+     * Sends FIN once the queue has been flushed; reading continues. Later writes return false. If
+     * the peer has already half-closed too, the connection is then closed (orderly).
+     */
+    public void shutdownOutput() {
+        loop.requireInLoop("TcpConnection.shutdownOutput");
+        if (state != OPEN || outputShutdownRequested) {
+            return;
+        }
+        outputShutdownRequested = true;
+        if (queue == null) {
+            completeShutdownOutput();
+        }
+    }
+
+    /**
+     * Closes once the queue has been flushed; later writes return false. A peer that never reads
+     * keeps the connection open, so pair this with {@link #setDeadline} when that matters.
+     */
+    public void closeAfterFlush() {
+        loop.requireInLoop("TcpConnection.closeAfterFlush");
+        if (state != OPEN) {
+            return;
+        }
+        if (queue == null) {
+            close(null);
+        } else {
+            closeAfterFlush = true;
+        }
+    }
+
+    /** Closes now, dropping queued bytes. Idempotent; {@link ConnectionHandler#onClosed} runs once. */
+    public void close() {
+        loop.requireInLoop("TcpConnection.close");
+        close(null);
+    }
+
+    /** Whether the connection is open (connected and not yet closed); safe from any thread. */
+    public boolean isOpen() {
+        return state == OPEN;
+    }
+
+    /** The object attached by the layer above, or {@code null}. */
+    public Object attachment() {
+        loop.requireInLoop("TcpConnection.attachment");
+        return attachment;
+    }
+
+    /** Attaches one object for the layer above, replacing any previous one. */
+    public void attach(Object o) {
+        loop.requireInLoop("TcpConnection.attach");
+        attachment = o;
+    }
+
+    /** Addresses and loop, for logs. */
+    @Override
+    public String toString() {
+        return "TcpConnection[" + localAddress + " -> " + remoteAddress + ", " + loop + "]";
+    }
+
+    // ---- loop-side lifecycle ----
+
+    /** Registers an accepted channel with this loop and opens it. Runs on the loop thread. */
+    void openAccepted() {
+        if (loop.isShuttingDown() || server.isClosed()) {
+            close(null);
+            return;
+        }
+        try {
+            key = channel.register(loop.selector(), 0, this);
+        } catch (IOException | RuntimeException e) {
+            close(e);
+            return;
+        }
+        opened();
+    }
+
+    /** Starts a non-blocking connect; {@code future} completes after onOpen. Runs on the loop thread. */
+    void startConnect(InetSocketAddress remote, CompletableFuture<TcpConnection> future) {
+        connectFuture = future;
+        if (loop.isShuttingDown()) {
+            close(new ConnectException("Event loop " + loop + " shut down before connecting to " + remote));
+            return;
+        }
+        try {
+            key = channel.register(loop.selector(), SelectionKey.OP_CONNECT, this);
+            if (channel.connect(remote)) {
+                opened();
+                return;
+            }
+        } catch (IOException | RuntimeException e) {
+            close(e);
+            return;
+        }
+        long now = loop.nanoTime();
+        loop.timers().schedule(this, now + options.connectTimeout().toNanos(), now);
+    }
+
+    /** Dispatch from the selector. */
+    void onSelected(int readyOps) {
+        if (state == CONNECTING) {
+            if ((readyOps & SelectionKey.OP_CONNECT) != 0) {
+                finishConnect();
+            }
+            return;
+        }
+        // Write first: draining the queue may let the peer, and so our next read, make progress.
+        if ((readyOps & SelectionKey.OP_WRITE) != 0) {
+            flush();
+        }
+        if ((readyOps & SelectionKey.OP_READ) != 0 && state == OPEN) {
+            read();
+        }
+    }
+
+    @Override
+    void onTimer() {
+        if (state == CONNECTING) {
+            close(new SocketTimeoutException("Connecting to " + remoteAddress + " timed out after "
+                    + options.connectTimeout().toMillis() + " ms; check that the peer is reachable "
+                    + "or raise TransportOptions.connectTimeout"));
+        } else if (state == OPEN) {
+            try {
+                handler.onDeadline(this);
+            } catch (Throwable t) {
+                handlerFailed("onDeadline", t);
+            }
+        }
+    }
+
+    TcpServer server() {
+        return server;
+    }
+
+    /** The loop or the server is shutting down: close without blaming anyone. */
+    void closeOnShutdown() {
+        close(state == CONNECTING
+                ? new ConnectException("Event loop " + loop + " shut down before the connection to "
+                        + remoteAddress + " was established")
+                : null);
+    }
+
+    private void finishConnect() {
+        try {
+            if (!channel.finishConnect()) {
+                return;
+            }
+        } catch (IOException e) {
+            close(e);
+            return;
+        }
+        loop.timers().cancel(this);
+        opened();
+    }
+
+    private void opened() {
+        try {
+            remoteAddress = channel.getRemoteAddress();
+            localAddress = channel.getLocalAddress();
+        } catch (IOException e) {
+            close(e);
+            return;
+        }
+        state = OPEN;
+        updateInterest();
+        if (LOG.isLoggable(Level.DEBUG)) {
+            LOG.log(Level.DEBUG, "Opened " + this);
+        }
+        CompletableFuture<TcpConnection> future = connectFuture;
+        connectFuture = null;
+        try {
+            handler.onOpen(this);
+        } catch (Throwable t) {
+            handlerFailed("onOpen", t);
+            if (future != null) {
+                future.completeExceptionally(t);
+            }
+            return;
+        }
+        if (future != null) {
+            future.complete(this);
+        }
+    }
+
+    private void read() {
+        int limit = options.readBufferBytes();
+        ByteBuffer buffer = loop.readBuffer(limit);
+        for (int i = 0; i < MAX_READS_PER_ROUND; i++) {
+            int n;
+            try {
+                n = channel.read(buffer);
+            } catch (IOException e) {
+                close(e);
+                return;
+            }
+            if (n < 0) {
+                endOfInput();
+                return;
+            }
+            if (n == 0) {
+                return;
+            }
+            buffer.flip();
+            try {
+                handler.onData(this, buffer);
+            } catch (Throwable t) {
+                handlerFailed("onData", t);
+                return;
+            }
+            if (state != OPEN || !readInterest || n < limit) {
+                return; // closed, paused, or a short read: the socket is very likely empty
+            }
+            buffer.clear().limit(limit);
+        }
+    }
+
+    private void endOfInput() {
+        inputEnded = true;
+        updateInterest();
+        try {
+            handler.onEndOfInput(this);
+        } catch (Throwable t) {
+            handlerFailed("onEndOfInput", t);
+            return;
+        }
+        if (state == OPEN && outputShutdownDone) {
+            close(null);
+        }
+    }
+
+    private boolean acceptsWrites() {
+        return state == OPEN && !outputShutdownRequested && !closeAfterFlush;
+    }
+
+    private void enqueue(ByteBuffer src) {
+        boolean wasEmpty = queue == null;
+        if (wasEmpty) {
+            queue = new WriteQueue(loop.chunkPool());
+        }
+        long total = bufferedBytes + queue.append(src);
+        bufferedBytes = total;
+        if (total > options.writeHighWatermarkBytes()) {
+            aboveWatermark = true;
+        }
+        if (wasEmpty) {
+            updateInterest();
+        }
+    }
+
+    private void flush() {
+        if (queue == null) {
+            updateInterest();
+            return;
+        }
+        try {
+            bufferedBytes -= queue.flushTo(channel, loop.gatherArray());
+        } catch (IOException e) {
+            close(e);
+            return;
+        }
+        if (!queue.isEmpty()) {
+            return;
+        }
+        queue = null;
+        updateInterest();
+        if (outputShutdownRequested && !outputShutdownDone) {
+            completeShutdownOutput();
+        }
+        if (closeAfterFlush) {
+            close(null);
+            return;
+        }
+        if (aboveWatermark && state == OPEN) {
+            aboveWatermark = false;
+            try {
+                handler.onWritable(this);
+            } catch (Throwable t) {
+                handlerFailed("onWritable", t);
+            }
+        }
+    }
+
+    private void completeShutdownOutput() {
+        try {
+            channel.shutdownOutput();
+        } catch (IOException e) {
+            close(e);
+            return;
+        }
+        outputShutdownDone = true;
+        if (inputEnded) {
+            close(null); // both directions are finished; nothing is left for the socket to do
+        }
+    }
+
+    private void updateInterest() {
+        if (key == null || !key.isValid()) {
+            return;
+        }
+        int ops = state == CONNECTING
+                ? SelectionKey.OP_CONNECT
+                : (readInterest && !inputEnded ? SelectionKey.OP_READ : 0) | (queue != null ? SelectionKey.OP_WRITE : 0);
+        if (key.interestOps() != ops) {
+            key.interestOps(ops);
+        }
+    }
+
+    private void handlerFailed(String hook, Throwable t) {
+        if (LOG.isLoggable(Level.DEBUG)) {
+            LOG.log(Level.DEBUG, "ConnectionHandler." + hook + " threw; closing " + this, t);
+        }
+        close(t);
+    }
+
+    private void close(Throwable cause) {
+        int was = state;
+        if (was == CLOSED) {
+            return;
+        }
+        state = CLOSED;
+        loop.timers().cancel(this);
+        if (key != null) {
+            key.cancel();
+        }
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "Closing the socket of " + this + " failed", e);
+        }
+        if (queue != null) {
+            queue.release();
+            queue = null;
+        }
+        bufferedBytes = 0;
+        if (server != null) {
+            server.connectionClosed();
+        }
+        if (LOG.isLoggable(Level.DEBUG)) {
+            LOG.log(Level.DEBUG, "Closed " + this + (cause == null ? "" : " because of " + cause));
+        }
+        if (was == CONNECTING) {
+            CompletableFuture<TcpConnection> future = connectFuture;
+            connectFuture = null;
+            if (future != null) {
+                future.completeExceptionally(cause != null ? cause
+                        : new ConnectException("Connection to " + remoteAddress + " was closed before it was established"));
+            }
+            return;
+        }
+        try {
+            handler.onClosed(this, cause);
+        } catch (Throwable t) {
+            LOG.log(Level.WARNING, "ConnectionHandler.onClosed threw for " + this + "; ignored", t);
+        }
+    }
+}
