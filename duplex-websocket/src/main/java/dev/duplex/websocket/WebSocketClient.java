@@ -64,14 +64,10 @@ public final class WebSocketClient implements AutoCloseable {
     @Override
     public void close() {
         context.goingAway();
-        long deadline = System.nanoTime() + options.closeTimeout().toNanos();
-        while (context.sessionCount() > 0 && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        try {
+            context.awaitAllClosed(options.closeTimeout().toNanos());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         loops.close();
     }

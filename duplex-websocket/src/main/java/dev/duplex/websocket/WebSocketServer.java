@@ -81,14 +81,10 @@ public final class WebSocketServer implements AutoCloseable {
     public void close(Duration timeout) {
         tcpServer.stopAccepting();
         context.goingAway("Server shutting down");
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (context.sessionCount() > 0 && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        try {
+            context.awaitAllClosed(timeout.toNanos());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         int left = context.sessionCount();
         tcpServer.close();

@@ -170,7 +170,6 @@ class LifecycleTest {
         TestServers.Recorder serverSide = new TestServers.Recorder() {
             @Override
             public void onOpen(WebSocket ws) {
-                super.onOpen(ws);
                 ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
                 boolean sent = true;
                 for (int i = 0; i < 1_000 && sent; i++) { // 64 MiB offered, at most 1 MiB may queue
@@ -178,6 +177,7 @@ class LifecycleTest {
                     maxBuffered.set(Math.max(maxBuffered.get(), ws.bufferedAmount()));
                 }
                 lastSend.set(sent);
+                super.onOpen(ws); // "open" is recorded once the sends are done
             }
         };
         WebSocketOptions options = WebSocketOptions.defaults().withMaxQueuedBytes(maxQueued).withCloseTimeout(Duration.ofMillis(300));

@@ -14,9 +14,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
 /** What the connections of one client share. Thread safe. */
@@ -26,7 +24,7 @@ public final class ClientContext implements SessionHost {
     private final TransportOptions transport;
     private final Executor listenerExecutor;
     private final SecureRandom random = new SecureRandom();
-    private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    private final SessionRegistry sessions = new SessionRegistry();
 
     public ClientContext(EventLoopGroup loops, WebSocketOptions options, TransportOptions transport, Executor listenerExecutor) {
         this.loops = loops;
@@ -66,9 +64,12 @@ public final class ClientContext implements SessionHost {
 
     /** Closes every open connection with 1001. */
     public void goingAway() {
-        for (Session session : sessions) {
-            session.close(1001, "Client shutting down");
-        }
+        sessions.forEach(session -> session.close(1001, "Client shutting down"));
+    }
+
+    /** Waits for every session to close; returns whether they all did in time. */
+    public boolean awaitAllClosed(long timeoutNanos) throws InterruptedException {
+        return sessions.awaitEmpty(timeoutNanos);
     }
 
     public int sessionCount() {

@@ -7,7 +7,6 @@ import dev.duplex.websocket.ReadyState;
 import dev.duplex.websocket.WebSocketOptions;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.LongAdder;
@@ -19,7 +18,7 @@ public final class ServerContext implements SessionHost {
     private final WebSocketOptions options;
     private final Executor listenerExecutor;
     private final Predicate<String> originPolicy;
-    private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    private final SessionRegistry sessions = new SessionRegistry();
     private final LongAdder rejections = new LongAdder();
 
     public ServerContext(List<Route> routes, WebSocketOptions options, Executor listenerExecutor, Predicate<String> originPolicy) {
@@ -69,13 +68,18 @@ public final class ServerContext implements SessionHost {
 
     /** Sends 1001 to every open session (a graceful shutdown's first step). */
     public void goingAway(String reason) {
-        for (Session session : sessions) {
+        sessions.forEach(session -> {
             if (session.readyState() == ReadyState.OPEN) {
                 session.close(CloseCodes.GOING_AWAY, reason);
             } else if (session.readyState() == ReadyState.CONNECTING) {
                 session.abort();
             }
-        }
+        });
+    }
+
+    /** Waits for every session to close; returns whether they all did in time. */
+    public boolean awaitAllClosed(long timeoutNanos) throws InterruptedException {
+        return sessions.awaitEmpty(timeoutNanos);
     }
 
     ServerHandshake.Policy policyFor(Route route) {
