@@ -242,7 +242,7 @@ public final class Connection {
         messageBytes += n;
         if (streaming) {
             listener.onMessagePart(text, chunk, last);
-        } else if (last && assembly == null) {
+        } else if (last && assembly == null && !limits.shouldStream(messageBytes)) {
             deliverWhole(text, chunk); // the whole message arrived in one read: no copy
         } else if (limits.shouldStream(messageBytes)) {
             streaming = true;

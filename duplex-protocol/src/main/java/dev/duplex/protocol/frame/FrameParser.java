@@ -44,8 +44,8 @@ public final class FrameParser {
     private boolean draining;
 
     private State state = State.HEADER;
-    private final byte[] stash = new byte[MAX_HEADER_BYTES];
-    private final ByteBuffer stashView = ByteBuffer.wrap(stash);
+    /** Holds a header split across reads; allocated on first need, since most headers arrive whole. */
+    private ByteBuffer stash;
     private int stashed;
 
     private long payloadRemaining;
@@ -142,21 +142,24 @@ public final class FrameParser {
             at = in.position();
             in.position(at + sizeOf(in.get(at + 1)));
         } else {
+            if (stash == null) {
+                stash = ByteBuffer.allocate(MAX_HEADER_BYTES);
+            }
             while (stashed < 2 && in.hasRemaining()) {
-                stash[stashed++] = in.get();
+                stash.put(stashed++, in.get());
             }
             if (stashed < 2) {
                 return false;
             }
-            int size = sizeOf(stash[1]);
+            int size = sizeOf(stash.get(1));
             while (stashed < size && in.hasRemaining()) {
-                stash[stashed++] = in.get();
+                stash.put(stashed++, in.get());
             }
             if (stashed < size) {
                 return false;
             }
             stashed = 0;
-            src = stashView;
+            src = stash;
             at = 0;
         }
         decode(src, at, handler);

@@ -49,7 +49,8 @@ public final class HttpHeadParser {
             if (matched == 2 && firstLineEnd < 0) {
                 firstLineEnd = size - 2;
             }
-            if (firstLineEnd < 0 && size > limits.maxRequestLineBytes()) {
+            // The CR that ends the request line is not part of it (matched == 1: it was just read).
+            if (firstLineEnd < 0 && size > limits.maxRequestLineBytes() + (matched == 1 ? 1 : 0)) {
                 throw new HandshakeRejection(414, "Request line exceeds " + limits.maxRequestLineBytes() + " bytes");
             }
             complete = matched == 4;

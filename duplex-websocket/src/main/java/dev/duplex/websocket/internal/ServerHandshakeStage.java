@@ -46,7 +46,7 @@ final class ServerHandshakeStage implements HandshakeStage {
             Connection engine = new Connection(Role.SERVER, session.options().limits(), null, session,
                     session.output().out);
             LOG.log(System.Logger.Level.DEBUG, "Opened {0} from {1}", request.path(), session.tcp().remoteAddress());
-            session.open(engine, route.listener(), request.path(), accepted.subprotocol());
+            session.open(engine, route.listener(), route.path(), accepted.subprotocol()); // shared, not a copy per connection
         } catch (HandshakeRejection rejection) {
             reject(session, rejection, request);
             data.position(data.limit());
