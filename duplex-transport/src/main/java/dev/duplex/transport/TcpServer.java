@@ -97,7 +97,7 @@ public final class TcpServer implements AutoCloseable {
             Sockets.closeQuietly(channel);
             throw e;
         }
-        LOG.log(Level.INFO, "Listening on {0}", server.localAddress);
+        LOG.log(Level.DEBUG, "Listening on {0}", server.localAddress);
         return server;
     }
 
@@ -123,7 +123,7 @@ public final class TcpServer implements AutoCloseable {
      */
     public void stopAccepting() {
         if (closeListener()) {
-            LOG.log(Level.INFO, "Stopped accepting on {0}", localAddress);
+            LOG.log(Level.DEBUG, "Stopped accepting on {0}", localAddress);
         }
     }
 
@@ -164,7 +164,7 @@ public final class TcpServer implements AutoCloseable {
                         + WAIT_SECONDS + " s; a handler may be blocking its loop", e);
             }
         }
-        LOG.log(Level.INFO, "Closed server {0}", localAddress);
+        LOG.log(Level.DEBUG, "Closed server {0}", localAddress);
     }
 
     /** The bound address, for logs. */

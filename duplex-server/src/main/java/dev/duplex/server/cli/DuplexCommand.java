@@ -19,6 +19,10 @@ public final class DuplexCommand implements Runnable {
     }
 
     public static void main(String[] args) {
+        // One line per log record, unless the user configured logging themselves.
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$s %3$s: %5$s%6$s%n");
+        }
         System.exit(commandLine().execute(args));
     }
 

@@ -55,7 +55,10 @@ final class ServeCommand implements Callable<Integer> {
         WebSocketServer server = start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // java.util.logging may already be shut down in a hook, so this speaks on stdout.
+            System.out.println("Duplex stopping: 1001 to " + server.connectionCount() + " connections");
             server.close();
+            System.out.println("Duplex stopped");
             stopped.countDown();
         }, "duplex-shutdown"));
         System.out.println("Duplex listening on ws://" + displayHost() + ":" + server.port() + "/echo (Ctrl+C to stop)");
