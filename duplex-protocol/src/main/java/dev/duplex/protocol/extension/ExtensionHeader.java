@@ -52,11 +52,11 @@ public final class ExtensionHeader {
         }
 
         void readInto(List<ExtensionOffer> offers) {
-            skipSpaces();
-            if (i == s.length()) {
-                return; // an empty header value offers nothing
-            }
             while (true) {
+                skipEmptyElements(); // RFC 9110 §5.6.1.2: empty list elements are ignored
+                if (i == s.length()) {
+                    return;
+                }
                 String name = token("extension name");
                 List<ExtensionOffer.Param> params = new ArrayList<>();
                 skipSpaces();
@@ -82,6 +82,12 @@ public final class ExtensionHeader {
                     throw new IllegalArgumentException("Unexpected '" + s.charAt(i) + "' at position " + i
                             + " of Sec-WebSocket-Extensions");
                 }
+            }
+        }
+
+        private void skipEmptyElements() {
+            skipSpaces();
+            while (i < s.length() && s.charAt(i) == ',') {
                 i++;
                 skipSpaces();
             }
