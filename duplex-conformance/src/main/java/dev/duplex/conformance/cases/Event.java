@@ -1,0 +1,81 @@
+package dev.duplex.conformance.cases;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Objects;
+
+/**
+ * Something the fuzzing peer observed (Autobahn's {@code received} list): a whole message, a ping
+ * or pong from the peer, or one of the case's own labelled timeouts passing with the connection
+ * still open. Compared by kind and exact bytes.
+ */
+public final class Event {
+    /** What happened. */
+    public enum Kind { TEXT, BINARY, PING, PONG, TIMEOUT }
+
+    private final Kind kind;
+    private final byte[] data;
+
+    private Event(Kind kind, byte[] data) {
+        this.kind = Objects.requireNonNull(kind);
+        this.data = Objects.requireNonNull(data);
+    }
+
+    public static Event text(byte[] utf8) {
+        return new Event(Kind.TEXT, utf8);
+    }
+
+    public static Event text(String s) {
+        return text(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public static Event binary(byte[] data) {
+        return new Event(Kind.BINARY, data);
+    }
+
+    public static Event ping(byte[] data) {
+        return new Event(Kind.PING, data);
+    }
+
+    public static Event pong(byte[] data) {
+        return new Event(Kind.PONG, data);
+    }
+
+    public static Event pong(String s) {
+        return pong(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A case's wait labelled {@code label} ended with the connection still open. */
+    public static Event timeout(String label) {
+        return new Event(Kind.TIMEOUT, label.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public int length() {
+        return data.length;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Event e && e.kind == kind && Arrays.equals(e.data, data);
+    }
+
+    @Override
+    public int hashCode() {
+        return kind.hashCode() * 31 + Arrays.hashCode(data);
+    }
+
+    /** Short: kind, length and at most the first 16 bytes. */
+    @Override
+    public String toString() {
+        if (kind == Kind.TIMEOUT) {
+            return "timeout " + new String(data, StandardCharsets.UTF_8);
+        }
+        String head = HexFormat.of().formatHex(data, 0, Math.min(16, data.length));
+        return kind.name().toLowerCase() + "(" + data.length + " B" + (data.length == 0 ? "" : ": " + head + (data.length > 16 ? "…" : "")) + ")";
+    }
+}

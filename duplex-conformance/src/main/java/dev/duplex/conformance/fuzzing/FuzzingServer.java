@@ -1,0 +1,256 @@
+package dev.duplex.conformance.fuzzing;
+
+import dev.duplex.conformance.cases.AutobahnCase;
+import dev.duplex.conformance.cases.CaseResult;
+import dev.duplex.conformance.cases.Frame;
+import dev.duplex.conformance.cases.Judge;
+import dev.duplex.conformance.cases.Judge.FuzzerRole;
+import dev.duplex.conformance.cases.Observation;
+import dev.duplex.conformance.cases.Script;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Plays Autobahn's fuzzing server for a WebSocket client, speaking Autobahn's driver protocol on
+ * loopback:
+ *
+ * <ul>
+ *   <li>{@code /getCaseCount}: sends the number of cases as a text message, then closes;
+ *   <li>{@code /runCase?case=N&agent=A}: runs case N (1-based, Autobahn's order) with unmasked
+ *       frames, expects the client to echo (masked) and to close or fail as the case says, and
+ *       records the verdict for agent A; the server closes TCP after the close handshake;
+ *   <li>{@code /updateReports?agent=A}: closes, and makes agent A's results final
+ *       ({@link #awaitReports}).
+ * </ul>
+ *
+ * Connections are served one thread each. Thread safe.
+ */
+public final class FuzzingServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("dev.duplex.conformance");
+    private static final int HANDSHAKE_TIMEOUT_MS = 5_000;
+
+    private final List<AutobahnCase> cases;
+    private final ServerSocket serverSocket;
+    private final Duration timeLimit;
+    private final Thread acceptor;
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final Map<String, Map<String, CaseResult>> results = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<Void>> reports = new ConcurrentHashMap<>();
+
+    private FuzzingServer(List<AutobahnCase> cases, ServerSocket serverSocket, Duration timeLimit) {
+        this.cases = List.copyOf(cases);
+        this.serverSocket = serverSocket;
+        this.timeLimit = timeLimit;
+        this.acceptor = new Thread(this::acceptLoop, "fuzzing-server-accept");
+        this.acceptor.setDaemon(true);
+    }
+
+    /**
+     * Starts on a free loopback port.
+     *
+     * @param timeLimit gives up on any case after this long, or null for the cases' own times
+     */
+    public static FuzzingServer start(List<AutobahnCase> cases, Duration timeLimit) throws IOException {
+        ServerSocket socket = new ServerSocket();
+        socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        FuzzingServer server = new FuzzingServer(cases, socket, timeLimit);
+        server.acceptor.start();
+        return server;
+    }
+
+    /** The base URI a driver connects to, e.g. {@code ws://127.0.0.1:40123}. */
+    public URI uri() {
+        return URI.create("ws://" + serverSocket.getInetAddress().getHostAddress() + ":" + serverSocket.getLocalPort());
+    }
+
+    /** The cases served, in {@code /runCase} order. */
+    public List<AutobahnCase> cases() {
+        return cases;
+    }
+
+    /** Agent {@code agent}'s results so far, by case id in the order they ran. */
+    public Map<String, CaseResult> results(String agent) {
+        Map<String, CaseResult> r = results.get(agent);
+        if (r == null) {
+            return Map.of();
+        }
+        synchronized (r) {
+            return new LinkedHashMap<>(r);
+        }
+    }
+
+    /** Waits until agent {@code agent} asked for {@code /updateReports}; false on timeout. */
+    public boolean awaitReports(String agent, Duration timeout) throws InterruptedException {
+        try {
+            reportsFor(agent).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            serverSocket.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
+        for (Socket s : open) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                // closing anyway
+            }
+        }
+        try {
+            acceptor.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private CompletableFuture<Void> reportsFor(String agent) {
+        return reports.computeIfAbsent(agent, a -> new CompletableFuture<>());
+    }
+
+    private void acceptLoop() {
+        int n = 0;
+        while (!serverSocket.isClosed()) {
+            try {
+                Socket s = serverSocket.accept();
+                open.add(s);
+                Thread t = new Thread(() -> serve(s), "fuzzing-server-" + (++n));
+                t.setDaemon(true);
+                t.start();
+            } catch (IOException e) {
+                if (!serverSocket.isClosed()) {
+                    LOG.log(System.Logger.Level.WARNING, "Fuzzing server accept failed: {0}", e.toString());
+                }
+            }
+        }
+    }
+
+    private void serve(Socket socket) {
+        try (socket) {
+            socket.setTcpNoDelay(true);
+            socket.setSoTimeout(HANDSHAKE_TIMEOUT_MS);
+            InputStream in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+            OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+            String target = Handshakes.server(in, out);
+            URI requested = URI.create(target);
+            Map<String, String> query = parseQuery(requested.getRawQuery());
+            String agent = query.getOrDefault("agent", "unknown");
+            switch (requested.getPath()) {
+                case "/getCaseCount" -> closeAfter(socket, in, out, Frame.text(String.valueOf(cases.size())));
+                case "/runCase" -> runCase(socket, in, out, query.get("case"), agent);
+                case "/updateReports" -> {
+                    closeAfter(socket, in, out, null);
+                    reportsFor(agent).complete(null);
+                }
+                default -> closeAfter(socket, in, out, null);
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "Fuzzing server connection ended: {0}", e.toString());
+        } finally {
+            open.remove(socket);
+        }
+    }
+
+    private void runCase(Socket socket, InputStream in, OutputStream out, String caseParam, String agent) throws IOException {
+        int index;
+        try {
+            index = Integer.parseInt(caseParam);
+        } catch (NumberFormatException | NullPointerException e) {
+            index = -1;
+        }
+        if (index < 1 || index > cases.size()) {
+            closeAfter(socket, in, out, null);
+            return;
+        }
+        AutobahnCase c = cases.get(index - 1);
+        Script script = c.script().get();
+        socket.setSoTimeout(0);
+        long start = System.nanoTime();
+        Observation o = new CaseSession(socket, in, out, FuzzerRole.SERVER, script, c.id().hashCode(), timeLimit).run();
+        CaseResult result = Judge.judge(c.id(), script, o, FuzzerRole.SERVER, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        Map<String, CaseResult> byCase = results.computeIfAbsent(agent, a -> new LinkedHashMap<>());
+        synchronized (byCase) {
+            byCase.put(c.id(), result);
+        }
+    }
+
+    /** Sends {@code first} (if any) and a close 1000, waits briefly for the client's close, closes TCP. */
+    private static void closeAfter(Socket socket, InputStream in, OutputStream out, Frame first) throws IOException {
+        FrameEncoder encoder = new FrameEncoder(false, 0);
+        if (first != null) {
+            out.write(encoder.encode(first));
+        }
+        out.write(encoder.encode(Frame.close(1000)));
+        out.flush();
+        socket.setSoTimeout((int) CaseSession.CLOSE_TIMEOUT.toMillis());
+        FrameReader reader = new FrameReader(in);
+        try {
+            for (int i = 0; i < 100; i++) {
+                PeerFrame f = reader.next();
+                if (f == null || f.opcode() == Frame.CLOSE) {
+                    break;
+                }
+            }
+        } catch (SocketTimeoutException e) {
+            // the client did not answer; close anyway
+        }
+    }
+
+    private static Map<String, String> parseQuery(String raw) {
+        Map<String, String> out = new HashMap<>();
+        if (raw == null) {
+            return out;
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                out.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return out;
+    }
+
+    /** Every case result of {@code agent}, in case order; cases never run are missing. */
+    public List<CaseResult> orderedResults(String agent) {
+        Map<String, CaseResult> r = results(agent);
+        List<CaseResult> out = new ArrayList<>();
+        for (AutobahnCase c : cases) {
+            if (r.containsKey(c.id())) {
+                out.add(r.get(c.id()));
+            }
+        }
+        return out;
+    }
+}
