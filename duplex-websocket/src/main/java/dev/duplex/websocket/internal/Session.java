@@ -51,6 +51,7 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
     private Map<String, Object> attributes;
 
     private boolean inReadBatch;
+    private boolean lingering;
     private Timer timer = Timer.NONE;
     private long lastReadNanos;
     private long pingSentNanos;
@@ -164,7 +165,7 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
             }
             case CLOSE -> {
                 timer = Timer.NONE;
-                if (this.connection.state() != Connection.State.CLOSED) {
+                if (this.connection.state() != Connection.State.CLOSED && !this.connection.isFailed()) {
                     closeCodeFinal = false;
                     setClose(CloseCodes.ABNORMAL, "The peer did not finish the close handshake within "
                             + options.closeTimeout().toMillis() + " ms", true);
@@ -317,16 +318,26 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
         dispatch(() -> listener.onError(this, error));
     }
 
-    /** After the engine consumed input or sent a Close: move the TCP connection along the close handshake. */
+    /**
+     * After the engine consumed input or sent a Close: move the TCP connection along the close
+     * handshake. A server closes TCP first once the handshake is complete (RFC 6455 §7.1.1), and at
+     * once after failing the connection (§7.1.7), where the peer's Close may never come. It closes
+     * by lingering: FIN after the queued bytes, then reading (and ignoring) until the peer's FIN or
+     * the close timeout, because closing a socket with unread input sends a reset that can destroy
+     * the Close frame still on its way to the peer.
+     */
     private void afterEngineStep() {
-        if (connection.state() == Connection.State.CLOSED) {
-            if (role == Role.SERVER) {
-                tcp.closeAfterFlush(); // RFC 6455 §7.1.1: the server closes TCP first
-                arm(Timer.NONE, 0);
-            } else if (timer != Timer.CLOSE) {
-                arm(Timer.CLOSE, options.closeTimeout().toNanos()); // wait for the server's FIN
-            }
-        } else if (connection.state() == Connection.State.CLOSING && timer != Timer.CLOSE) {
+        Connection.State state = connection.state();
+        if (state == Connection.State.OPEN) {
+            return;
+        }
+        boolean serverDone = role == Role.SERVER && (state == Connection.State.CLOSED || connection.isFailed());
+        if (serverDone && !lingering) {
+            lingering = true;
+            tcp.shutdownOutput();
+            arm(Timer.CLOSE, options.closeTimeout().toNanos());
+        } else if (!serverDone && timer != Timer.CLOSE) {
+            // Client: wait for the server's Close, then for its FIN (RFC 6455 §7.1.1).
             arm(Timer.CLOSE, options.closeTimeout().toNanos());
         }
     }
