@@ -39,7 +39,19 @@ public final class Utf8 {
     /** Encodes {@code text} at the buffer's position, advancing it. Call {@link #encodedLength} first. */
     public static void encode(CharSequence text, ByteBuffer out) {
         int length = text.length();
-        for (int i = 0; i < length; i++) {
+        int at = out.position();
+        int i = 0;
+        // ASCII prefix with absolute puts: no position bookkeeping per byte.
+        while (i < length) {
+            char c = text.charAt(i);
+            if (c >= 0x80) {
+                break;
+            }
+            out.put(at + i, (byte) c);
+            i++;
+        }
+        out.position(at + i);
+        for (; i < length; i++) {
             char c = text.charAt(i);
             if (c < 0x80) {
                 out.put((byte) c);

@@ -27,10 +27,16 @@ public final class Utf8Validator {
      * @return the index of the first invalid byte, or {@code -1} if every byte so far is valid
      */
     public int validate(ByteBuffer buffer, int from, int to) {
+        // The state is kept in locals while scanning and written back once: field writes per byte
+        // cost more than the checks themselves.
+        int pending = this.pending;
+        int lower = this.lower;
+        int upper = this.upper;
         int i = from;
+        int bad = -1;
         while (i < to) {
             if (pending == 0) {
-                // Fast path: skip runs of ASCII eight bytes at a time.
+                // Skip runs of ASCII eight bytes at a time.
                 while (i + 8 <= to && (buffer.getLong(i) & ASCII_MASK) == 0) {
                     i += 8;
                 }
@@ -38,25 +44,40 @@ public final class Utf8Validator {
                     break;
                 }
                 int b = buffer.get(i) & 0xFF;
+                i++;
                 if (b < 0x80) {
-                    i++;
                     continue;
                 }
-                if (!startSequence(b)) {
-                    return i;
+                if (b >= 0xC2 && b <= 0xDF) {
+                    pending = 1;
+                } else if (b >= 0xE0 && b <= 0xEF) {
+                    pending = 2;
+                    lower = b == 0xE0 ? 0xA0 : 0x80; // E0: exclude overlong 3-byte forms
+                    upper = b == 0xED ? 0x9F : 0xBF; // ED: exclude UTF-16 surrogates D800..DFFF
+                } else if (b >= 0xF0 && b <= 0xF4) {
+                    pending = 3;
+                    lower = b == 0xF0 ? 0x90 : 0x80; // F0: exclude overlong 4-byte forms
+                    upper = b == 0xF4 ? 0x8F : 0xBF; // F4: exclude code points above U+10FFFF
+                } else {
+                    bad = i - 1; // 80..C1 (stray continuation, overlong 2-byte) and F5..FF
+                    break;
                 }
             } else {
                 int b = buffer.get(i) & 0xFF;
                 if (b < lower || b > upper) {
-                    return i;
+                    bad = i;
+                    break;
                 }
+                i++;
                 pending--;
                 lower = 0x80;
                 upper = 0xBF;
             }
-            i++;
         }
-        return -1;
+        this.pending = pending;
+        this.lower = lower;
+        this.upper = upper;
+        return bad;
     }
 
     /** Whether the input so far ended on a code point boundary (needed at the end of a message). */
@@ -69,30 +90,5 @@ public final class Utf8Validator {
         pending = 0;
         lower = 0x80;
         upper = 0xBF;
-    }
-
-    private boolean startSequence(int lead) {
-        if (lead >= 0xC2 && lead <= 0xDF) {
-            pending = 1;
-        } else if (lead == 0xE0) {
-            pending = 2;
-            lower = 0xA0; // exclude overlong 3-byte forms
-        } else if (lead == 0xED) {
-            pending = 2;
-            upper = 0x9F; // exclude UTF-16 surrogates D800..DFFF
-        } else if (lead >= 0xE1 && lead <= 0xEF) {
-            pending = 2;
-        } else if (lead == 0xF0) {
-            pending = 3;
-            lower = 0x90; // exclude overlong 4-byte forms
-        } else if (lead >= 0xF1 && lead <= 0xF3) {
-            pending = 3;
-        } else if (lead == 0xF4) {
-            pending = 3;
-            upper = 0x8F; // exclude code points above U+10FFFF
-        } else {
-            return false; // 80..C1 (stray continuation, overlong 2-byte) and F5..FF
-        }
-        return true;
     }
 }
