@@ -31,20 +31,27 @@ public final class AutobahnClient {
     private final URI base;
     private final String agent;
     private final PrintStream out;
+    private final WebSocketOptions options;
 
     /**
      * @param base the fuzzing server, e.g. {@code ws://127.0.0.1:9001}
      * @param agent the name the reports list us under
      */
     public AutobahnClient(URI base, String agent, PrintStream out) {
+        this(base, agent, out, OPTIONS);
+    }
+
+    /** @param options e.g. {@link #OPTIONS} with compression, to run sections 12 and 13 */
+    public AutobahnClient(URI base, String agent, PrintStream out, WebSocketOptions options) {
         this.base = base;
         this.agent = agent;
         this.out = out;
+        this.options = options;
     }
 
     /** Runs every case; returns the number of cases run. */
     public int runAll() throws InterruptedException, ExecutionException, TimeoutException {
-        try (WebSocketClient client = WebSocketClient.builder().options(OPTIONS).build()) {
+        try (WebSocketClient client = WebSocketClient.builder().options(options).build()) {
             int count = caseCount(client);
             out.println("Autobahn fuzzing server at " + base + " has " + count + " cases; agent " + agent);
             for (int i = 1; i <= count; i++) {

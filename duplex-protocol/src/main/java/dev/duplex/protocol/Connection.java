@@ -2,6 +2,7 @@ package dev.duplex.protocol;
 
 import static dev.duplex.protocol.frame.FrameBits.MAX_CONTROL_PAYLOAD;
 
+import dev.duplex.protocol.extension.deflate.PerMessageDeflate;
 import dev.duplex.protocol.frame.FrameBits;
 import dev.duplex.protocol.frame.FrameParser;
 import dev.duplex.protocol.frame.FrameWriter;
@@ -11,6 +12,8 @@ import dev.duplex.protocol.frame.Utf8Validator;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
 
 /**
  * One WebSocket connection after the opening handshake, without I/O: {@link #receive} takes the
@@ -43,6 +46,7 @@ public final class Connection {
     private final ByteOutput out;
     private final FrameParser parser;
     private final FrameEvents frameEvents = new FrameEvents();
+    private final PerMessageDeflate deflate;
 
     private State state = State.OPEN;
     private Initiator initiator;
@@ -53,6 +57,7 @@ public final class Connection {
     private long messageBytes;
     private int fragments;
     private boolean streaming;
+    private boolean compressed;
     private ByteBuffer assembly;
     private final Utf8Validator utf8 = new Utf8Validator();
 
@@ -64,8 +69,9 @@ public final class Connection {
     private ByteBuffer controlView;
     private int controlLength;
 
-    // Outbound fragmented message in progress: its opcode, or NO_MESSAGE.
+    // Outbound fragmented message in progress: its opcode, or NO_MESSAGE; and whether it is compressed.
     private int sendingOpcode = NO_MESSAGE;
+    private boolean sendingCompressed;
 
     /**
      * @param maskSource the source of mask keys for a client, which RFC 6455 §5.3 requires to be
@@ -74,6 +80,15 @@ public final class Connection {
      * @param out where frames are appended; the caller drains it after each call
      */
     public Connection(Role role, Limits limits, Random maskSource, ConnectionListener listener, ByteOutput out) {
+        this(role, limits, maskSource, listener, out, null);
+    }
+
+    /**
+     * @param deflate permessage-deflate as agreed in the handshake, or null when not negotiated;
+     *     it claims RSV1 (RFC 7692 §6)
+     */
+    public Connection(Role role, Limits limits, Random maskSource, ConnectionListener listener, ByteOutput out,
+            PerMessageDeflate deflate) {
         if (role == Role.CLIENT && maskSource == null) {
             throw new IllegalArgumentException("A client connection needs a mask source (RFC 6455 §5.3)");
         }
@@ -82,7 +97,23 @@ public final class Connection {
         this.maskSource = maskSource;
         this.listener = listener;
         this.out = out;
-        this.parser = new FrameParser(role, 0);
+        this.deflate = deflate;
+        this.parser = new FrameParser(role, deflate == null ? 0 : FrameBits.B0_RSV1);
+    }
+
+    /** Whether permessage-deflate is in use. */
+    public boolean isCompressing() {
+        return deflate != null;
+    }
+
+    /**
+     * Releases compression state deterministically; call when the connection is closed. Native
+     * zlib memory would otherwise wait for the garbage collector (compare jetty#293).
+     */
+    public void release() {
+        if (deflate != null) {
+            deflate.release();
+        }
     }
 
     public State state() {
@@ -142,6 +173,9 @@ public final class Connection {
         parser.drain();
         discardFrame = true;
         releaseAssembly();
+        if (deflate != null && compressed) {
+            deflate.messageAborted();
+        }
         messageOpcode = NO_MESSAGE;
         if (state == State.OPEN) {
             writeClose(error.closeCode(), error.getMessage());
@@ -162,9 +196,13 @@ public final class Connection {
             if (opcode == null || !opcode.isControl()) {
                 discardFrame = closingOrFailed;
                 if (!closingOrFailed) {
-                    startDataFrame(opcode, length);
+                    startDataFrame(opcode, rsv, length);
                 }
                 return;
+            }
+            if (rsv != 0 && !closingOrFailed) {
+                throw new ProtocolException(CloseCodes.PROTOCOL_ERROR,
+                        "Control frames must not have RSV bits set; they are never compressed (RFC 7692 §6.1)");
             }
             // After our Close only the peer's Close matters (RFC 6455 §5.5.1).
             discardFrame = (closingOrFailed && opcode != Opcode.CLOSE) || length > MAX_CONTROL_PAYLOAD;
@@ -192,11 +230,15 @@ public final class Connection {
         }
     }
 
-    private void startDataFrame(Opcode opcode, long length) throws ProtocolException {
+    private void startDataFrame(Opcode opcode, int rsv, long length) throws ProtocolException {
         if (opcode == Opcode.CONTINUATION) {
             if (messageOpcode == NO_MESSAGE) {
                 throw new ProtocolException(CloseCodes.PROTOCOL_ERROR,
                         "Continuation frame without a message to continue (RFC 6455 §5.4)");
+            }
+            if (rsv != 0) {
+                throw new ProtocolException(CloseCodes.PROTOCOL_ERROR,
+                        "RSV1 may be set only on the first frame of a message (RFC 7692 §6.1)");
             }
         } else if (messageOpcode != NO_MESSAGE) {
             throw new ProtocolException(CloseCodes.PROTOCOL_ERROR,
@@ -206,7 +248,10 @@ public final class Connection {
             throw new ProtocolException(CloseCodes.MESSAGE_TOO_BIG,
                     "Frame of " + length + " bytes exceeds the limit of " + limits.maxFrameBytes() + " bytes");
         }
-        if (limits.messageTooBig(messageBytes + length)) {
+        boolean firstFrameCompressed = opcode != Opcode.CONTINUATION && rsv != 0;
+        // A compressed message is limited by its inflated size, checked as it inflates.
+        if (!(firstFrameCompressed || (opcode == Opcode.CONTINUATION && compressed))
+                && limits.messageTooBig(messageBytes + length)) {
             throw new ProtocolException(CloseCodes.MESSAGE_TOO_BIG,
                     "Message of at least " + (messageBytes + length) + " bytes exceeds the limit of "
                             + limits.maxMessageBytes() + " bytes");
@@ -219,14 +264,64 @@ public final class Connection {
             messageOpcode = opcode.code();
             utf8.reset();
             streaming = false;
+            compressed = firstFrameCompressed;
         }
         fragments++;
     }
 
     private void onDataPayload(ByteBuffer chunk, boolean frameDone) throws ProtocolException {
-        boolean text = messageOpcode == Opcode.TEXT.code();
         boolean last = frameDone && frameFin;
+        if (compressed) {
+            inflate(chunk, last);
+        } else {
+            onMessageBytes(chunk, last);
+        }
+    }
+
+    /**
+     * Inflates a compressed payload chunk in pieces of bounded size, passing each on as message
+     * bytes: the message size limit applies to inflated bytes and is checked piece by piece, so a
+     * decompression bomb stops one piece past the limit (RFC 7692 §7.2.2 for the tail).
+     */
+    private void inflate(ByteBuffer chunk, boolean last) throws ProtocolException {
+        Inflater inflater = deflate.inflater();
+        inflater.setInput(chunk);
+        drainInflater(inflater);
+        chunk.position(chunk.limit());
+        if (last) {
+            deflate.finishInput();
+            drainInflater(inflater);
+            deflate.messageInflated();
+            onMessageBytes(chunk, true); // chunk is empty here: it ends the message
+        }
+    }
+
+    private void drainInflater(Inflater inflater) throws ProtocolException {
+        ByteBuffer piece = deflate.inflatedScratch();
+        while (true) {
+            piece.clear();
+            int n;
+            try {
+                n = inflater.inflate(piece);
+            } catch (DataFormatException e) {
+                throw new ProtocolException(CloseCodes.INVALID_PAYLOAD,
+                        "Compressed message is not valid DEFLATE data: " + e.getMessage());
+            }
+            if (n == 0) {
+                return; // needs input, or finished (BFINAL): the output piece had room, so nothing is pending
+            }
+            piece.flip();
+            onMessageBytes(piece, false);
+        }
+    }
+
+    private void onMessageBytes(ByteBuffer chunk, boolean last) throws ProtocolException {
+        boolean text = messageOpcode == Opcode.TEXT.code();
         int n = chunk.remaining();
+        if (compressed && limits.messageTooBig(messageBytes + n)) {
+            throw new ProtocolException(CloseCodes.MESSAGE_TOO_BIG,
+                    "Compressed message inflates to more than the limit of " + limits.maxMessageBytes() + " bytes");
+        }
         if (text) {
             int bad = utf8.validate(chunk, chunk.position(), chunk.limit());
             if (bad >= 0) {
@@ -262,6 +357,7 @@ public final class Connection {
             messageOpcode = NO_MESSAGE;
             messageBytes = 0;
             fragments = 0;
+            compressed = false;
         }
     }
 
@@ -349,10 +445,26 @@ public final class Connection {
 
     // ---------------------------------------------------------------- sending
 
-    /** Sends a text message. @throws IllegalArgumentException for an unpaired surrogate */
+    /** Sends a text message, compressed when permessage-deflate is on and it is long enough. @throws IllegalArgumentException for an unpaired surrogate */
     public void sendText(CharSequence text) {
+        sendText(text, true);
+    }
+
+    /**
+     * Sends a text message; {@code mayCompress = false} sends it uncompressed even when
+     * permessage-deflate is on (for data that must not share a compression context with secrets,
+     * or is already compressed). @throws IllegalArgumentException for an unpaired surrogate
+     */
+    public void sendText(CharSequence text, boolean mayCompress) {
         checkCanSendData("TEXT");
         int length = Utf8.encodedLength(text);
+        if (mayCompress && deflate != null && deflate.worthCompressing(length)) {
+            ByteOutput plain = deflate.plainScratch();
+            plain.clear();
+            Utf8.encode(text, plain.reserve(length));
+            writeCompressed(Opcode.TEXT.code(), true, plain.flip());
+            return;
+        }
         boolean masked = role == Role.CLIENT;
         int maskKey = masked ? maskSource.nextInt() : 0;
         ByteBuffer buffer = out.reserve(FrameBits.headerSize(length, masked) + length);
@@ -367,13 +479,37 @@ public final class Connection {
     /** Sends a text message from bytes the caller guarantees are valid UTF-8 (e.g. an echo). */
     public void sendTextUtf8(ByteBuffer utf8) {
         checkCanSendData("TEXT");
-        writeFrame(Opcode.TEXT.code(), true, utf8);
+        sendData(Opcode.TEXT.code(), utf8, true);
     }
 
     /** Sends a binary message of {@code data}'s remaining bytes; {@code data} is not modified. */
     public void sendBinary(ByteBuffer data) {
+        sendBinary(data, true);
+    }
+
+    /** Sends a binary message; {@code mayCompress = false} sends it uncompressed even when permessage-deflate is on. */
+    public void sendBinary(ByteBuffer data, boolean mayCompress) {
         checkCanSendData("BINARY");
-        writeFrame(Opcode.BINARY.code(), true, data);
+        sendData(Opcode.BINARY.code(), data, mayCompress);
+    }
+
+    private void sendData(int opcode, ByteBuffer data, boolean mayCompress) {
+        if (mayCompress && deflate != null && deflate.worthCompressing(data.remaining())) {
+            writeCompressed(opcode, true, data.duplicate());
+        } else {
+            writeFrame(opcode, true, data);
+        }
+    }
+
+    /** Compresses {@code plain} (consumed) and writes it as one frame, or one part of a message, with RSV1 on the first. */
+    private void writeCompressed(int opcode, boolean fin, ByteBuffer plain) {
+        boolean first = opcode != Opcode.CONTINUATION.code();
+        ByteBuffer payload = deflate.compress(plain, fin);
+        boolean masked = role == Role.CLIENT;
+        int maskKey = masked ? maskSource.nextInt() : 0;
+        int length = payload.remaining();
+        ByteBuffer buffer = out.reserve(FrameBits.headerSize(length, masked) + length);
+        FrameWriter.writeFrame(buffer, FrameWriter.firstByte(fin, first ? FrameBits.B0_RSV1 : 0, opcode), payload, masked, maskKey);
     }
 
     /**
@@ -388,9 +524,17 @@ public final class Connection {
             throw new IllegalStateException("Cannot send a " + (text ? "text" : "binary")
                     + " part while a message of the other type is being sent");
         }
-        int opcode = sendingOpcode == NO_MESSAGE ? type : Opcode.CONTINUATION.code();
+        boolean first = sendingOpcode == NO_MESSAGE;
+        int opcode = first ? type : Opcode.CONTINUATION.code();
+        if (first) {
+            sendingCompressed = deflate != null; // the total size is unknown: a streamed message is always compressed
+        }
         sendingOpcode = last ? NO_MESSAGE : type;
-        writeFrame(opcode, last, part);
+        if (sendingCompressed) {
+            writeCompressed(opcode, last, part.duplicate());
+        } else {
+            writeFrame(opcode, last, part);
+        }
     }
 
     public void sendPing(ByteBuffer payload) {

@@ -22,6 +22,16 @@ public interface WebSocket {
     boolean sendBinary(ByteBuffer data);
 
     /**
+     * Sends a text message uncompressed even when permessage-deflate is on: for data already
+     * compressed, or for secrets that must not share a compression context with data an attacker
+     * controls (the CRIME/BREACH class).
+     */
+    boolean sendTextUncompressed(CharSequence text);
+
+    /** Sends a binary message uncompressed even when permessage-deflate is on (see {@link #sendTextUncompressed}). */
+    boolean sendBinaryUncompressed(ByteBuffer data);
+
+    /**
      * Sends one part of a message streamed out in fragments: the first call starts a text or
      * binary message, later calls continue it, {@code last} ends it. For text, the parts together
      * must be valid UTF-8.

@@ -1,6 +1,7 @@
 package dev.duplex.websocket;
 
 import dev.duplex.protocol.Limits;
+import dev.duplex.protocol.extension.deflate.DeflateOptions;
 import dev.duplex.protocol.handshake.HttpLimits;
 import java.time.Duration;
 import java.util.Objects;
@@ -26,6 +27,7 @@ import java.util.Objects;
  *     connection as dead (1006); default 10 s.
  * @param closeTimeout after sending Close, how long to wait for the peer's before dropping the
  *     connection (1006 to the application); default 5 s.
+ * @param compression permessage-deflate options, or null (default) for no compression.
  */
 public record WebSocketOptions(
         Limits limits,
@@ -35,11 +37,12 @@ public record WebSocketOptions(
         Duration idleTimeout,
         Duration pingInterval,
         Duration pongTimeout,
-        Duration closeTimeout) {
+        Duration closeTimeout,
+        DeflateOptions compression) {
 
     private static final WebSocketOptions DEFAULTS = new WebSocketOptions(
             Limits.defaults(), HttpLimits.defaults(), 16L << 20,
-            Duration.ofSeconds(10), Duration.ZERO, Duration.ZERO, Duration.ofSeconds(10), Duration.ofSeconds(5));
+            Duration.ofSeconds(10), Duration.ZERO, Duration.ZERO, Duration.ofSeconds(10), Duration.ofSeconds(5), null);
 
     public WebSocketOptions {
         Objects.requireNonNull(limits, "limits");
@@ -59,7 +62,7 @@ public record WebSocketOptions(
     }
 
     public WebSocketOptions withLimits(Limits value) {
-        return new WebSocketOptions(value, httpLimits, maxQueuedBytes, handshakeTimeout, idleTimeout, pingInterval, pongTimeout, closeTimeout);
+        return new WebSocketOptions(value, httpLimits, maxQueuedBytes, handshakeTimeout, idleTimeout, pingInterval, pongTimeout, closeTimeout, compression);
     }
 
     /** Shorthand for a copy with {@code limits().withMaxMessageBytes(bytes)} and frames up to the same size. */
@@ -68,31 +71,40 @@ public record WebSocketOptions(
     }
 
     public WebSocketOptions withHttpLimits(HttpLimits value) {
-        return new WebSocketOptions(limits, value, maxQueuedBytes, handshakeTimeout, idleTimeout, pingInterval, pongTimeout, closeTimeout);
+        return new WebSocketOptions(limits, value, maxQueuedBytes, handshakeTimeout, idleTimeout, pingInterval, pongTimeout, closeTimeout, compression);
     }
 
     public WebSocketOptions withMaxQueuedBytes(long value) {
-        return new WebSocketOptions(limits, httpLimits, value, handshakeTimeout, idleTimeout, pingInterval, pongTimeout, closeTimeout);
+        return new WebSocketOptions(limits, httpLimits, value, handshakeTimeout, idleTimeout, pingInterval, pongTimeout, closeTimeout, compression);
     }
 
     public WebSocketOptions withHandshakeTimeout(Duration value) {
-        return new WebSocketOptions(limits, httpLimits, maxQueuedBytes, value, idleTimeout, pingInterval, pongTimeout, closeTimeout);
+        return new WebSocketOptions(limits, httpLimits, maxQueuedBytes, value, idleTimeout, pingInterval, pongTimeout, closeTimeout, compression);
     }
 
     public WebSocketOptions withIdleTimeout(Duration value) {
-        return new WebSocketOptions(limits, httpLimits, maxQueuedBytes, handshakeTimeout, value, pingInterval, pongTimeout, closeTimeout);
+        return new WebSocketOptions(limits, httpLimits, maxQueuedBytes, handshakeTimeout, value, pingInterval, pongTimeout, closeTimeout, compression);
     }
 
     public WebSocketOptions withPingInterval(Duration value) {
-        return new WebSocketOptions(limits, httpLimits, maxQueuedBytes, handshakeTimeout, idleTimeout, value, pongTimeout, closeTimeout);
+        return new WebSocketOptions(limits, httpLimits, maxQueuedBytes, handshakeTimeout, idleTimeout, value, pongTimeout, closeTimeout, compression);
     }
 
     public WebSocketOptions withPongTimeout(Duration value) {
-        return new WebSocketOptions(limits, httpLimits, maxQueuedBytes, handshakeTimeout, idleTimeout, pingInterval, value, closeTimeout);
+        return new WebSocketOptions(limits, httpLimits, maxQueuedBytes, handshakeTimeout, idleTimeout, pingInterval, value, closeTimeout, compression);
     }
 
     public WebSocketOptions withCloseTimeout(Duration value) {
-        return new WebSocketOptions(limits, httpLimits, maxQueuedBytes, handshakeTimeout, idleTimeout, pingInterval, pongTimeout, value);
+        return new WebSocketOptions(limits, httpLimits, maxQueuedBytes, handshakeTimeout, idleTimeout, pingInterval, pongTimeout, value, compression);
+    }
+
+    /**
+     * Turns permessage-deflate on (RFC 7692) with these options, or off with null (the default: it
+     * costs CPU and, with context takeover, memory). A server accepts clients' offers; a client
+     * offers it.
+     */
+    public WebSocketOptions withCompression(DeflateOptions value) {
+        return new WebSocketOptions(limits, httpLimits, maxQueuedBytes, handshakeTimeout, idleTimeout, pingInterval, pongTimeout, closeTimeout, value);
     }
 
     private static void requirePositive(String name, Duration d) {

@@ -1,6 +1,7 @@
 package dev.duplex.server.cli;
 
 import dev.duplex.conformance.AutobahnClient;
+import dev.duplex.websocket.WebSocketOptions;
 import java.net.URI;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -18,9 +19,15 @@ final class AutobahnClientCommand implements Callable<Integer> {
     @Option(names = "--agent", defaultValue = "duplex", description = "Agent name in the reports (default: ${DEFAULT-VALUE}).")
     String agent;
 
+    @Option(names = "--compression", description = "Offer permessage-deflate (for Autobahn sections 12 and 13).")
+    boolean compression;
+
     @Override
     public Integer call() throws Exception {
-        new AutobahnClient(url, agent, System.out).runAll();
+        WebSocketOptions options = compression
+                ? AutobahnClient.OPTIONS.withCompression(ServeCommand.deflateOptions(false))
+                : AutobahnClient.OPTIONS;
+        new AutobahnClient(url, agent, System.out, options).runAll();
         return 0;
     }
 }

@@ -3,6 +3,7 @@ package dev.duplex.server.cli;
 import dev.duplex.conformance.ConformanceLimits;
 import dev.duplex.conformance.EchoListener;
 import dev.duplex.protocol.Limits;
+import dev.duplex.protocol.extension.deflate.DeflateOptions;
 import dev.duplex.transport.TransportOptions;
 import dev.duplex.websocket.WebSocketOptions;
 import dev.duplex.websocket.WebSocketServer;
@@ -50,6 +51,13 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--event-loops", defaultValue = "0", description = "Event loop threads; 0 = one per core (default).")
     int eventLoops;
 
+    @Option(names = "--compression", description = "Accept permessage-deflate offers (off by default: it costs CPU and memory).")
+    boolean compression;
+
+    @Option(names = "--compression-context-takeover",
+            description = "With --compression, keep compression context across messages both ways: better ratio, ~300 KiB per connection.")
+    boolean compressionContextTakeover;
+
     @Override
     public Integer call() throws InterruptedException {
         WebSocketServer server = start();
@@ -76,13 +84,22 @@ final class ServeCommand implements Callable<Integer> {
                 .withLimits(limits)
                 .withMaxQueuedBytes(maxQueuedBytes)
                 .withPingInterval(Duration.ofSeconds(pingIntervalSeconds))
-                .withIdleTimeout(Duration.ofSeconds(idleTimeoutSeconds));
+                .withIdleTimeout(Duration.ofSeconds(idleTimeoutSeconds))
+                .withCompression(compression ? deflateOptions(compressionContextTakeover) : null);
         return WebSocketServer.builder()
                 .route("/echo", EchoListener.INSTANCE)
                 .options(options)
                 .transport(TransportOptions.defaults().withMaxConnections(maxConnections))
                 .eventLoops(eventLoops)
                 .start(new InetSocketAddress(host, port));
+    }
+
+    /** Conformance-friendly defaults: compress every message, so small ones exercise the code too. */
+    static DeflateOptions deflateOptions(boolean contextTakeover) {
+        return DeflateOptions.defaults()
+                .withThresholdBytes(0)
+                .withLocalContextTakeover(contextTakeover)
+                .withPeerContextTakeover(contextTakeover);
     }
 
     private String displayHost() {

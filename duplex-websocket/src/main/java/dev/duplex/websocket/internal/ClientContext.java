@@ -1,6 +1,8 @@
 package dev.duplex.websocket.internal;
 
 import dev.duplex.protocol.Role;
+import dev.duplex.protocol.extension.ExtensionOffer;
+import dev.duplex.protocol.extension.deflate.DeflateNegotiation;
 import dev.duplex.protocol.handshake.ClientHandshake;
 import dev.duplex.protocol.handshake.HttpHeadParser;
 import dev.duplex.transport.EventLoopGroup;
@@ -35,7 +37,9 @@ public final class ClientContext implements SessionHost {
 
     public CompletableFuture<WebSocket> connect(ConnectRequest request, WebSocketListener listener) {
         URI uri = request.uri();
-        ClientHandshake handshake = new ClientHandshake(uri, request.subprotocols(), List.of(), request.headers(), random);
+        List<ExtensionOffer> extensions = options.compression() == null ? List.of()
+                : List.of(DeflateNegotiation.offer(options.compression()));
+        ClientHandshake handshake = new ClientHandshake(uri, request.subprotocols(), extensions, request.headers(), random);
         if (uri.getScheme().equalsIgnoreCase("wss")) {
             throw new IllegalArgumentException("wss:// is not supported yet; use ws://");
         }

@@ -2,6 +2,11 @@ package dev.duplex.websocket.internal;
 
 import dev.duplex.protocol.Connection;
 import dev.duplex.protocol.Role;
+import dev.duplex.protocol.extension.ExtensionOffer;
+import dev.duplex.protocol.extension.deflate.DeflateAgreement;
+import dev.duplex.protocol.extension.deflate.DeflateNegotiation;
+import dev.duplex.protocol.extension.deflate.DeflateOptions;
+import dev.duplex.protocol.extension.deflate.PerMessageDeflate;
 import dev.duplex.protocol.handshake.ClientHandshake;
 import dev.duplex.protocol.handshake.HandshakeException;
 import dev.duplex.protocol.handshake.HandshakeRejection;
@@ -53,14 +58,31 @@ final class ClientHandshakeStage implements HandshakeStage {
             } catch (HandshakeRejection e) {
                 throw new HandshakeException(0, "Malformed handshake response: " + e.getMessage());
             }
+            PerMessageDeflate deflate = agreedCompression(session, agreed);
             Connection engine = new Connection(Role.CLIENT, session.options().limits(), maskSource, session,
-                    session.output().out);
+                    session.output().out, deflate);
             session.open(engine, listener, path, agreed.subprotocol());
             future.complete(session);
         } catch (HandshakeException | RuntimeException e) {
             data.position(data.limit());
             fail(session, e);
         }
+    }
+
+    /** Checks the server's permessage-deflate answer; null when the server declined compression. */
+    private static PerMessageDeflate agreedCompression(Session session, ClientHandshake.Agreed agreed) throws HandshakeException {
+        DeflateOptions options = session.options().compression();
+        for (ExtensionOffer extension : agreed.extensions()) {
+            if (extension.name().equalsIgnoreCase(DeflateNegotiation.NAME) && options != null) {
+                try {
+                    DeflateAgreement agreement = DeflateNegotiation.validateResponse(extension, options);
+                    return new PerMessageDeflate(agreement, session.output().compression());
+                } catch (IllegalArgumentException e) {
+                    throw new HandshakeException(101, e.getMessage());
+                }
+            }
+        }
+        return null;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.duplex.websocket.internal;
 
 import dev.duplex.protocol.ByteOutput;
+import dev.duplex.protocol.extension.deflate.CompressionPool;
 
 /**
  * The output buffer of one event loop thread, shared by all its sessions. Frames produced while a
@@ -15,9 +16,18 @@ final class LoopOutput {
 
     final ByteOutput out = new ByteOutput(INITIAL_BYTES, true);
     private Session owner;
+    private CompressionPool compression;
 
     static LoopOutput current() {
         return PER_THREAD.get();
+    }
+
+    /** The loop's pooled compression state, created when the first connection negotiates compression. */
+    CompressionPool compression() {
+        if (compression == null) {
+            compression = new CompressionPool();
+        }
+        return compression;
     }
 
     /** Makes {@code session} the owner of the buffer, first writing out what another owner left. */

@@ -2,6 +2,9 @@ package dev.duplex.websocket.internal;
 
 import dev.duplex.protocol.CloseCodes;
 import dev.duplex.protocol.Role;
+import dev.duplex.protocol.extension.ExtensionOffer;
+import dev.duplex.protocol.extension.deflate.DeflateAgreement;
+import dev.duplex.protocol.extension.deflate.DeflateNegotiation;
 import dev.duplex.protocol.handshake.ServerHandshake;
 import dev.duplex.websocket.ReadyState;
 import dev.duplex.websocket.WebSocketOptions;
@@ -82,22 +85,45 @@ public final class ServerContext implements SessionHost {
         return sessions.awaitEmpty(timeoutNanos);
     }
 
-    ServerHandshake.Policy policyFor(Route route) {
-        return new ServerHandshake.Policy() {
-            @Override
-            public boolean isOriginAllowed(String origin) {
-                return originPolicy.test(origin);
-            }
+    /** The decisions for one handshake on {@code route}; it remembers the compression it agreed to. */
+    NegotiatingPolicy policyFor(Route route) {
+        return new NegotiatingPolicy(route);
+    }
 
-            @Override
-            public String selectSubprotocol(List<String> offered) {
-                for (String supported : route.subprotocols()) {
-                    if (offered.contains(supported)) {
-                        return supported;
-                    }
+    final class NegotiatingPolicy implements ServerHandshake.Policy {
+        private final Route route;
+        DeflateAgreement compression;
+
+        private NegotiatingPolicy(Route route) {
+            this.route = route;
+        }
+
+        @Override
+        public boolean isOriginAllowed(String origin) {
+            return originPolicy.test(origin);
+        }
+
+        @Override
+        public String selectSubprotocol(List<String> offered) {
+            for (String supported : route.subprotocols()) {
+                if (offered.contains(supported)) {
+                    return supported;
                 }
-                return null;
             }
-        };
+            return null;
+        }
+
+        @Override
+        public List<ExtensionOffer> negotiateExtensions(List<ExtensionOffer> offered) {
+            if (options.compression() == null) {
+                return List.of();
+            }
+            DeflateNegotiation.Accepted accepted = DeflateNegotiation.accept(offered, options.compression());
+            if (accepted == null) {
+                return List.of();
+            }
+            compression = accepted.agreement();
+            return List.of(accepted.response());
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.duplex.websocket.internal;
 
 import dev.duplex.protocol.Connection;
 import dev.duplex.protocol.Role;
+import dev.duplex.protocol.extension.deflate.PerMessageDeflate;
 import dev.duplex.protocol.handshake.HandshakeRejection;
 import dev.duplex.protocol.handshake.HttpHeadParser;
 import dev.duplex.protocol.handshake.HttpRequest;
@@ -41,10 +42,13 @@ final class ServerHandshakeStage implements HandshakeStage {
             if (route == null) {
                 throw new HandshakeRejection(404, "No WebSocket endpoint at this path");
             }
-            ServerHandshake.Accepted accepted = ServerHandshake.accept(request, server.policyFor(route));
+            ServerContext.NegotiatingPolicy policy = server.policyFor(route);
+            ServerHandshake.Accepted accepted = ServerHandshake.accept(request, policy);
             session.tcp().write(ByteBuffer.wrap(accepted.responseBytes(List.of())));
+            PerMessageDeflate deflate = policy.compression == null ? null
+                    : new PerMessageDeflate(policy.compression, session.output().compression());
             Connection engine = new Connection(Role.SERVER, session.options().limits(), null, session,
-                    session.output().out);
+                    session.output().out, deflate);
             LOG.log(System.Logger.Level.DEBUG, "Opened {0} from {1}", request.path(), session.tcp().remoteAddress());
             session.open(engine, route.listener(), route.path(), accepted.subprotocol()); // shared, not a copy per connection
         } catch (HandshakeRejection rejection) {

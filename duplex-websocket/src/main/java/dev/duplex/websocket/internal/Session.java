@@ -126,6 +126,9 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
     @Override
     public void onClosed(TcpConnection connection, Throwable cause) {
         readyState = ReadyState.CLOSED;
+        if (this.connection != null) {
+            this.connection.release(); // zlib state ends now, not when the GC finds it
+        }
         if (output != null) {
             output.release(this);
         }
@@ -406,30 +409,48 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
 
     @Override
     public boolean sendText(CharSequence text) {
+        return sendText(text, true);
+    }
+
+    @Override
+    public boolean sendTextUncompressed(CharSequence text) {
+        return sendText(text, false);
+    }
+
+    private boolean sendText(CharSequence text, boolean mayCompress) {
         if (!onLoop()) {
             String snapshot = text.toString();
-            return handOff(snapshot.length(), () -> sendText(snapshot));
+            return handOff(snapshot.length(), () -> sendText(snapshot, mayCompress));
         }
         if (!canSend(text.length())) {
             return false;
         }
         output.claim(this);
-        connection.sendText(text);
+        connection.sendText(text, mayCompress);
         afterSend();
         return true;
     }
 
     @Override
     public boolean sendBinary(ByteBuffer data) {
+        return sendBinary(data, true);
+    }
+
+    @Override
+    public boolean sendBinaryUncompressed(ByteBuffer data) {
+        return sendBinary(data, false);
+    }
+
+    private boolean sendBinary(ByteBuffer data, boolean mayCompress) {
         if (!onLoop()) {
             ByteBuffer snapshot = copy(data);
-            return handOff(snapshot.remaining(), () -> sendBinary(snapshot));
+            return handOff(snapshot.remaining(), () -> sendBinary(snapshot, mayCompress));
         }
         if (!canSend(data.remaining())) {
             return false;
         }
         output.claim(this);
-        connection.sendBinary(data);
+        connection.sendBinary(data, mayCompress);
         afterSend();
         return true;
     }
