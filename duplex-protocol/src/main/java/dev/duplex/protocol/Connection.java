@@ -50,6 +50,7 @@ public final class Connection {
 
     private State state = State.OPEN;
     private Initiator initiator;
+    private boolean autoPong = true;
     private boolean failed;
 
     // Inbound message being assembled.
@@ -99,6 +100,16 @@ public final class Connection {
         this.out = out;
         this.deflate = deflate;
         this.parser = new FrameParser(role, deflate == null ? 0 : FrameBits.B0_RSV1);
+    }
+
+    /**
+     * Whether a pong is queued automatically for each ping (the default). A caller that turns it
+     * off answers from {@link ConnectionListener#onPing} with {@link #sendPong}, which lets it
+     * answer only the latest of several unanswered pings (RFC 6455 §5.5.3) when the peer is not
+     * reading.
+     */
+    public void autoPong(boolean on) {
+        this.autoPong = on;
     }
 
     /** Whether permessage-deflate is in use. */
@@ -394,7 +405,7 @@ public final class Connection {
         ByteBuffer payload = controlView.limit(controlLength).position(0);
         switch (frameOpcode) {
             case PING -> {
-                if (state == State.OPEN) {
+                if (autoPong && state == State.OPEN) {
                     writeFrame(Opcode.PONG.code(), true, payload);
                 }
                 listener.onPing(payload);

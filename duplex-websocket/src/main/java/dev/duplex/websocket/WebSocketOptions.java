@@ -28,6 +28,9 @@ import java.util.Objects;
  * @param closeTimeout after sending Close, how long to wait for the peer's before dropping the
  *     connection (1006 to the application); default 5 s.
  * @param compression permessage-deflate options, or null (default) for no compression.
+ * @param maxPingsPerSecond pings a peer may send per second; default 100. Exceeded: close 1008.
+ *     While the peer is not reading, only its latest unanswered ping is answered (RFC 6455 §5.5.3),
+ *     so pings cannot grow the send queue.
  */
 public record WebSocketOptions(
         Limits limits,
@@ -38,11 +41,12 @@ public record WebSocketOptions(
         Duration pingInterval,
         Duration pongTimeout,
         Duration closeTimeout,
-        DeflateOptions compression) {
+        DeflateOptions compression,
+        int maxPingsPerSecond) {
 
     private static final WebSocketOptions DEFAULTS = new WebSocketOptions(
             Limits.defaults(), HttpLimits.defaults(), 16L << 20,
-            Duration.ofSeconds(10), Duration.ZERO, Duration.ZERO, Duration.ofSeconds(10), Duration.ofSeconds(5), null);
+            Duration.ofSeconds(10), Duration.ZERO, Duration.ZERO, Duration.ofSeconds(10), Duration.ofSeconds(5), null, 100);
 
     public WebSocketOptions {
         Objects.requireNonNull(limits, "limits");
@@ -55,6 +59,9 @@ public record WebSocketOptions(
         requireNotNegative("pingInterval", pingInterval);
         requirePositive("pongTimeout", pongTimeout);
         requirePositive("closeTimeout", closeTimeout);
+        if (maxPingsPerSecond <= 0) {
+            throw new IllegalArgumentException("maxPingsPerSecond must be positive: " + maxPingsPerSecond);
+        }
     }
 
     public static WebSocketOptions defaults() {
@@ -62,7 +69,7 @@ public record WebSocketOptions(
     }
 
     public WebSocketOptions withLimits(Limits value) {
-        return new WebSocketOptions(value, httpLimits, maxQueuedBytes, handshakeTimeout, idleTimeout, pingInterval, pongTimeout, closeTimeout, compression);
+        return new WebSocketOptions(value, httpLimits, maxQueuedBytes, handshakeTimeout, idleTimeout, pingInterval, pongTimeout, closeTimeout, compression, maxPingsPerSecond);
     }
 
     /** Shorthand for a copy with {@code limits().withMaxMessageBytes(bytes)} and frames up to the same size. */
@@ -71,31 +78,31 @@ public record WebSocketOptions(
     }
 
     public WebSocketOptions withHttpLimits(HttpLimits value) {
-        return new WebSocketOptions(limits, value, maxQueuedBytes, handshakeTimeout, idleTimeout, pingInterval, pongTimeout, closeTimeout, compression);
+        return new WebSocketOptions(limits, value, maxQueuedBytes, handshakeTimeout, idleTimeout, pingInterval, pongTimeout, closeTimeout, compression, maxPingsPerSecond);
     }
 
     public WebSocketOptions withMaxQueuedBytes(long value) {
-        return new WebSocketOptions(limits, httpLimits, value, handshakeTimeout, idleTimeout, pingInterval, pongTimeout, closeTimeout, compression);
+        return new WebSocketOptions(limits, httpLimits, value, handshakeTimeout, idleTimeout, pingInterval, pongTimeout, closeTimeout, compression, maxPingsPerSecond);
     }
 
     public WebSocketOptions withHandshakeTimeout(Duration value) {
-        return new WebSocketOptions(limits, httpLimits, maxQueuedBytes, value, idleTimeout, pingInterval, pongTimeout, closeTimeout, compression);
+        return new WebSocketOptions(limits, httpLimits, maxQueuedBytes, value, idleTimeout, pingInterval, pongTimeout, closeTimeout, compression, maxPingsPerSecond);
     }
 
     public WebSocketOptions withIdleTimeout(Duration value) {
-        return new WebSocketOptions(limits, httpLimits, maxQueuedBytes, handshakeTimeout, value, pingInterval, pongTimeout, closeTimeout, compression);
+        return new WebSocketOptions(limits, httpLimits, maxQueuedBytes, handshakeTimeout, value, pingInterval, pongTimeout, closeTimeout, compression, maxPingsPerSecond);
     }
 
     public WebSocketOptions withPingInterval(Duration value) {
-        return new WebSocketOptions(limits, httpLimits, maxQueuedBytes, handshakeTimeout, idleTimeout, value, pongTimeout, closeTimeout, compression);
+        return new WebSocketOptions(limits, httpLimits, maxQueuedBytes, handshakeTimeout, idleTimeout, value, pongTimeout, closeTimeout, compression, maxPingsPerSecond);
     }
 
     public WebSocketOptions withPongTimeout(Duration value) {
-        return new WebSocketOptions(limits, httpLimits, maxQueuedBytes, handshakeTimeout, idleTimeout, pingInterval, value, closeTimeout, compression);
+        return new WebSocketOptions(limits, httpLimits, maxQueuedBytes, handshakeTimeout, idleTimeout, pingInterval, value, closeTimeout, compression, maxPingsPerSecond);
     }
 
     public WebSocketOptions withCloseTimeout(Duration value) {
-        return new WebSocketOptions(limits, httpLimits, maxQueuedBytes, handshakeTimeout, idleTimeout, pingInterval, pongTimeout, value, compression);
+        return new WebSocketOptions(limits, httpLimits, maxQueuedBytes, handshakeTimeout, idleTimeout, pingInterval, pongTimeout, value, compression, maxPingsPerSecond);
     }
 
     /**
@@ -104,7 +111,12 @@ public record WebSocketOptions(
      * offers it.
      */
     public WebSocketOptions withCompression(DeflateOptions value) {
-        return new WebSocketOptions(limits, httpLimits, maxQueuedBytes, handshakeTimeout, idleTimeout, pingInterval, pongTimeout, closeTimeout, value);
+        return new WebSocketOptions(limits, httpLimits, maxQueuedBytes, handshakeTimeout, idleTimeout, pingInterval, pongTimeout, closeTimeout, value, maxPingsPerSecond);
+    }
+
+    /** Most pings a peer may send per second before it is closed with 1008 (a ping flood). */
+    public WebSocketOptions withMaxPingsPerSecond(int value) {
+        return new WebSocketOptions(limits, httpLimits, maxQueuedBytes, handshakeTimeout, idleTimeout, pingInterval, pongTimeout, closeTimeout, compression, value);
     }
 
     private static void requirePositive(String name, Duration d) {

@@ -5,13 +5,20 @@ import dev.duplex.protocol.Role;
 import dev.duplex.protocol.extension.ExtensionOffer;
 import dev.duplex.protocol.extension.deflate.DeflateAgreement;
 import dev.duplex.protocol.extension.deflate.DeflateNegotiation;
+import dev.duplex.protocol.handshake.HandshakeRejection;
+import dev.duplex.protocol.handshake.HttpHeaders;
 import dev.duplex.protocol.handshake.ServerHandshake;
+import dev.duplex.websocket.ConnectionLimits;
 import dev.duplex.websocket.ReadyState;
 import dev.duplex.websocket.WebSocketOptions;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
 
@@ -23,8 +30,17 @@ public final class ServerContext implements SessionHost {
     private final Predicate<String> originPolicy;
     private final SessionRegistry sessions = new SessionRegistry();
     private final LongAdder rejections = new LongAdder();
+    private final ConnectionLimits connectionLimits;
+    private final AtomicInteger pendingHandshakes = new AtomicInteger();
+    private final ConcurrentHashMap<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
 
     public ServerContext(List<Route> routes, WebSocketOptions options, Executor listenerExecutor, Predicate<String> originPolicy) {
+        this(routes, options, listenerExecutor, originPolicy, ConnectionLimits.defaults());
+    }
+
+    public ServerContext(List<Route> routes, WebSocketOptions options, Executor listenerExecutor, Predicate<String> originPolicy,
+            ConnectionLimits connectionLimits) {
+        this.connectionLimits = connectionLimits;
         Map<String, Route> byPath = new ConcurrentHashMap<>();
         for (Route route : routes) {
             byPath.put(route.path(), route);
@@ -44,7 +60,45 @@ public final class ServerContext implements SessionHost {
 
     @Override
     public void onSessionClosed(Session session) {
+        InetAddress address = addressOf(session);
+        if (address != null) {
+            perAddress.computeIfPresent(address, (a, n) -> n == 1 ? null : n - 1);
+        }
         sessions.remove(session);
+    }
+
+    /**
+     * Counts a new connection and checks it against the limits: null to admit it, or the answer
+     * to refuse it with. Every admitted or refused connection is later released by
+     * {@link #handshakeFinished} and {@link #onSessionClosed}.
+     */
+    HandshakeRejection admit(Session session) {
+        int pending = pendingHandshakes.incrementAndGet();
+        InetAddress address = addressOf(session);
+        int fromAddress = address == null ? 1 : perAddress.merge(address, 1, Integer::sum);
+        List<HttpHeaders.Field> retryAfter = List.of(new HttpHeaders.Field("Retry-After", "5"));
+        if (sessions.size() > connectionLimits.maxConnections()) {
+            return new HandshakeRejection(503, "The server is at its limit of " + connectionLimits.maxConnections()
+                    + " connections; retry later", retryAfter);
+        }
+        if (pending > connectionLimits.maxPendingHandshakes()) {
+            return new HandshakeRejection(503, "Too many handshakes in progress; retry later", retryAfter);
+        }
+        if (fromAddress > connectionLimits.maxConnectionsPerAddress()) {
+            return new HandshakeRejection(429, "Too many connections from your address (limit "
+                    + connectionLimits.maxConnectionsPerAddress() + ")", retryAfter);
+        }
+        return null;
+    }
+
+    /** The connection's opening handshake ended, whichever way. */
+    void handshakeFinished() {
+        pendingHandshakes.decrementAndGet();
+    }
+
+    private static InetAddress addressOf(Session session) {
+        SocketAddress remote = session.remoteAddress();
+        return remote instanceof InetSocketAddress inet ? inet.getAddress() : null;
     }
 
     Route route(String path) {

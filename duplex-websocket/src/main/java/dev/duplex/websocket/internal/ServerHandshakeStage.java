@@ -20,6 +20,7 @@ final class ServerHandshakeStage implements HandshakeStage {
 
     private final ServerContext server;
     private final HttpHeadParser parser;
+    private boolean finished;
 
     ServerHandshakeStage(ServerContext server) {
         this.server = server;
@@ -28,6 +29,18 @@ final class ServerHandshakeStage implements HandshakeStage {
 
     @Override
     public void onOpen(Session session) {
+        HandshakeRejection refused = server.admit(session);
+        if (refused != null) {
+            reject(session, refused, null);
+        }
+    }
+
+    /** Releases the pending-handshake slot exactly once. */
+    private void finish() {
+        if (!finished) {
+            finished = true;
+            server.handshakeFinished();
+        }
     }
 
     @Override
@@ -50,6 +63,7 @@ final class ServerHandshakeStage implements HandshakeStage {
             Connection engine = new Connection(Role.SERVER, session.options().limits(), null, session,
                     session.output().out, deflate);
             LOG.log(System.Logger.Level.DEBUG, "Opened {0} from {1}", request.path(), session.tcp().remoteAddress());
+            finish();
             session.open(engine, route.listener(), route.path(), accepted.subprotocol()); // shared, not a copy per connection
         } catch (HandshakeRejection rejection) {
             reject(session, rejection, request);
@@ -65,6 +79,7 @@ final class ServerHandshakeStage implements HandshakeStage {
         LOG.log(System.Logger.Level.DEBUG, "Rejected handshake from {0}{1}: {2} {3}", session.tcp().remoteAddress(),
                 request == null ? "" : " for " + request.path(), rejection.status(), rejection.getMessage());
         server.countRejection();
+        finish();
         session.tcp().write(ByteBuffer.wrap(ServerHandshake.rejectionBytes(rejection)));
         session.abandonHandshake();
     }
@@ -77,5 +92,6 @@ final class ServerHandshakeStage implements HandshakeStage {
 
     @Override
     public void onClosed(Session session, Throwable cause) {
+        finish();
     }
 }

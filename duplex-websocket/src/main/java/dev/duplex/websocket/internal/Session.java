@@ -52,6 +52,9 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
 
     private boolean inReadBatch;
     private boolean lingering;
+    private ByteBuffer pendingPong;
+    private long pingWindowStart;
+    private int pingsInWindow;
     private Timer timer = Timer.NONE;
     private long lastReadNanos;
     private long pingSentNanos;
@@ -105,11 +108,18 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
             inReadBatch = false;
         }
         output.flush(this);
+        if (tcp.bufferedBytes() > options.maxQueuedBytes() && this.connection.state() == Connection.State.OPEN) {
+            // Replies the engine queued by itself (pongs, echoes) count against the same bound.
+            closeLocally(CloseCodes.POLICY_VIOLATION, "Send queue passed " + options.maxQueuedBytes()
+                    + " bytes: the peer reads too slowly");
+        }
+        sendPendingPong();
         afterEngineStep();
     }
 
     @Override
     public void onWritable(TcpConnection connection) {
+        sendPendingPong();
         if (readyState == ReadyState.OPEN) {
             dispatch(() -> listener.onWritable(this));
         }
@@ -168,7 +178,8 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
             }
             case CLOSE -> {
                 timer = Timer.NONE;
-                if (this.connection.state() != Connection.State.CLOSED && !this.connection.isFailed()) {
+                if (this.connection != null && this.connection.state() != Connection.State.CLOSED
+                        && !this.connection.isFailed()) {
                     closeCodeFinal = false;
                     setClose(CloseCodes.ABNORMAL, "The peer did not finish the close handshake within "
                             + options.closeTimeout().toMillis() + " ms", true);
@@ -230,6 +241,7 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
     void open(Connection engine, WebSocketListener appListener, String requestPath, String agreedSubprotocol) {
         this.handshake = null;
         this.connection = engine;
+        engine.autoPong(false); // onPing answers, so a peer that does not read cannot pile up pongs
         this.listener = appListener;
         this.path = requestPath;
         this.subprotocol = agreedSubprotocol;
@@ -239,11 +251,15 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
         dispatch(() -> appListener.onOpen(this));
     }
 
-    /** The opening handshake failed before a listener was involved; just close. */
+    /**
+     * The opening handshake failed before a listener was involved. Closes by lingering (FIN after
+     * the answer, input ignored until the peer's FIN or the close timeout) so the answer is not
+     * destroyed by a reset if the peer's bytes are still arriving.
+     */
     void abandonHandshake() {
         handshake = null;
-        timer = Timer.NONE;
-        tcp.closeAfterFlush();
+        tcp.shutdownOutput();
+        arm(Timer.CLOSE, options.closeTimeout().toNanos());
     }
 
     TcpConnection tcp() {
@@ -297,8 +313,41 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
 
     @Override
     public void onPing(ByteBuffer payload) {
+        long now = tcp.loop().nanoTime();
+        if (now - pingWindowStart > TimeUnit.SECONDS.toNanos(1)) {
+            pingWindowStart = now;
+            pingsInWindow = 0;
+        }
+        if (++pingsInWindow > options.maxPingsPerSecond()) {
+            closeLocally(CloseCodes.POLICY_VIOLATION, "More than " + options.maxPingsPerSecond() + " pings per second");
+            return;
+        }
+        if (connection.state() == Connection.State.OPEN) {
+            if (tcp.bufferedBytes() == 0) {
+                output.claim(this);
+                connection.sendPong(payload);
+            } else {
+                // The peer is not reading: remember only the latest ping (RFC 6455 §5.5.3).
+                pendingPong = copyInto(pendingPong, payload);
+            }
+        }
         ByteBuffer copy = copy(payload);
         dispatch(() -> listener.onPing(this, copy));
+    }
+
+    /** Answers the latest unanswered ping once the send queue has drained. */
+    private void sendPendingPong() {
+        if (pendingPong != null && tcp.bufferedBytes() == 0 && connection.state() == Connection.State.OPEN) {
+            output.claim(this);
+            connection.sendPong(pendingPong.flip());
+            pendingPong = null;
+            output.flush(this);
+        }
+    }
+
+    private static ByteBuffer copyInto(ByteBuffer target, ByteBuffer payload) {
+        ByteBuffer buffer = target == null ? ByteBuffer.allocate(125) : target.clear();
+        return buffer.put(payload.duplicate());
     }
 
     @Override
