@@ -1,16 +1,27 @@
 // Node `ws` as a WebSocket CLIENT, driven by Duplex's interop tests (NodeWsClientInteropTest).
 //
-//   node client.mjs <url> <scenario> [comma-separated subprotocols]
+//   node client.mjs <url> <scenario> [comma-separated subprotocols] [--ca FILE]
+//
+// --ca FILE: for wss:// URLs, trust the PEM certificate(s) in FILE (e.g. a test CA) instead of the
+// system's CAs; hostname verification stays on.
 //
 // Prints one JSON object per line for everything it observes (open, message, ping, pong, close,
 // error, unexpected-response), then {"event":"done"} and exits 0. The Java test asserts on these
 // lines; this script only drives the scenario and reports, it judges nothing.
 import WebSocket from 'ws';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 
-const [url, scenario, protocolList] = process.argv.slice(2);
-if (!url || !scenario) {
-  process.stderr.write('usage: node client.mjs <url> <scenario> [subprotocols]\n');
+const args = process.argv.slice(2);
+let caFile;
+const caAt = args.indexOf('--ca');
+if (caAt >= 0) {
+  caFile = args[caAt + 1];
+  args.splice(caAt, 2);
+}
+const [url, scenario, protocolList] = args;
+if (!url || !scenario || (caAt >= 0 && !caFile)) {
+  process.stderr.write('usage: node client.mjs <url> <scenario> [subprotocols] [--ca FILE]\n');
   process.exit(64);
 }
 
@@ -35,7 +46,11 @@ const watchdog = setTimeout(() => {
 
 const protocols = protocolList ? protocolList.split(',') : [];
 // perMessageDeflate: ws offers it by default; say so explicitly, the compression scenario relies on it.
-const ws = new WebSocket(url, protocols, { perMessageDeflate: true, maxPayload: 64 * 1024 * 1024 });
+const ws = new WebSocket(url, protocols, {
+  perMessageDeflate: true,
+  maxPayload: 64 * 1024 * 1024,
+  ...(caFile ? { ca: readFileSync(caFile) } : {}),
+});
 
 let received = 0;
 const waiters = [];

@@ -12,13 +12,17 @@ import java.nio.ByteBuffer;
  * {@link TcpClient#connect} instead.
  */
 public interface ConnectionHandler {
-    /** The connection is established and reading; it is safe to write from here on. */
+    /**
+     * The connection is established and reading; it is safe to write from here on. With TLS, this
+     * comes after the TLS handshake has completed, so writes are plaintext to be encrypted.
+     */
     void onOpen(TcpConnection connection);
 
     /**
      * Bytes arrived. {@code data} is the loop's shared read buffer, flipped, valid only during this
      * call: consume or copy what you need. At most {@link TransportOptions#readBufferBytes()}
-     * bytes are delivered per call.
+     * bytes are delivered per call (with TLS: the plaintext of one TLS record, up to about 16 KiB,
+     * in a loop-shared buffer of its own).
      */
     void onData(TcpConnection connection, ByteBuffer data);
 

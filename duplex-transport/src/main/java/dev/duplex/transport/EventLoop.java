@@ -44,6 +44,7 @@ public final class EventLoop implements Executor {
     private volatile boolean terminated;
     private ByteBuffer readBuffer;
     private ByteBuffer scratch;
+    private TlsBuffers tlsBuffers;
 
     EventLoop(String name) {
         this.name = name;
@@ -155,6 +156,14 @@ public final class EventLoop implements Executor {
 
     ByteBuffer[] gatherArray() {
         return gather;
+    }
+
+    /** The loop's TLS buffers, created when its first TLS connection needs them. */
+    TlsBuffers tlsBuffers() {
+        if (tlsBuffers == null) {
+            tlsBuffers = new TlsBuffers();
+        }
+        return tlsBuffers;
     }
 
     /** The loop's shared read buffer, grown to at least {@code size} bytes, cleared and limited to size. */

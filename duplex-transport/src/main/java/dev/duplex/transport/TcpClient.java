@@ -21,6 +21,24 @@ public final class TcpClient {
      */
     public static CompletableFuture<TcpConnection> connect(EventLoop loop, InetSocketAddress remote,
             TransportOptions options, ConnectionHandler handler) {
+        return connect(loop, remote, options, null, handler);
+    }
+
+    /**
+     * Like {@link #connect(EventLoop, InetSocketAddress, TransportOptions, ConnectionHandler)},
+     * speaking TLS when {@code tls} is not null (plaintext when it is): the future completes after
+     * the TLS handshake and {@code onOpen}, or exceptionally with the handshake's failure, e.g. an
+     * {@link javax.net.ssl.SSLHandshakeException} for an untrusted certificate or one that does not
+     * name {@link TlsConfig#serverName()}, or a {@link java.net.SocketTimeoutException} after
+     * {@link TransportOptions#tlsHandshakeTimeout()}.
+     *
+     * @throws IllegalArgumentException if {@code tls} is a server configuration
+     */
+    public static CompletableFuture<TcpConnection> connect(EventLoop loop, InetSocketAddress remote,
+            TransportOptions options, TlsConfig tls, ConnectionHandler handler) {
+        if (tls != null && !tls.isClient()) {
+            throw new IllegalArgumentException("A client needs TlsConfig.client(...), not a server configuration");
+        }
         Objects.requireNonNull(loop, "loop");
         Objects.requireNonNull(remote, "remote");
         Objects.requireNonNull(options, "options");
@@ -40,7 +58,7 @@ public final class TcpClient {
             future.completeExceptionally(e);
             return future;
         }
-        TcpConnection connection = new TcpConnection(loop, channel, handler, options, null, remote);
+        TcpConnection connection = new TcpConnection(loop, channel, handler, options, null, remote, tls, null);
         // Always via the queue, even on the loop thread: onOpen must not run inside the caller.
         if (!loop.executeIfRunning(() -> connection.startConnect(remote, future))) {
             Sockets.closeQuietly(channel);

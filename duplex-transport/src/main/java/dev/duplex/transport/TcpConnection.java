@@ -9,8 +9,13 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLSession;
 
 /**
  * One TCP connection, owned by one {@link EventLoop}. Every method except {@link #loop()},
@@ -22,6 +27,12 @@ import java.util.concurrent.TimeUnit;
  * exists only while the socket refuses bytes, and the connection is itself the entry of its
  * loop's timer wheel, so its deadline costs no extra object.
  *
+ * <p>A connection may carry TLS (see {@link TlsConfig}), transparently to its handler: input is
+ * decrypted before {@link ConnectionHandler#onData}, {@link #write} encrypts, {@link
+ * ConnectionHandler#onOpen} runs only once the TLS handshake has completed, and the closing methods
+ * send close_notify. {@link #bufferedBytes()} then counts queued ciphertext. A plaintext
+ * connection carries one null reference for all of this.
+ *
  * <p>Not thread-safe, by design: confined to its loop thread, apart from the five methods above.
  */
 public final class TcpConnection extends TimerNode {
@@ -31,12 +42,17 @@ public final class TcpConnection extends TimerNode {
     private static final int CONNECTING = 0;
     private static final int OPEN = 1;
     private static final int CLOSED = 2;
+    /** TCP is connected, TLS is not yet: neither the handler nor writes are involved. */
+    private static final int HANDSHAKING = 3;
 
     private final EventLoop loop;
     private final SocketChannel channel;
-    private final ConnectionHandler handler;
+    /** Null until the TLS handshake completes on a TLS server connection (its factory runs then). */
+    private ConnectionHandler handler;
     private final TransportOptions options;
     private final TcpServer server;
+    /** Null for plaintext, so plaintext connections pay nothing else for TLS. */
+    private final TlsLayer tls;
     private volatile int state = CONNECTING;
     private volatile long bufferedBytes;
     private volatile SocketAddress remoteAddress;
@@ -52,14 +68,22 @@ public final class TcpConnection extends TimerNode {
     private boolean closeAfterFlush;
     private boolean aboveWatermark;
 
+    /**
+     * @param tlsConfig null for plaintext
+     * @param deferredHandler with TLS on a server, the factory that makes the handler once the TLS
+     *     handshake has succeeded ({@code handler} is then null), so a peer that never completes
+     *     TLS never reaches the layer above
+     */
     TcpConnection(EventLoop loop, SocketChannel channel, ConnectionHandler handler, TransportOptions options,
-            TcpServer server, SocketAddress expectedRemote) {
+            TcpServer server, SocketAddress expectedRemote, TlsConfig tlsConfig,
+            Supplier<ConnectionHandler> deferredHandler) {
         this.loop = loop;
         this.channel = channel;
         this.handler = handler;
         this.options = options;
         this.server = server;
         this.remoteAddress = expectedRemote;
+        this.tls = tlsConfig == null ? null : new TlsLayer(this, tlsConfig, deferredHandler);
     }
 
     /** The loop that owns this connection; safe from any thread. */
@@ -91,19 +115,15 @@ public final class TcpConnection extends TimerNode {
         if (!acceptsWrites()) {
             return false;
         }
-        if (queue == null) {
+        if (tls != null) {
+            ByteBuffer[] one = loop.tlsBuffers().single(src);
             try {
-                channel.write(src);
-            } catch (IOException e) {
-                close(e);
-                return false;
-            }
-            if (!src.hasRemaining()) {
-                return true;
+                return tls.wrap(one, 0, 1);
+            } finally {
+                one[0] = null;
             }
         }
-        enqueue(src);
-        return true;
+        return writeCipher(src);
     }
 
     /** Gathering form of {@link #write(ByteBuffer)}, with the same contract for every buffer. */
@@ -111,6 +131,9 @@ public final class TcpConnection extends TimerNode {
         loop.requireInLoop("TcpConnection.write");
         if (!acceptsWrites()) {
             return false;
+        }
+        if (tls != null) {
+            return tls.wrap(srcs, 0, srcs.length);
         }
         if (queue == null) {
             try {
@@ -128,7 +151,16 @@ public final class TcpConnection extends TimerNode {
         return true;
     }
 
-    /** Bytes queued and not yet written to the socket; exact; safe from any thread. */
+    /**
+     * The TLS session (negotiated protocol, cipher suite, peer certificates), or {@code null} for a
+     * plaintext connection.
+     */
+    public SSLSession tlsSession() {
+        loop.requireInLoop("TcpConnection.tlsSession");
+        return tls == null ? null : tls.session();
+    }
+
+    /** Bytes queued and not yet written to the socket (ciphertext with TLS); exact; safe from any thread. */
     public long bufferedBytes() {
         return bufferedBytes;
     }
@@ -147,6 +179,15 @@ public final class TcpConnection extends TimerNode {
         loop.requireInLoop("TcpConnection.setReadInterest");
         readInterest = on;
         updateInterest();
+        if (on && tls != null && tls.hasStash()) {
+            // Decrypted-but-undelivered input waits in the stash, not in the socket, so no
+            // readiness event would bring it: process it from a task (not inside the caller).
+            loop.execute(() -> {
+                if (tlsWantsInput() && tls.hasStash()) {
+                    read(false);
+                }
+            });
+        }
     }
 
     /**
@@ -168,7 +209,7 @@ public final class TcpConnection extends TimerNode {
     }
 
     /**
-     * Sends FIN once the queue has been flushed; reading continues. Later writes return false. If
+     * Sends FIN (after close_notify, with TLS) once the queue has been flushed; reading continues. Later writes return false. If
      * the peer has already half-closed too, the connection is then closed (orderly).
      */
     public void shutdownOutput() {
@@ -198,7 +239,10 @@ public final class TcpConnection extends TimerNode {
         }
     }
 
-    /** Closes now, dropping queued bytes. Idempotent; {@link ConnectionHandler#onClosed} runs once. */
+    /**
+     * Closes now, dropping queued bytes (with TLS and an empty queue, close_notify is attempted with
+     * one non-blocking write). Idempotent; {@link ConnectionHandler#onClosed} runs once.
+     */
     public void close() {
         loop.requireInLoop("TcpConnection.close");
         close(null);
@@ -277,8 +321,8 @@ public final class TcpConnection extends TimerNode {
         if ((readyOps & SelectionKey.OP_WRITE) != 0) {
             flush();
         }
-        if ((readyOps & SelectionKey.OP_READ) != 0 && state == OPEN) {
-            read();
+        if ((readyOps & SelectionKey.OP_READ) != 0 && (state == OPEN || state == HANDSHAKING)) {
+            read(true);
         }
     }
 
@@ -288,6 +332,10 @@ public final class TcpConnection extends TimerNode {
             close(new SocketTimeoutException("Connecting to " + remoteAddress + " timed out after "
                     + options.connectTimeout().toMillis() + " ms; check that the peer is reachable "
                     + "or raise TransportOptions.connectTimeout"));
+        } else if (state == HANDSHAKING) {
+            close(new SocketTimeoutException("The TLS handshake with " + remoteAddress + " did not complete within "
+                    + options.tlsHandshakeTimeout().toMillis() + " ms; is the peer speaking TLS? (raise "
+                    + "TransportOptions.tlsHandshakeTimeout for very slow peers)"));
         } else if (state == OPEN) {
             try {
                 handler.onDeadline(this);
@@ -303,7 +351,7 @@ public final class TcpConnection extends TimerNode {
 
     /** The loop or the server is shutting down: close without blaming anyone. */
     void closeOnShutdown() {
-        close(state == CONNECTING
+        close(state == CONNECTING || state == HANDSHAKING
                 ? new ConnectException("Event loop " + loop + " shut down before the connection to "
                         + remoteAddress + " was established")
                 : null);
@@ -330,6 +378,33 @@ public final class TcpConnection extends TimerNode {
             close(e);
             return;
         }
+        if (tls != null) {
+            state = HANDSHAKING;
+            updateInterest();
+            long now = loop.nanoTime();
+            loop.timers().schedule(this, now + options.tlsHandshakeTimeout().toNanos(), now);
+            InetSocketAddress peer = (InetSocketAddress) remoteAddress;
+            tls.start(peer.getPort());
+            return;
+        }
+        established();
+    }
+
+    /** TCP (and TLS, if any) is up: the handler takes over. */
+    private void established() {
+        if (tls != null) {
+            loop.timers().cancel(this); // the TLS handshake timeout; the handler arms its own deadlines
+            if (handler == null) {
+                try {
+                    handler = Objects.requireNonNull(tls.takeHandlerFactory().get(),
+                            "the handler factory returned null");
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "Dropping a TLS connection from " + remoteAddress + ": " + e.getMessage(), e);
+                    close(e);
+                    return;
+                }
+            }
+        }
         state = OPEN;
         updateInterest();
         if (LOG.isLoggable(Level.DEBUG)) {
@@ -351,7 +426,11 @@ public final class TcpConnection extends TimerNode {
         }
     }
 
-    private void read() {
+    private void read(boolean fromSocket) {
+        if (tls != null) {
+            readTls(fromSocket);
+            return;
+        }
         int limit = options.readBufferBytes();
         ByteBuffer buffer = loop.readBuffer(limit);
         for (int i = 0; i < MAX_READS_PER_ROUND; i++) {
@@ -381,6 +460,117 @@ public final class TcpConnection extends TimerNode {
             }
             buffer.clear().limit(limit);
         }
+    }
+
+    /**
+     * Reads ciphertext behind any stashed partial record and decrypts it. With {@code fromSocket}
+     * false only the stash is processed (reading resumed after a pause).
+     */
+    private void readTls(boolean fromSocket) {
+        for (int i = 0; i < MAX_READS_PER_ROUND; i++) {
+            int limit = tls.readBufferBytes(options.readBufferBytes());
+            ByteBuffer buffer = loop.readBuffer(limit);
+            tls.unstashInto(buffer);
+            int room = buffer.remaining();
+            int n = 0;
+            if (fromSocket) {
+                try {
+                    n = channel.read(buffer);
+                } catch (IOException e) {
+                    close(e);
+                    return;
+                }
+            }
+            if (n < 0) {
+                if (state == HANDSHAKING) {
+                    close(new SSLHandshakeException("The peer closed the connection during the TLS handshake"));
+                } else {
+                    endOfInput(); // without close_notify: a truncation the layer above can detect
+                }
+                return;
+            }
+            buffer.flip();
+            if (!buffer.hasRemaining()) {
+                return;
+            }
+            tls.unwrap(buffer);
+            if (!fromSocket || !tlsWantsInput() || n < room) {
+                return; // stash only, closed, paused, or a short read: the socket is very likely empty
+            }
+        }
+    }
+
+    // ---- TLS layer callbacks ----
+
+    /** Whether decrypted input may be processed now. */
+    boolean tlsWantsInput() {
+        return state == HANDSHAKING || (state == OPEN && readInterest && !inputEnded);
+    }
+
+    boolean tlsHandshaking() {
+        return state == HANDSHAKING;
+    }
+
+    /** The initial TLS handshake finished: open. Returns whether the connection is still open. */
+    boolean tlsHandshakeFinished() {
+        if (state == HANDSHAKING) {
+            if (LOG.isLoggable(Level.DEBUG)) {
+                LOG.log(Level.DEBUG, "TLS established with " + remoteAddress + ": " + tls.session().getProtocol()
+                        + " " + tls.session().getCipherSuite());
+            }
+            established();
+        }
+        return state == OPEN;
+    }
+
+    /** Hands decrypted bytes to the handler; returns whether to go on decrypting. */
+    boolean tlsDeliver(ByteBuffer plaintext) {
+        if (state != OPEN) {
+            return false;
+        }
+        try {
+            handler.onData(this, plaintext);
+        } catch (Throwable t) {
+            handlerFailed("onData", t);
+            return false;
+        }
+        return tlsWantsInput();
+    }
+
+    /** close_notify arrived: the end of input, like a FIN. */
+    void tlsInputClosed() {
+        if (state == OPEN && !inputEnded) {
+            endOfInput();
+        }
+    }
+
+    /** The engine failed (bad certificate, bad record, failed handshake): close with its error. */
+    void tlsFailed(Exception e) {
+        close(e);
+    }
+
+    boolean tlsCloseNotifyReceived() {
+        return tls != null && tls.closeNotifyReceived();
+    }
+
+    /**
+     * Writes ciphertext (or, without TLS, the caller's bytes) to the socket, queueing what it does
+     * not take. Returns false if the write failed and the connection was closed.
+     */
+    boolean writeCipher(ByteBuffer src) {
+        if (queue == null) {
+            try {
+                channel.write(src);
+            } catch (IOException e) {
+                close(e);
+                return false;
+            }
+            if (!src.hasRemaining()) {
+                return true;
+            }
+        }
+        enqueue(src);
+        return true;
     }
 
     private void endOfInput() {
@@ -450,6 +640,14 @@ public final class TcpConnection extends TimerNode {
     }
 
     private void completeShutdownOutput() {
+        if (tls != null && !tls.closeNotifyQueued()) {
+            if (!tls.queueCloseNotify()) {
+                return; // the connection closed while writing it
+            }
+            if (queue != null) {
+                return; // flush() calls back here once close_notify is on the wire
+            }
+        }
         try {
             channel.shutdownOutput();
         } catch (IOException e) {
@@ -488,6 +686,10 @@ public final class TcpConnection extends TimerNode {
         }
         state = CLOSED;
         loop.timers().cancel(this);
+        boolean socketFailed = cause instanceof IOException && !(cause instanceof SSLException);
+        if (tls != null && queue == null && !socketFailed && (was == OPEN || cause instanceof SSLException)) {
+            tls.closeNow(channel); // close_notify, or the alert that tells the peer why the handshake failed
+        }
         if (key != null) {
             key.cancel();
         }
@@ -507,7 +709,7 @@ public final class TcpConnection extends TimerNode {
         if (LOG.isLoggable(Level.DEBUG)) {
             LOG.log(Level.DEBUG, "Closed " + this + (cause == null ? "" : " because of " + cause));
         }
-        if (was == CONNECTING) {
+        if (was == CONNECTING || was == HANDSHAKING) {
             CompletableFuture<TcpConnection> future = connectFuture;
             connectFuture = null;
             if (future != null) {

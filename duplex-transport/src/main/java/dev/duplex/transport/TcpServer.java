@@ -37,6 +37,7 @@ public final class TcpServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final TransportOptions options;
     private final Supplier<ConnectionHandler> handlerFactory;
+    private final TlsConfig tls;
     private final InetSocketAddress localAddress;
     private final EventLoop acceptLoop;
     private final ServerAcceptor acceptor;
@@ -45,10 +46,11 @@ public final class TcpServer implements AutoCloseable {
     private final AtomicBoolean accepting = new AtomicBoolean(true);
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private TcpServer(EventLoopGroup group, TransportOptions options, Supplier<ConnectionHandler> handlerFactory,
-            ServerSocketChannel channel) throws IOException {
+    private TcpServer(EventLoopGroup group, TransportOptions options, TlsConfig tls,
+            Supplier<ConnectionHandler> handlerFactory, ServerSocketChannel channel) throws IOException {
         this.group = group;
         this.options = options;
+        this.tls = tls;
         this.handlerFactory = handlerFactory;
         this.localAddress = (InetSocketAddress) channel.getLocalAddress();
         this.acceptLoop = group.loops().get(0);
@@ -65,6 +67,23 @@ public final class TcpServer implements AutoCloseable {
      */
     public static TcpServer bind(EventLoopGroup group, InetSocketAddress address, TransportOptions options,
             Supplier<ConnectionHandler> handlerFactory) throws IOException {
+        return bind(group, address, options, null, handlerFactory);
+    }
+
+    /**
+     * Like {@link #bind(EventLoopGroup, InetSocketAddress, TransportOptions, Supplier)}, serving
+     * TLS when {@code tls} is not null (plaintext when it is). With TLS, {@code handlerFactory} is
+     * called on the connection's loop once its TLS handshake has succeeded, so a peer that fails or
+     * never finishes the handshake (it is closed after {@link TransportOptions#tlsHandshakeTimeout()})
+     * costs the layer above nothing.
+     *
+     * @throws IllegalArgumentException if {@code tls} is a client configuration
+     */
+    public static TcpServer bind(EventLoopGroup group, InetSocketAddress address, TransportOptions options,
+            TlsConfig tls, Supplier<ConnectionHandler> handlerFactory) throws IOException {
+        if (tls != null && tls.isClient()) {
+            throw new IllegalArgumentException("A server needs TlsConfig.server(...), not a client configuration");
+        }
         Objects.requireNonNull(group, "group");
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(options, "options");
@@ -85,7 +104,7 @@ public final class TcpServer implements AutoCloseable {
                 throw detailed;
             }
             channel.configureBlocking(false);
-            server = new TcpServer(group, options, handlerFactory, channel);
+            server = new TcpServer(group, options, tls, handlerFactory, channel);
             server.onAcceptLoop(() -> {
                 try {
                     server.acceptor.register();
@@ -185,17 +204,20 @@ public final class TcpServer implements AutoCloseable {
             return;
         }
         connections.incrementAndGet();
-        ConnectionHandler handler;
+        ConnectionHandler handler = null;
         try {
             Sockets.configure(channel, options);
-            handler = Objects.requireNonNull(handlerFactory.get(), "the handler factory returned null");
+            if (tls == null) {
+                handler = Objects.requireNonNull(handlerFactory.get(), "the handler factory returned null");
+            }
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.WARNING, "Dropping a connection accepted on " + localAddress + ": " + e.getMessage(), e);
             abandon(channel);
             return;
         }
         EventLoop target = group.next();
-        TcpConnection connection = new TcpConnection(target, channel, handler, options, this, null);
+        TcpConnection connection = new TcpConnection(target, channel, handler, options, this, null, tls,
+                tls == null ? null : handlerFactory);
         if (target.inEventLoop()) {
             connection.openAccepted();
         } else if (!target.executeIfRunning(connection::openAccepted)) {

@@ -31,6 +31,9 @@ import java.util.Objects;
  *     inherit it before the TCP window scale is negotiated.
  * @param connectTimeout how long {@link TcpClient#connect} waits for the TCP handshake; default
  *     10 seconds. Ignored by servers.
+ * @param tlsHandshakeTimeout how long a TLS connection may take from TCP connect to a completed TLS
+ *     handshake; default 10 seconds. A peer that connects and never finishes TLS is closed after
+ *     it, so it cannot hold a connection (and a {@code maxConnections} slot). Ignored without TLS.
  */
 public record TransportOptions(
         int backlog,
@@ -40,10 +43,22 @@ public record TransportOptions(
         boolean tcpNoDelay,
         int socketSendBufferBytes,
         int socketReceiveBufferBytes,
-        Duration connectTimeout) {
+        Duration connectTimeout,
+        Duration tlsHandshakeTimeout) {
 
-    private static final TransportOptions DEFAULTS =
-            new TransportOptions(4096, 19_000, 64 * 1024, 1024 * 1024, true, 0, 0, Duration.ofSeconds(10));
+    private static final Duration DEFAULT_TLS_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+    private static final TransportOptions DEFAULTS = new TransportOptions(4096, 19_000, 64 * 1024, 1024 * 1024, true,
+            0, 0, Duration.ofSeconds(10), DEFAULT_TLS_HANDSHAKE_TIMEOUT);
+
+    /**
+     * The options as they were before {@link #tlsHandshakeTimeout()} existed; that component gets
+     * its default (10 seconds). Kept so existing callers compile unchanged.
+     */
+    public TransportOptions(int backlog, int maxConnections, int readBufferBytes, long writeHighWatermarkBytes,
+            boolean tcpNoDelay, int socketSendBufferBytes, int socketReceiveBufferBytes, Duration connectTimeout) {
+        this(backlog, maxConnections, readBufferBytes, writeHighWatermarkBytes, tcpNoDelay, socketSendBufferBytes,
+                socketReceiveBufferBytes, connectTimeout, DEFAULT_TLS_HANDSHAKE_TIMEOUT);
+    }
 
     /** Validates every component; the messages name the component and the allowed range. */
     public TransportOptions {
@@ -68,12 +83,16 @@ public record TransportOptions(
         if (connectTimeout.isNegative() || connectTimeout.isZero()) {
             throw new IllegalArgumentException("connectTimeout must be positive, was " + connectTimeout);
         }
+        Objects.requireNonNull(tlsHandshakeTimeout, "tlsHandshakeTimeout must not be null; use a positive Duration");
+        if (tlsHandshakeTimeout.isNegative() || tlsHandshakeTimeout.isZero()) {
+            throw new IllegalArgumentException("tlsHandshakeTimeout must be positive, was " + tlsHandshakeTimeout);
+        }
     }
 
     /**
      * Backlog 4,096; at most 19,000 connections per server; 64 KiB read buffer per loop; 1 MiB
      * write high watermark; {@code TCP_NODELAY} on; OS-default socket buffers; 10 second connect
-     * timeout.
+     * timeout; 10 second TLS handshake timeout.
      */
     public static TransportOptions defaults() {
         return DEFAULTS;
@@ -82,48 +101,54 @@ public record TransportOptions(
     /** A copy with {@link #backlog()} replaced. */
     public TransportOptions withBacklog(int value) {
         return new TransportOptions(value, maxConnections, readBufferBytes, writeHighWatermarkBytes, tcpNoDelay,
-                socketSendBufferBytes, socketReceiveBufferBytes, connectTimeout);
+                socketSendBufferBytes, socketReceiveBufferBytes, connectTimeout, tlsHandshakeTimeout);
     }
 
     /** A copy with {@link #maxConnections()} replaced. */
     public TransportOptions withMaxConnections(int value) {
         return new TransportOptions(backlog, value, readBufferBytes, writeHighWatermarkBytes, tcpNoDelay,
-                socketSendBufferBytes, socketReceiveBufferBytes, connectTimeout);
+                socketSendBufferBytes, socketReceiveBufferBytes, connectTimeout, tlsHandshakeTimeout);
     }
 
     /** A copy with {@link #readBufferBytes()} replaced. */
     public TransportOptions withReadBufferBytes(int value) {
         return new TransportOptions(backlog, maxConnections, value, writeHighWatermarkBytes, tcpNoDelay,
-                socketSendBufferBytes, socketReceiveBufferBytes, connectTimeout);
+                socketSendBufferBytes, socketReceiveBufferBytes, connectTimeout, tlsHandshakeTimeout);
     }
 
     /** A copy with {@link #writeHighWatermarkBytes()} replaced. */
     public TransportOptions withWriteHighWatermarkBytes(long value) {
         return new TransportOptions(backlog, maxConnections, readBufferBytes, value, tcpNoDelay,
-                socketSendBufferBytes, socketReceiveBufferBytes, connectTimeout);
+                socketSendBufferBytes, socketReceiveBufferBytes, connectTimeout, tlsHandshakeTimeout);
     }
 
     /** A copy with {@link #tcpNoDelay()} replaced. */
     public TransportOptions withTcpNoDelay(boolean value) {
         return new TransportOptions(backlog, maxConnections, readBufferBytes, writeHighWatermarkBytes, value,
-                socketSendBufferBytes, socketReceiveBufferBytes, connectTimeout);
+                socketSendBufferBytes, socketReceiveBufferBytes, connectTimeout, tlsHandshakeTimeout);
     }
 
     /** A copy with {@link #socketSendBufferBytes()} replaced. */
     public TransportOptions withSocketSendBufferBytes(int value) {
         return new TransportOptions(backlog, maxConnections, readBufferBytes, writeHighWatermarkBytes, tcpNoDelay,
-                value, socketReceiveBufferBytes, connectTimeout);
+                value, socketReceiveBufferBytes, connectTimeout, tlsHandshakeTimeout);
     }
 
     /** A copy with {@link #socketReceiveBufferBytes()} replaced. */
     public TransportOptions withSocketReceiveBufferBytes(int value) {
         return new TransportOptions(backlog, maxConnections, readBufferBytes, writeHighWatermarkBytes, tcpNoDelay,
-                socketSendBufferBytes, value, connectTimeout);
+                socketSendBufferBytes, value, connectTimeout, tlsHandshakeTimeout);
     }
 
     /** A copy with {@link #connectTimeout()} replaced. */
     public TransportOptions withConnectTimeout(Duration value) {
         return new TransportOptions(backlog, maxConnections, readBufferBytes, writeHighWatermarkBytes, tcpNoDelay,
-                socketSendBufferBytes, socketReceiveBufferBytes, value);
+                socketSendBufferBytes, socketReceiveBufferBytes, value, tlsHandshakeTimeout);
+    }
+
+    /** A copy with {@link #tlsHandshakeTimeout()} replaced. */
+    public TransportOptions withTlsHandshakeTimeout(Duration value) {
+        return new TransportOptions(backlog, maxConnections, readBufferBytes, writeHighWatermarkBytes, tcpNoDelay,
+                socketSendBufferBytes, socketReceiveBufferBytes, connectTimeout, value);
     }
 }

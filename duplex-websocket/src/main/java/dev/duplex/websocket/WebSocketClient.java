@@ -8,9 +8,14 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import javax.net.ssl.SSLContext;
 
 /**
- * A WebSocket client. One instance owns its event loops and can hold many connections.
+ * A WebSocket client. One instance owns its event loops and can hold many connections. It speaks
+ * {@code ws://} and {@code wss://} (TLS, default port 443, trusting what
+ * {@link SSLContext#getDefault()} trusts unless {@link Builder#sslContext} says otherwise). Over
+ * wss:// the server's certificate must name the URI's host; see
+ * {@link Builder#insecureSkipHostnameVerification()}.
  *
  * <pre>{@code
  * try (WebSocketClient client = WebSocketClient.builder().build()) {
@@ -42,10 +47,12 @@ public final class WebSocketClient implements AutoCloseable {
      * Connects. The future completes after {@link WebSocketListener#onOpen} with the open
      * connection, or exceptionally: {@link dev.duplex.protocol.handshake.HandshakeException} when
      * the server refused or answered wrongly, {@link java.net.ConnectException} when nothing
-     * listens, {@link java.util.concurrent.TimeoutException} when the handshake took too long. A
-     * connection that never opened reports only through the future.
+     * listens, {@link java.util.concurrent.TimeoutException} when the handshake took too long,
+     * {@link javax.net.ssl.SSLHandshakeException} when TLS failed (an untrusted certificate, or one
+     * that does not name the host: its message says how to fix that). A connection that never
+     * opened reports only through the future.
      *
-     * @throws IllegalArgumentException for a URI that is not ws://, or a header holding CR, LF or NUL
+     * @throws IllegalArgumentException for a URI that is not ws:// or wss://, or a header holding CR, LF or NUL
      */
     public CompletableFuture<WebSocket> connect(URI uri, WebSocketListener listener) {
         return connect(ConnectRequest.to(uri), listener);
@@ -78,8 +85,30 @@ public final class WebSocketClient implements AutoCloseable {
         private TransportOptions transport = TransportOptions.defaults();
         private int eventLoops = 1;
         private Executor executor;
+        private SSLContext sslContext;
+        private boolean verifyHostname = true;
 
         private Builder() {
+        }
+
+        /**
+         * Keys and trust for wss:// connections, e.g. one trusting a private CA. Default:
+         * {@link SSLContext#getDefault()} (the JDK's trusted CAs).
+         */
+        public Builder sslContext(SSLContext value) {
+            this.sslContext = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /**
+         * Accepts a trusted certificate over wss:// even when it names another host. Only for
+         * tests or a server reached by an address its certificate does not list: without the check
+         * anyone holding any certificate the context trusts can impersonate the server
+         * (CVE-2020-11050 was exactly this default in another Java client).
+         */
+        public Builder insecureSkipHostnameVerification() {
+            this.verifyHostname = false;
+            return this;
         }
 
         public Builder options(WebSocketOptions value) {
@@ -112,7 +141,8 @@ public final class WebSocketClient implements AutoCloseable {
 
         public WebSocketClient build() {
             EventLoopGroup loops = new EventLoopGroup(eventLoops);
-            return new WebSocketClient(loops, new ClientContext(loops, options, transport, executor), options);
+            return new WebSocketClient(loops, new ClientContext(loops, options, transport, executor,
+                    sslContext, verifyHostname), options);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.duplex.websocket;
 
 import dev.duplex.transport.EventLoopGroup;
 import dev.duplex.transport.TcpServer;
+import dev.duplex.transport.TlsConfig;
 import dev.duplex.transport.TransportOptions;
 import dev.duplex.websocket.internal.Route;
 import dev.duplex.websocket.internal.ServerContext;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.function.Predicate;
+import javax.net.ssl.SSLContext;
 
 /**
  * A WebSocket server: routes (path → listener) on NIO event loops.
@@ -27,7 +29,9 @@ import java.util.function.Predicate;
  *     .start(8080);
  * }</pre>
  *
- * Thread safe. {@link #close()} shuts down gracefully: 1001 to every client, then waits for their
+ * With {@link Builder#tls(SSLContext)} it serves {@code wss://} on the same routes.
+ *
+ * <p>Thread safe. {@link #close()} shuts down gracefully: 1001 to every client, then waits for their
  * Close up to the close timeout.
  */
 public final class WebSocketServer implements AutoCloseable {
@@ -37,12 +41,15 @@ public final class WebSocketServer implements AutoCloseable {
     private final TcpServer tcpServer;
     private final ServerContext context;
     private final WebSocketOptions options;
+    private final boolean tls;
 
-    private WebSocketServer(EventLoopGroup loops, TcpServer tcpServer, ServerContext context, WebSocketOptions options) {
+    private WebSocketServer(EventLoopGroup loops, TcpServer tcpServer, ServerContext context, WebSocketOptions options,
+            boolean tls) {
         this.loops = loops;
         this.tcpServer = tcpServer;
         this.context = context;
         this.options = options;
+        this.tls = tls;
     }
 
     public static Builder builder() {
@@ -58,7 +65,17 @@ public final class WebSocketServer implements AutoCloseable {
         return address().getPort();
     }
 
-    /** Open connections, including those still in the opening handshake. */
+    /** Whether this server speaks TLS (wss://). */
+    public boolean isTls() {
+        return tls;
+    }
+
+    /** {@code "wss"} with TLS, else {@code "ws"}. */
+    public String scheme() {
+        return tls ? "wss" : "ws";
+    }
+
+    /** Open connections, including those still in the opening handshake (with TLS: once TLS is up). */
     public int connectionCount() {
         return context.sessionCount();
     }
@@ -101,8 +118,27 @@ public final class WebSocketServer implements AutoCloseable {
         private int eventLoops;
         private Executor executor;
         private Predicate<String> originPolicy = origin -> true;
+        private TlsConfig tls;
 
         private Builder() {
+        }
+
+        /**
+         * Serves wss:// (TLS 1.3 and 1.2) with the certificate of {@code context}'s key manager.
+         * Clients that do not finish the TLS handshake within
+         * {@link TransportOptions#tlsHandshakeTimeout()} are dropped before any route sees them.
+         */
+        public Builder tls(SSLContext context) {
+            return tls(TlsConfig.server(context));
+        }
+
+        /** Serves wss:// as configured, e.g. {@code TlsConfig.server(context).withProtocols("TLSv1.3")}. */
+        public Builder tls(TlsConfig config) {
+            if (config.isClient()) {
+                throw new IllegalArgumentException("A server needs TlsConfig.server(...), not a client configuration");
+            }
+            this.tls = config;
+            return this;
         }
 
         /** Serves WebSocket connections to {@code path} (exact match, without query) with {@code listener}. */
@@ -173,10 +209,10 @@ public final class WebSocketServer implements AutoCloseable {
             ServerContext context = new ServerContext(routes, options, executor, originPolicy);
             EventLoopGroup loops = new EventLoopGroup(eventLoops);
             try {
-                TcpServer tcp = TcpServer.bind(loops, address, transport, context::newSession);
-                LOG.log(System.Logger.Level.INFO, "WebSocket server listening on {0} ({1} event loops)",
-                        tcp.localAddress(), String.valueOf(loops.loops().size()));
-                return new WebSocketServer(loops, tcp, context, options);
+                TcpServer tcp = TcpServer.bind(loops, address, transport, tls, context::newSession);
+                LOG.log(System.Logger.Level.INFO, "WebSocket server listening on {0} ({1}, {2} event loops)",
+                        tcp.localAddress(), tls == null ? "ws" : "wss", String.valueOf(loops.loops().size()));
+                return new WebSocketServer(loops, tcp, context, options, tls != null);
             } catch (IOException e) {
                 loops.close();
                 throw new UncheckedIOException("Cannot listen on " + address + ": " + e.getMessage(), e);
