@@ -118,6 +118,7 @@ public final class WebSocketServer implements AutoCloseable {
         private int eventLoops;
         private Executor executor;
         private Predicate<String> originPolicy = origin -> true;
+        private ConnectionLimits connectionLimits = ConnectionLimits.defaults();
         private TlsConfig tls;
 
         private Builder() {
@@ -187,6 +188,15 @@ public final class WebSocketServer implements AutoCloseable {
          * others get 403. Default: any. Browsers send Origin; use this to stop Cross-Site WebSocket
          * Hijacking when authentication relies on cookies.
          */
+        /**
+         * How many connections to admit in all, per remote address and mid-handshake; above them
+         * clients get 503 or 429 with {@code Retry-After}. Default {@link ConnectionLimits#defaults()}.
+         */
+        public Builder connectionLimits(ConnectionLimits value) {
+            this.connectionLimits = Objects.requireNonNull(value);
+            return this;
+        }
+
         public Builder originPolicy(Predicate<String> value) {
             this.originPolicy = Objects.requireNonNull(value);
             return this;
@@ -206,7 +216,7 @@ public final class WebSocketServer implements AutoCloseable {
             if (routes.isEmpty()) {
                 throw new IllegalStateException("A server needs at least one route");
             }
-            ServerContext context = new ServerContext(routes, options, executor, originPolicy);
+            ServerContext context = new ServerContext(routes, options, executor, originPolicy, connectionLimits);
             EventLoopGroup loops = new EventLoopGroup(eventLoops);
             try {
                 TcpServer tcp = TcpServer.bind(loops, address, transport, tls, context::newSession);
