@@ -290,27 +290,33 @@ public final class Connection {
     }
 
     /**
-     * Inflates a compressed payload chunk in pieces of bounded size, passing each on as message
-     * bytes: the message size limit applies to inflated bytes and is checked piece by piece, so a
-     * decompression bomb stops one piece past the limit (RFC 7692 §7.2.2 for the tail).
+     * Inflates a compressed payload chunk into the loop's piece buffer, passing each full piece on
+     * as message bytes: the message size limit applies to inflated bytes and is checked piece by
+     * piece, so a decompression bomb stops one piece past the limit. A message that inflates into
+     * one piece within one read is delivered from the piece buffer without a copy. The piece
+     * buffer is shared by the loop's connections, so it is always left empty on return.
      */
     private void inflate(ByteBuffer chunk, boolean last) throws ProtocolException {
         Inflater inflater = deflate.inflater();
+        ByteBuffer piece = deflate.inflatedScratch().clear();
         inflater.setInput(chunk);
-        drainInflater(inflater);
+        drainInflater(inflater, piece);
         chunk.position(chunk.limit());
         if (last) {
-            deflate.finishInput();
-            drainInflater(inflater);
+            deflate.finishInput(); // the 00 00 ff ff the sender removed (RFC 7692 §7.2.2)
+            drainInflater(inflater, piece);
             deflate.messageInflated();
-            onMessageBytes(chunk, true); // chunk is empty here: it ends the message
+            passPiece(piece, true);
+        } else if (piece.position() > 0) {
+            passPiece(piece, false);
         }
     }
 
-    private void drainInflater(Inflater inflater) throws ProtocolException {
-        ByteBuffer piece = deflate.inflatedScratch();
+    private void drainInflater(Inflater inflater, ByteBuffer piece) throws ProtocolException {
         while (true) {
-            piece.clear();
+            if (!piece.hasRemaining()) {
+                passPiece(piece, false);
+            }
             int n;
             try {
                 n = inflater.inflate(piece);
@@ -319,10 +325,17 @@ public final class Connection {
                         "Compressed message is not valid DEFLATE data: " + e.getMessage());
             }
             if (n == 0) {
-                return; // needs input, or finished (BFINAL): the output piece had room, so nothing is pending
+                return; // needs input, or finished (BFINAL); the piece had room, so nothing is pending
             }
-            piece.flip();
-            onMessageBytes(piece, false);
+        }
+    }
+
+    private void passPiece(ByteBuffer piece, boolean last) throws ProtocolException {
+        piece.flip();
+        try {
+            onMessageBytes(piece, last);
+        } finally {
+            piece.clear();
         }
     }
 

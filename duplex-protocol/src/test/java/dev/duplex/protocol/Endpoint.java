@@ -1,5 +1,6 @@
 package dev.duplex.protocol;
 
+import dev.duplex.protocol.extension.deflate.PerMessageDeflate;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Random;
@@ -9,11 +10,19 @@ public final class Endpoint {
     public final Connection connection;
     public final EventRecorder events;
     public final ByteOutput out;
+    /** permessage-deflate as agreed, or null. */
+    public final PerMessageDeflate deflate;
 
     public Endpoint(Role role, Limits limits, Random maskSource) {
+        this(role, limits, maskSource, null);
+    }
+
+    /** An endpoint with permessage-deflate (RFC 7692) in use when {@code deflate} is not null. */
+    public Endpoint(Role role, Limits limits, Random maskSource, PerMessageDeflate deflate) {
         this.events = new EventRecorder();
         this.out = new ByteOutput(256, false);
-        this.connection = new Connection(role, limits, maskSource, events, out);
+        this.deflate = deflate;
+        this.connection = new Connection(role, limits, maskSource, events, out, deflate);
     }
 
     public static Endpoint server() {

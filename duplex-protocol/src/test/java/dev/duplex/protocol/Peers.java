@@ -16,8 +16,16 @@ public final class Peers {
     }
 
     public Peers(Limits limits) {
-        client = Endpoint.client(limits);
-        server = Endpoint.server(limits);
+        this(Endpoint.client(limits), Endpoint.server(limits));
+    }
+
+    /** Wires two endpoints built by the caller, e.g. with permessage-deflate. */
+    public Peers(Endpoint client, Endpoint server) {
+        if (client.connection.role() != Role.CLIENT || server.connection.role() != Role.SERVER) {
+            throw new IllegalArgumentException("Peers need a client and a server endpoint");
+        }
+        this.client = client;
+        this.server = server;
     }
 
     /** Moves what the client wrote to the server; returns the bytes moved. */

@@ -106,6 +106,10 @@ public final class DeflateNegotiation {
         if (!options.peerContextTakeover() && !p.serverNoContextTakeover) {
             throw new IllegalArgumentException("Server ignored our server_no_context_takeover request (RFC 7692 §7.1.1.1)");
         }
+        if (!p.serverMaxWindowBitsOffered && options.peerMaxWindowBits() < DeflateOptions.MAX_WINDOW_BITS) {
+            throw new IllegalArgumentException("Server's response lacks the server_max_window_bits=" + options.peerMaxWindowBits()
+                    + " we asked for (RFC 7692 §7.1.2.1)");
+        }
         if (p.serverMaxWindowBitsOffered && p.serverMaxWindowBits > options.peerMaxWindowBits()) {
             throw new IllegalArgumentException("Server's server_max_window_bits=" + p.serverMaxWindowBits
                     + " exceeds the " + options.peerMaxWindowBits() + " we asked for (RFC 7692 §7.1.2.1)");
