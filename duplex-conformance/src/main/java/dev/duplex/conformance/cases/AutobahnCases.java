@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Autobahn|Testsuite's cases of sections 1–7, 9 and 10, in Autobahn's order (the order its
- * fuzzing server numbers them for {@code /runCase?case=N}). Sections 12 and 13 (compression)
- * are not here yet.
+ * Autobahn|Testsuite's cases of sections 1–7, 9, 10, 12 and 13, in Autobahn's order (the order
+ * its fuzzing server numbers them for {@code /runCase?case=N}). Sections 12 and 13 negotiate
+ * permessage-deflate; {@link #withoutCompression()} and {@link #compression(int)} split them off.
  */
 public final class AutobahnCases {
     private static final List<AutobahnCase> ALL = build();
@@ -20,6 +20,24 @@ public final class AutobahnCases {
     /** Every case, in Autobahn's order. */
     public static List<AutobahnCase> all() {
         return ALL;
+    }
+
+    /** Sections 1–7, 9 and 10: the cases that need no extension. */
+    public static List<AutobahnCase> withoutCompression() {
+        return ALL.stream().filter(c -> !isCompression(c)).toList();
+    }
+
+    /**
+     * Sections 12 and 13 (permessage-deflate) with {@code messagesPerCase} messages per case
+     * instead of Autobahn's 1,000; same ids, same order.
+     */
+    public static List<AutobahnCase> compression(int messagesPerCase) {
+        return CompressionCases.all(messagesPerCase);
+    }
+
+    /** Whether the case negotiates permessage-deflate (sections 12 and 13). */
+    public static boolean isCompression(AutobahnCase c) {
+        return c.section().equals("12") || c.section().equals("13");
     }
 
     /** The case with this id. @throws IllegalArgumentException if there is none */
@@ -52,6 +70,7 @@ public final class AutobahnCases {
         all.addAll(CloseCases.all());
         all.addAll(LimitsCases.all());
         all.addAll(AutoFragmentationCases.all());
+        all.addAll(CompressionCases.all(CompressionCases.AUTOBAHN_MESSAGES));
         return Collections.unmodifiableList(all);
     }
 }

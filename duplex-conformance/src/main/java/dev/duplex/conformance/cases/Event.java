@@ -14,12 +14,30 @@ public final class Event {
     /** What happened. */
     public enum Kind { TEXT, BINARY, PING, PONG, TIMEOUT }
 
+    /** For {@link #echo}: the message index, else -1. */
+    private final int echoIndex;
     private final Kind kind;
     private final byte[] data;
 
     private Event(Kind kind, byte[] data) {
+        this(kind, data, -1);
+    }
+
+    private Event(Kind kind, byte[] data, int echoIndex) {
         this.kind = Objects.requireNonNull(kind);
         this.data = Objects.requireNonNull(data);
+        this.echoIndex = echoIndex;
+    }
+
+    /**
+     * Message {@code index} of a {@link Step.Echoes} sequence came back exactly as sent (the fuzzer
+     * compared the bytes; keeping a thousand 128 KiB echoes for the judge would cost 128 MiB).
+     */
+    public static Event echo(boolean text, int index) {
+        if (index < 0) {
+            throw new IllegalArgumentException("index must be >= 0");
+        }
+        return new Event(text ? Kind.TEXT : Kind.BINARY, new byte[0], index);
     }
 
     public static Event text(byte[] utf8) {
@@ -61,17 +79,20 @@ public final class Event {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Event e && e.kind == kind && Arrays.equals(e.data, data);
+        return o instanceof Event e && e.kind == kind && e.echoIndex == echoIndex && Arrays.equals(e.data, data);
     }
 
     @Override
     public int hashCode() {
-        return kind.hashCode() * 31 + Arrays.hashCode(data);
+        return (kind.hashCode() * 31 + Arrays.hashCode(data)) * 31 + echoIndex;
     }
 
     /** Short: kind, length and at most the first 16 bytes. */
     @Override
     public String toString() {
+        if (echoIndex >= 0) {
+            return kind.name().toLowerCase() + " echo #" + echoIndex;
+        }
         if (kind == Kind.TIMEOUT) {
             return "timeout " + new String(data, StandardCharsets.UTF_8);
         }

@@ -27,6 +27,9 @@ public final class Judge {
             return new CaseResult(id, Verdict.FAILED, Verdict.FAILED, CloseBehavior.FAILED,
                     "The opening handshake never completed: " + o.violation(), millis);
         }
+        if (o.unimplemented() != null) {
+            return new CaseResult(id, Verdict.UNIMPLEMENTED, Verdict.UNIMPLEMENTED, CloseBehavior.OK, o.unimplemented(), millis);
+        }
         Verdict behavior = Verdict.FAILED;
         for (Map.Entry<Verdict, List<Event>> e : script.expected().entrySet()) {
             if (e.getValue().equals(o.events())) {

@@ -16,6 +16,8 @@ import java.util.List;
  *     handshake, or at the case's deadline
  * @param killedAtDeadline the fuzzer dropped TCP at the case's deadline with the connection still open
  * @param violation a protocol violation by the peer (unmasked client frame, bad framing…), or null
+ * @param unimplemented why the case could not run although the connection opened (the peer
+ *     declined permessage-deflate), or null
  */
 public record Observation(
         boolean opened,
@@ -27,10 +29,23 @@ public record Observation(
         boolean peerClosedTcp,
         boolean droppedByFuzzer,
         boolean killedAtDeadline,
-        String violation) {
+        String violation,
+        String unimplemented) {
 
     public Observation {
         events = List.copyOf(events);
+    }
+
+    /** An observation of a case that ran. */
+    public Observation(boolean opened, List<Event> events, boolean closedByFuzzer, boolean closeSent, boolean closeReceived,
+            Integer remoteCode, boolean peerClosedTcp, boolean droppedByFuzzer, boolean killedAtDeadline, String violation) {
+        this(opened, events, closedByFuzzer, closeSent, closeReceived, remoteCode, peerClosedTcp, droppedByFuzzer,
+                killedAtDeadline, violation, null);
+    }
+
+    /** The connection opened but the peer declined what the case tests. */
+    public static Observation unimplemented(String why) {
+        return new Observation(true, List.of(), true, true, false, null, false, false, false, null, why);
     }
 
     /** An observation of a connection that never opened. */

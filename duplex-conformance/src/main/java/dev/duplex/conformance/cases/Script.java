@@ -21,6 +21,8 @@ import java.util.Objects;
  * @param suppressClose the fuzzer does not close by itself once the expected events arrived
  * @param informational Autobahn reports the case as INFORMATIONAL whatever happens; we still
  *     report OK when the peer does exactly what the RFC prefers, and INFORMATIONAL otherwise
+ * @param deflate permessage-deflate to negotiate (sections 12 and 13), or null for none; when
+ *     the peer declines it the case is UNIMPLEMENTED, as in Autobahn
  */
 public record Script(
         List<Step> steps,
@@ -29,7 +31,8 @@ public record Script(
         Duration finalDelay,
         boolean killAtEnd,
         boolean suppressClose,
-        boolean informational) {
+        boolean informational,
+        DeflateScenario deflate) {
 
     public Script {
         steps = List.copyOf(steps);
@@ -67,6 +70,7 @@ public record Script(
         private boolean killAtEnd = true;
         private boolean suppressClose;
         private boolean informational;
+        private DeflateScenario deflate;
 
         private Builder() {
         }
@@ -124,6 +128,18 @@ public record Script(
             return this;
         }
 
+        /** Sends each message only after the previous echo (Autobahn 12.x/13.x); see {@link Step.Echoes}. */
+        public Builder echoes(boolean text, int count, java.util.function.IntFunction<byte[]> message, int fragmentSize) {
+            steps.add(new Step.Echoes(text, count, message, fragmentSize));
+            return this;
+        }
+
+        /** Negotiates permessage-deflate as {@code scenario} says. */
+        public Builder deflate(DeflateScenario scenario) {
+            this.deflate = Objects.requireNonNull(scenario);
+            return this;
+        }
+
         public Builder expect(Verdict verdict, Event... events) {
             expected.put(verdict, List.of(events));
             return this;
@@ -173,7 +189,7 @@ public record Script(
                     ordered.put(v, expected.get(v));
                 }
             }
-            return new Script(steps, ordered, close, finalDelay, killAtEnd, suppressClose, informational);
+            return new Script(steps, ordered, close, finalDelay, killAtEnd, suppressClose, informational, deflate);
         }
     }
 }

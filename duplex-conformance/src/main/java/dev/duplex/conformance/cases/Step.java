@@ -2,6 +2,7 @@ package dev.duplex.conformance.cases;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.IntFunction;
 
 /** One thing the fuzzing peer does, in order. Steps after the connection is gone are skipped. */
 public sealed interface Step {
@@ -57,5 +58,22 @@ public sealed interface Step {
      * (Autobahn 9.7/9.8 round trips).
      */
     record RoundTrips(Frame frame, int count) implements Step {
+    }
+
+    /**
+     * Sends {@code count} messages one at a time, each only after the previous one came back
+     * (Autobahn 12.x and 13.x). Message {@code i} is {@code message.apply(i)}, made when it is
+     * sent; the fuzzer compares each echo with it and records {@link Event#echo} when it matches,
+     * the message itself otherwise (and then closes). With permessage-deflate agreed the fuzzer
+     * compresses each message and cuts the compressed payload into frames of {@code fragmentSize}
+     * octets (0: one frame), Autobahn's {@code autoFragmentSize}.
+     */
+    record Echoes(boolean text, int count, IntFunction<byte[]> message, int fragmentSize) implements Step {
+        public Echoes {
+            Objects.requireNonNull(message);
+            if (count < 0 || fragmentSize < 0) {
+                throw new IllegalArgumentException("count and fragmentSize must be >= 0");
+            }
+        }
     }
 }

@@ -14,7 +14,9 @@ public enum Verdict {
     /** The RFC leaves the outcome open; what happened is recorded, nothing is judged. */
     INFORMATIONAL("INFORMATIONAL"),
     /** Wrong events, wrong close, or no close. */
-    FAILED("FAILED");
+    FAILED("FAILED"),
+    /** The peer does not implement what the case tests (it declined permessage-deflate). */
+    UNIMPLEMENTED("UNIMPLEMENTED");
 
     private final String label;
 

@@ -14,6 +14,7 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,10 @@ import java.util.function.BooleanSupplier;
  * peer waits for us to read (a 16 MiB frame going out while its echo comes in). Every wait is
  * bounded by the case's own times plus a margin, and by an optional time limit.
  *
+ * <p>With permessage-deflate agreed ({@link DeflateCodec}) every message the fuzzer sends is
+ * compressed, RSV1 is accepted on the first frame of the peer's data messages only, and the
+ * peer's compressed messages are inflated strictly before they count as events.
+ *
  * <p>One instance runs one case; not reusable.
  */
 final class CaseSession {
@@ -58,6 +63,7 @@ final class CaseSession {
     private final long hardDeadline;
     private final ExecutorService writer;
     private final Map<Frame, byte[]> sliced = new IdentityHashMap<>();
+    private final DeflateCodec deflate;
 
     // Guarded by this.
     private final List<Event> events = new ArrayList<>();
@@ -71,15 +77,21 @@ final class CaseSession {
     private boolean droppedByFuzzer;
     private boolean killedAtDeadline;
     private String violation;
+    private Echo pendingEcho;
+    private int compressedMessages;
 
     // Reader thread only.
+    private boolean messageCompressed;
     private int messageOpcode;
     private final ByteArrayOutputStream message = new ByteArrayOutputStream();
 
     /**
      * @param timeLimit caps the whole case (the suite's budget), or null for the case's own times
+     * @param deflate permessage-deflate as agreed in the handshake, or null
      */
-    CaseSession(Socket socket, InputStream in, OutputStream out, FuzzerRole role, Script script, long seed, Duration timeLimit) {
+    CaseSession(Socket socket, InputStream in, OutputStream out, FuzzerRole role, Script script, long seed, Duration timeLimit,
+            DeflateCodec deflate) {
+        this.deflate = deflate;
         this.socket = socket;
         this.in = in;
         this.out = out;
@@ -112,6 +124,9 @@ final class CaseSession {
                 reader.join(CLOSE_TIMEOUT.toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+            if (deflate != null) {
+                deflate.end();
             }
         }
         synchronized (this) {
@@ -158,6 +173,10 @@ final class CaseSession {
                 if (!roundTrips(rt)) {
                     return;
                 }
+            } else if (step instanceof Step.Echoes e) {
+                if (!echoes(e)) {
+                    return;
+                }
             }
         }
     }
@@ -187,6 +206,38 @@ final class CaseSession {
             }
             boolean echoed = await(() -> events.size() > before || tcpDone || closeReceived, Duration.ofNanos(hardDeadline - System.nanoTime()));
             if (!echoed || eventCount() == before) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A message of an {@link Step.Echoes} sequence waiting for its echo. */
+    private record Echo(boolean text, int index, byte[] payload) {
+    }
+
+    private boolean echoes(Step.Echoes e) {
+        for (int i = 0; i < e.count(); i++) {
+            byte[] payload = e.message().apply(i);
+            int before;
+            synchronized (this) {
+                before = events.size();
+                pendingEcho = new Echo(e.text(), i, payload);
+            }
+            if (!awaitWrite(() -> writeMessage(e.text(), payload, e.fragmentSize()))) {
+                return false;
+            }
+            boolean echoed = await(() -> events.size() > before || tcpDone || closeReceived, Duration.ofNanos(hardDeadline - System.nanoTime()));
+            synchronized (this) {
+                if (!echoed || events.size() == before) {
+                    return false;
+                }
+                if (!events.get(before).equals(Event.echo(e.text(), i))) {
+                    echoed = false;
+                }
+            }
+            if (!echoed) {
+                sendCloseAsFuzzer(); // a wrong echo ends the case at once, as in Autobahn
                 return false;
             }
         }
@@ -259,9 +310,22 @@ final class CaseSession {
             violate(mustBeMasked ? "a client frame was not masked" : "a server frame was masked");
             return;
         }
-        if (f.rsv() != 0) {
+        if (deflate == null && f.rsv() != 0) {
             violate("RSV bits " + f.rsv() + " set with no extension agreed");
             return;
+        }
+        if (deflate != null && f.rsv() != 0) {
+            boolean firstDataFrame = f.opcode() == Frame.TEXT || f.opcode() == Frame.BINARY;
+            if (f.rsv() != 4) {
+                violate("RSV bits " + f.rsv() + " set; permessage-deflate claims RSV1 only (RFC 7692 §6)");
+                return;
+            }
+            if (!firstDataFrame) {
+                violate(f.isControl() ? "RSV1 set on a control frame (opcode " + f.opcode() + "): control frames are never compressed (RFC 7692 §6.1)"
+                        : "RSV1 set on a " + (f.opcode() == Frame.CONTINUATION ? "continuation" : "opcode " + f.opcode())
+                                + " frame; only the first frame of a data message may carry it (RFC 7692 §6.1)");
+                return;
+            }
         }
         if (f.isControl() && (!f.fin() || f.payload().length > 125)) {
             violate("control frame (opcode " + f.opcode() + ") fragmented or over 125 octets");
@@ -286,6 +350,7 @@ final class CaseSession {
                     return;
                 }
                 messageOpcode = f.opcode();
+                messageCompressed = f.rsv() != 0;
                 message.reset();
                 appendFragment(f);
             }
@@ -304,9 +369,30 @@ final class CaseSession {
         message.writeBytes(f.payload());
         if (f.fin()) {
             byte[] data = message.toByteArray();
-            addPeerEvent(messageOpcode == Frame.TEXT ? Event.text(data) : Event.binary(data));
+            boolean text = messageOpcode == Frame.TEXT;
             messageOpcode = 0;
             message.reset();
+            if (messageCompressed) {
+                int n;
+                synchronized (this) {
+                    n = ++compressedMessages;
+                }
+                try {
+                    data = deflate.inflate(data);
+                } catch (StrictInflater.MalformedException e) {
+                    violate("compressed message " + n + " (" + (text ? "text" : "binary") + ", " + data.length
+                            + " octets compressed) is not acceptable with " + deflate + ": " + e.getMessage());
+                    return;
+                }
+            }
+            Event event;
+            synchronized (this) {
+                Echo echo = pendingEcho;
+                pendingEcho = null;
+                event = echo != null && echo.text() == text && Arrays.equals(echo.payload(), data) ? Event.echo(text, echo.index())
+                        : text ? Event.text(data) : Event.binary(data);
+            }
+            addPeerEvent(event);
         }
     }
 
@@ -411,12 +497,24 @@ final class CaseSession {
     }
 
     private void writeMessage(Step.SendMessage m) throws IOException {
-        byte[] p = m.payload();
+        writeMessage(m.text(), m.payload(), m.fragmentSize());
+    }
+
+    /**
+     * Writes a message in frames of {@code fragmentSize} payload octets (0: one frame). With
+     * permessage-deflate the whole message is compressed first and the compressed payload cut into
+     * frames, RSV1 on the first (Autobahn's auto-fragmentation of compressed messages).
+     */
+    private void writeMessage(boolean text, byte[] message, int fragmentSize) throws IOException {
+        byte[] p = deflate == null ? message : deflate.compress(message);
+        int rsv = deflate == null ? 0 : 4;
+        int size = fragmentSize <= 0 ? Math.max(p.length, 1) : fragmentSize;
         int from = 0;
         do {
-            int to = Math.min(p.length, from + m.fragmentSize());
-            int opcode = from == 0 ? (m.text() ? Frame.TEXT : Frame.BINARY) : Frame.CONTINUATION;
-            out.write(encode(to == p.length, opcode, p, from, to));
+            int to = Math.min(p.length, from + size);
+            boolean first = from == 0;
+            int opcode = first ? (text ? Frame.TEXT : Frame.BINARY) : Frame.CONTINUATION;
+            out.write(encode(to == p.length, first ? rsv : 0, opcode, p, from, to));
             from = to;
         } while (from < p.length);
         out.flush();
@@ -446,9 +544,9 @@ final class CaseSession {
         }
     }
 
-    private byte[] encode(boolean fin, int opcode, byte[] payload, int from, int to) {
+    private byte[] encode(boolean fin, int rsv, int opcode, byte[] payload, int from, int to) {
         synchronized (encoder) {
-            return encoder.encode(fin, 0, opcode, payload, from, to);
+            return encoder.encode(fin, rsv, opcode, payload, from, to);
         }
     }
 

@@ -2,6 +2,8 @@ package dev.duplex.conformance.fuzzing;
 
 import dev.duplex.conformance.cases.AutobahnCase;
 import dev.duplex.conformance.cases.CaseResult;
+import dev.duplex.conformance.cases.DeflateScenario;
+import dev.duplex.conformance.cases.Frame;
 import dev.duplex.conformance.cases.Judge;
 import dev.duplex.conformance.cases.Judge.FuzzerRole;
 import dev.duplex.conformance.cases.Observation;
@@ -28,6 +30,11 @@ import java.util.concurrent.TimeUnit;
  * says (invalid ones included), reads the server's frames with its own parser, and judges the
  * outcome, including whether the server closed TCP after the close handshake as RFC 6455 §7.1.1
  * asks. Loopback only: the point is testing our own server, not probing others' machines.
+ *
+ * <p>For sections 12 and 13 it offers permessage-deflate exactly as Autobahn does, rejects a
+ * response that breaks RFC 7692 §7.1 (the case fails in the handshake), reports UNIMPLEMENTED
+ * when the server declines, and otherwise holds the server's compressed messages to the window
+ * and context takeover it agreed to ({@link StrictInflater}).
  *
  * <p>Thread safe: cases may run from several threads, each on its own connection.
  */
@@ -84,14 +91,36 @@ public final class FuzzingClient {
             if (uri.getRawQuery() != null) {
                 path += "?" + uri.getRawQuery();
             }
-            Handshakes.client(in, out, uri.getHost() + ":" + address.getPort(), path, new Random(c.id().hashCode()));
+            DeflateScenario scenario = script.deflate();
+            Handshakes.Head head = Handshakes.client(in, out, uri.getHost() + ":" + address.getPort(), path,
+                    new Random(c.id().hashCode()), scenario == null ? null : scenario.offerHeader());
+            DeflateCodec deflate = null;
+            if (scenario != null) {
+                String agreed = head.header("Sec-WebSocket-Extensions");
+                if (agreed == null) {
+                    o = declined(out, c.id());
+                    return Judge.judge(c.id(), script, o, FuzzerRole.CLIENT, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+                }
+                deflate = DeflateCodec.forClient(DeflateHandshake.validateResponse(agreed, scenario.clientOffers()));
+            }
             socket.setSoTimeout(0);
-            o = new CaseSession(socket, in, out, FuzzerRole.CLIENT, script, c.id().hashCode(), timeLimit).run();
+            o = new CaseSession(socket, in, out, FuzzerRole.CLIENT, script, c.id().hashCode(), timeLimit, deflate).run();
         } catch (IOException e) {
             o = Observation.notOpened(e.toString());
         }
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         return Judge.judge(c.id(), script, o, FuzzerRole.CLIENT, millis);
+    }
+
+    /** The server declined permessage-deflate: close as Autobahn does, and report the case UNIMPLEMENTED. */
+    private static Observation declined(OutputStream out, String id) {
+        try {
+            out.write(new FrameEncoder(true, id.hashCode()).encode(Frame.close(1000)));
+            out.flush();
+        } catch (IOException e) {
+            // the verdict is the same
+        }
+        return Observation.unimplemented("the server declined permessage-deflate");
     }
 
     /** Runs the cases one after another. */

@@ -41,7 +41,11 @@ import java.util.concurrent.TimeoutException;
  *   <li>{@code /getCaseCount}: sends the number of cases as a text message, then closes;
  *   <li>{@code /runCase?case=N&agent=A}: runs case N (1-based, Autobahn's order) with unmasked
  *       frames, expects the client to echo (masked) and to close or fail as the case says, and
- *       records the verdict for agent A; the server closes TCP after the close handshake;
+ *       records the verdict for agent A; the server closes TCP after the close handshake. For
+ *       sections 12 and 13 it answers the client's permessage-deflate offer as the case says
+ *       (Autobahn's {@code acceptN}), records UNIMPLEMENTED when nothing fits, FAILED for an
+ *       invalid offer (answered 400), and holds the client's compressed messages to the window
+ *       and context takeover agreed ({@link StrictInflater});
  *   <li>{@code /updateReports?agent=A}: closes, and makes agent A's results final
  *       ({@link #awaitReports}).
  * </ul>
@@ -162,18 +166,25 @@ public final class FuzzingServer implements AutoCloseable {
             socket.setSoTimeout(HANDSHAKE_TIMEOUT_MS);
             InputStream in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
             OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
-            String target = Handshakes.server(in, out);
-            URI requested = URI.create(target);
+            Handshakes.Request request = Handshakes.readRequest(in, out);
+            URI requested = URI.create(request.target());
             Map<String, String> query = parseQuery(requested.getRawQuery());
             String agent = query.getOrDefault("agent", "unknown");
             switch (requested.getPath()) {
-                case "/getCaseCount" -> closeAfter(socket, in, out, Frame.text(String.valueOf(cases.size())));
-                case "/runCase" -> runCase(socket, in, out, query.get("case"), agent);
+                case "/getCaseCount" -> {
+                    Handshakes.accept(out, request, null);
+                    closeAfter(socket, in, out, Frame.text(String.valueOf(cases.size())));
+                }
+                case "/runCase" -> runCase(socket, in, out, request, query.get("case"), agent);
                 case "/updateReports" -> {
+                    Handshakes.accept(out, request, null);
                     closeAfter(socket, in, out, null);
                     reportsFor(agent).complete(null);
                 }
-                default -> closeAfter(socket, in, out, null);
+                default -> {
+                    Handshakes.accept(out, request, null);
+                    closeAfter(socket, in, out, null);
+                }
             }
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "Fuzzing server connection ended: {0}", e.toString());
@@ -182,7 +193,8 @@ public final class FuzzingServer implements AutoCloseable {
         }
     }
 
-    private void runCase(Socket socket, InputStream in, OutputStream out, String caseParam, String agent) throws IOException {
+    private void runCase(Socket socket, InputStream in, OutputStream out, Handshakes.Request request, String caseParam, String agent)
+            throws IOException {
         int index;
         try {
             index = Integer.parseInt(caseParam);
@@ -190,18 +202,61 @@ public final class FuzzingServer implements AutoCloseable {
             index = -1;
         }
         if (index < 1 || index > cases.size()) {
+            Handshakes.accept(out, request, null);
             closeAfter(socket, in, out, null);
             return;
         }
         AutobahnCase c = cases.get(index - 1);
         Script script = c.script().get();
-        socket.setSoTimeout(0);
         long start = System.nanoTime();
-        Observation o = new CaseSession(socket, in, out, FuzzerRole.SERVER, script, c.id().hashCode(), timeLimit).run();
+        DeflateCodec deflate = null;
+        if (script.deflate() != null) {
+            DeflateHandshake.Answer answer;
+            try {
+                answer = DeflateHandshake.accept(request.head().header("Sec-WebSocket-Extensions"), script.deflate().serverAccepts());
+            } catch (IOException e) {
+                Handshakes.reject(out);
+                record(agent, c, script, Observation.notOpened(e.getMessage()), start);
+                return;
+            }
+            if (answer == null) {
+                Handshakes.accept(out, request, null);
+                closeAfter(socket, in, out, null);
+                record(agent, c, script, Observation.unimplemented("the client offered no permessage-deflate the case accepts"), start);
+                return;
+            }
+            Handshakes.accept(out, request, answer.element());
+            deflate = DeflateCodec.forServer(answer.agreed());
+        } else {
+            Handshakes.accept(out, request, null);
+        }
+        socket.setSoTimeout(0);
+        Observation o = new CaseSession(socket, in, out, FuzzerRole.SERVER, script, c.id().hashCode(), timeLimit, deflate).run();
+        record(agent, c, script, o, start);
+    }
+
+    private void record(String agent, AutobahnCase c, Script script, Observation o, long start) {
         CaseResult result = Judge.judge(c.id(), script, o, FuzzerRole.SERVER, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
         Map<String, CaseResult> byCase = results.computeIfAbsent(agent, a -> new LinkedHashMap<>());
         synchronized (byCase) {
             byCase.put(c.id(), result);
+            byCase.notifyAll();
+        }
+    }
+
+    /** Waits until agent {@code agent}'s result for case {@code id} is recorded; null on timeout. */
+    public CaseResult awaitResult(String agent, String id, Duration timeout) throws InterruptedException {
+        Map<String, CaseResult> byCase = results.computeIfAbsent(agent, a -> new LinkedHashMap<>());
+        long end = System.nanoTime() + timeout.toNanos();
+        synchronized (byCase) {
+            while (!byCase.containsKey(id)) {
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    return null;
+                }
+                TimeUnit.NANOSECONDS.timedWait(byCase, left);
+            }
+            return byCase.get(id);
         }
     }
 

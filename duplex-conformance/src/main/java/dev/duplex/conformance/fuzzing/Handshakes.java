@@ -64,8 +64,16 @@ final class Handshakes {
         return new Head(lines[0], headers);
     }
 
-    /** Client side: sends the upgrade request and checks the 101 answer. @throws IOException if refused */
-    static void client(InputStream in, OutputStream out, String hostPort, String pathAndQuery, Random random) throws IOException {
+    /**
+     * Client side: sends the upgrade request, with {@code extensions} as {@code Sec-WebSocket-Extensions}
+     * unless null, and checks the 101 answer. An answer with extensions when we offered none is
+     * refused; otherwise the caller checks the extensions agreed.
+     *
+     * @return the server's answer
+     * @throws IOException if refused
+     */
+    static Head client(InputStream in, OutputStream out, String hostPort, String pathAndQuery, Random random, String extensions)
+            throws IOException {
         byte[] nonce = new byte[16];
         random.nextBytes(nonce);
         String key = Base64.getEncoder().encodeToString(nonce);
@@ -75,6 +83,7 @@ final class Handshakes {
                 + "Connection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: " + key + "\r\n"
                 + "Sec-WebSocket-Version: 13\r\n"
+                + (extensions == null ? "" : "Sec-WebSocket-Extensions: " + extensions + "\r\n")
                 + "User-Agent: duplex-fuzzing-client\r\n\r\n";
         out.write(request.getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
@@ -86,35 +95,50 @@ final class Handshakes {
         if (!acceptKey(key).equals(accept)) {
             throw new IOException("wrong Sec-WebSocket-Accept " + accept);
         }
-        if (head.header("Sec-WebSocket-Extensions") != null) {
+        if (extensions == null && head.header("Sec-WebSocket-Extensions") != null) {
             throw new IOException("server agreed to extensions nobody offered: " + head.header("Sec-WebSocket-Extensions"));
         }
+        return head;
+    }
+
+    /** A valid upgrade request: its target (path and query), key and head. */
+    record Request(String target, String key, Head head) {
     }
 
     /**
-     * Server side: reads the request, answers 101 when it is a valid upgrade, else 400.
+     * Server side: reads the request; answers 400 when it is not a valid upgrade. The caller then
+     * answers with {@link #accept}.
      *
-     * @return the request target (path and query)
      * @throws IOException if the request is not a WebSocket upgrade (after answering 400)
      */
-    static String server(InputStream in, OutputStream out) throws IOException {
+    static Request readRequest(InputStream in, OutputStream out) throws IOException {
         Head head = readHead(in);
         String[] parts = head.startLine().split(" ");
         String key = head.header("Sec-WebSocket-Key");
         String upgrade = head.header("Upgrade");
         if (parts.length != 3 || !parts[0].equals("GET") || key == null || upgrade == null
                 || !upgrade.equalsIgnoreCase("websocket") || !"13".equals(head.header("Sec-WebSocket-Version"))) {
-            out.write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
+            reject(out);
             throw new IOException("not a WebSocket upgrade: " + head.startLine());
         }
+        return new Request(parts[1], key, head);
+    }
+
+    /** Answers 101, with {@code extensions} as {@code Sec-WebSocket-Extensions} unless null. */
+    static void accept(OutputStream out, Request request, String extensions) throws IOException {
         String response = "HTTP/1.1 101 Switching Protocols\r\n"
                 + "Upgrade: websocket\r\n"
                 + "Connection: Upgrade\r\n"
-                + "Sec-WebSocket-Accept: " + acceptKey(key) + "\r\n"
+                + "Sec-WebSocket-Accept: " + acceptKey(request.key()) + "\r\n"
+                + (extensions == null ? "" : "Sec-WebSocket-Extensions: " + extensions + "\r\n")
                 + "Server: duplex-fuzzing-server\r\n\r\n";
         out.write(response.getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
-        return parts[1];
+    }
+
+    /** Answers 400. */
+    static void reject(OutputStream out) throws IOException {
+        out.write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
     }
 }

@@ -4,11 +4,20 @@ import dev.duplex.conformance.ConformanceLimits;
 import dev.duplex.conformance.EchoListener;
 import dev.duplex.protocol.Limits;
 import dev.duplex.protocol.extension.deflate.DeflateOptions;
+import dev.duplex.protocol.handshake.HttpLimits;
+import dev.duplex.server.tls.ServerTls;
+import dev.duplex.server.tls.TlsSetupException;
 import dev.duplex.transport.TransportOptions;
+import dev.duplex.websocket.ConnectionLimits;
+import dev.duplex.websocket.OriginPolicy;
 import dev.duplex.websocket.WebSocketOptions;
 import dev.duplex.websocket.WebSocketServer;
+import java.io.File;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -39,8 +48,41 @@ final class ServeCommand implements Callable<Integer> {
             description = "Most bytes waiting to be sent per connection before it is closed as a slow consumer (default: ${DEFAULT-VALUE}).")
     long maxQueuedBytes;
 
-    @Option(names = "--max-connections", defaultValue = "19000", description = "Most simultaneous connections (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-connections", defaultValue = "18000",
+            description = "Most simultaneous connections; above it clients get 503 (default: ${DEFAULT-VALUE}).")
     int maxConnections;
+
+    @Option(names = "--max-connections-per-address", defaultValue = "256",
+            description = "Most connections from one IP address; above it clients get 429 (default: ${DEFAULT-VALUE}).")
+    int maxConnectionsPerAddress;
+
+    @Option(names = "--max-pending-handshakes", defaultValue = "1024",
+            description = "Most connections still in the opening handshake; above it clients get 503 (default: ${DEFAULT-VALUE}).")
+    int maxPendingHandshakes;
+
+    @Option(names = "--max-pings-per-second", defaultValue = "100",
+            description = "Pings a client may send per second before it is closed with 1008 (default: ${DEFAULT-VALUE}).")
+    int maxPingsPerSecond;
+
+    @Option(names = "--max-header-bytes", defaultValue = "16384",
+            description = "Largest handshake request head; above it 431 (default: ${DEFAULT-VALUE}).")
+    int maxHeaderBytes;
+
+    @Option(names = "--max-headers", defaultValue = "100", description = "Most handshake header lines; above it 431 (default: ${DEFAULT-VALUE}).")
+    int maxHeaders;
+
+    @Option(names = "--handshake-timeout", defaultValue = "10",
+            description = "Seconds for the whole opening handshake; then 408 (default: ${DEFAULT-VALUE}).")
+    long handshakeTimeoutSeconds;
+
+    @Option(names = "--close-timeout", defaultValue = "5",
+            description = "Seconds to wait for the client's Close before dropping the connection (default: ${DEFAULT-VALUE}).")
+    long closeTimeoutSeconds;
+
+    @Option(names = "--allowed-origin", paramLabel = "ORIGIN",
+            description = "Allow browser connections only from this origin, e.g. https://app.example.com or https://*.example.com; "
+                    + "repeatable. Default: any origin.")
+    List<String> allowedOrigins = new ArrayList<>();
 
     @Option(names = "--ping-interval", defaultValue = "0", description = "Seconds without input before the server pings; 0 = never (default).")
     long pingIntervalSeconds;
@@ -58,9 +100,38 @@ final class ServeCommand implements Callable<Integer> {
             description = "With --compression, keep compression context across messages both ways: better ratio, ~300 KiB per connection.")
     boolean compressionContextTakeover;
 
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "Serve wss:// with this PEM certificate chain (server certificate first); needs --tls-key.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE",
+            description = "PEM private key of --tls-cert: PKCS#8 (PRIVATE KEY), PKCS#1 (RSA PRIVATE KEY) or SEC1 (EC PRIVATE KEY).")
+    Path tlsKey;
+
+    @Option(names = "--tls-keystore", paramLabel = "FILE", description = "Serve wss:// with the key and chain of this PKCS#12 file.")
+    Path tlsKeystore;
+
+    @Option(names = "--tls-keystore-password", paramLabel = "PASS", defaultValue = "",
+            description = "Password of --tls-keystore (default: empty).")
+    String tlsKeystorePassword;
+
+    @Option(names = "--tls-self-signed",
+            description = "Serve wss:// with a certificate generated at start for localhost, 127.0.0.1 and ::1; prints its "
+                    + "SHA-256 fingerprint and the PEM file to trust.")
+    boolean tlsSelfSigned;
+
+    /** The TLS the last {@link #start()} used; null without TLS. */
+    ServerTls tls;
+
     @Override
     public Integer call() throws InterruptedException {
-        WebSocketServer server = start();
+        WebSocketServer server;
+        try {
+            server = start();
+        } catch (TlsSetupException e) {
+            System.err.println("duplex serve: " + e.getMessage());
+            return 2;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             // java.util.logging may already be shut down in a hook, so this speaks on stdout.
@@ -69,13 +140,22 @@ final class ServeCommand implements Callable<Integer> {
             System.out.println("Duplex stopped");
             stopped.countDown();
         }, "duplex-shutdown"));
-        System.out.println("Duplex listening on ws://" + displayHost() + ":" + server.port() + "/echo (Ctrl+C to stop)");
+        if (tls != null) {
+            tls.describe().forEach(System.out::println);
+        }
+        System.out.println("Duplex listening on " + server.scheme() + "://" + displayHost() + ":" + server.port()
+                + "/echo (Ctrl+C to stop)");
         stopped.await();
         return 0;
     }
 
-    /** Starts the server as configured; used by {@link #call()} and by tests. */
+    /**
+     * Starts the server as configured; used by {@link #call()} and by tests.
+     *
+     * @throws TlsSetupException when the TLS options are inconsistent or their files unusable
+     */
     WebSocketServer start() {
+        tls = loadTls();
         Limits limits = ConformanceLimits.AUTOBAHN
                 .withMaxMessageBytes(maxMessageSize)
                 .withMaxFrameBytes(maxFrameSize)
@@ -85,21 +165,58 @@ final class ServeCommand implements Callable<Integer> {
                 .withMaxQueuedBytes(maxQueuedBytes)
                 .withPingInterval(Duration.ofSeconds(pingIntervalSeconds))
                 .withIdleTimeout(Duration.ofSeconds(idleTimeoutSeconds))
+                .withHandshakeTimeout(Duration.ofSeconds(handshakeTimeoutSeconds))
+                .withCloseTimeout(Duration.ofSeconds(closeTimeoutSeconds))
+                .withMaxPingsPerSecond(maxPingsPerSecond)
+                .withHttpLimits(HttpLimits.defaults()
+                        .withMaxHeadBytes(maxHeaderBytes)
+                        .withMaxRequestLineBytes(Math.min(maxHeaderBytes, HttpLimits.defaults().maxRequestLineBytes()))
+                        .withMaxHeaderCount(maxHeaders))
                 .withCompression(compression ? deflateOptions(compressionContextTakeover) : null);
-        return WebSocketServer.builder()
+        WebSocketServer.Builder builder = WebSocketServer.builder();
+        if (tls != null) {
+            builder.tls(tls.context());
+        }
+        if (!allowedOrigins.isEmpty()) {
+            builder.originPolicy(OriginPolicy.allow(allowedOrigins));
+        }
+        return builder
                 .route("/echo", EchoListener.INSTANCE)
                 .options(options)
-                .transport(TransportOptions.defaults().withMaxConnections(maxConnections))
+                .connectionLimits(new ConnectionLimits(maxConnections, maxConnectionsPerAddress, maxPendingHandshakes))
+                // The transport's hard limit sits above ours, so over-limit clients still get a 503.
+                .transport(TransportOptions.defaults().withMaxConnections(maxConnections + 1_000))
                 .eventLoops(eventLoops)
                 .start(new InetSocketAddress(host, port));
     }
 
     /** Conformance-friendly defaults: compress every message, so small ones exercise the code too. */
     static DeflateOptions deflateOptions(boolean contextTakeover) {
-        return DeflateOptions.defaults()
-                .withThresholdBytes(0)
-                .withLocalContextTakeover(contextTakeover)
-                .withPeerContextTakeover(contextTakeover);
+        return ConformanceLimits.autobahnCompression(contextTakeover);
+    }
+
+    /** The TLS the options ask for, or null; exactly one source may be given. */
+    private ServerTls loadTls() {
+        int sources = (tlsCert != null || tlsKey != null ? 1 : 0) + (tlsKeystore != null ? 1 : 0) + (tlsSelfSigned ? 1 : 0);
+        if (sources > 1) {
+            throw new TlsSetupException("Choose one TLS source: --tls-cert with --tls-key, --tls-keystore, or --tls-self-signed");
+        }
+        if (tlsCert != null || tlsKey != null) {
+            if (tlsCert == null || tlsKey == null) {
+                throw new TlsSetupException("--tls-cert and --tls-key go together: the certificate chain and its private key");
+            }
+            return ServerTls.fromPem(tlsCert, tlsKey);
+        }
+        if (tlsKeystore != null) {
+            return ServerTls.fromPkcs12(tlsKeystore, tlsKeystorePassword.toCharArray());
+        }
+        if (!tlsKeystorePassword.isEmpty()) {
+            throw new TlsSetupException("--tls-keystore-password needs --tls-keystore");
+        }
+        if (tlsSelfSigned) {
+            return ServerTls.selfSigned(new File(System.getProperty("java.io.tmpdir")).toPath());
+        }
+        return null;
     }
 
     private String displayHost() {
