@@ -68,6 +68,12 @@ public interface WebSocket {
     /** The subprotocol agreed in the handshake, or null. */
     String subprotocol();
 
+    /**
+     * The extensions agreed in the handshake as the server wrote them, e.g.
+     * {@code "permessage-deflate; server_no_context_takeover"}, or an empty string.
+     */
+    String extensions();
+
     /** The request path (server side) or the URI's path (client side), without the query. */
     String path();
 

@@ -76,6 +76,11 @@ public final class WebSocketServer implements AutoCloseable {
     }
 
     /** Open connections, including those still in the opening handshake (with TLS: once TLS is up). */
+    /** Memory reserved for compression context (context takeover) by open connections; see {@link Builder#compressionBudgetBytes}. */
+    public long compressionContextBytes() {
+        return context.compressionContextBytes();
+    }
+
     public int connectionCount() {
         return context.sessionCount();
     }
@@ -119,6 +124,7 @@ public final class WebSocketServer implements AutoCloseable {
         private Executor executor;
         private Predicate<String> originPolicy = origin -> true;
         private ConnectionLimits connectionLimits = ConnectionLimits.defaults();
+        private long compressionBudgetBytes = ServerContext.DEFAULT_COMPRESSION_BUDGET_BYTES;
         private TlsConfig tls;
 
         private Builder() {
@@ -197,6 +203,19 @@ public final class WebSocketServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Memory all connections together may keep for compression context between messages
+         * (context takeover: about 300 KiB each at 15-bit windows); default 64 MiB. Connections
+         * negotiated once it is spent compress without context takeover, with pooled state.
+         */
+        public Builder compressionBudgetBytes(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("compressionBudgetBytes must be >= 0: " + bytes);
+            }
+            this.compressionBudgetBytes = bytes;
+            return this;
+        }
+
         public Builder originPolicy(Predicate<String> value) {
             this.originPolicy = Objects.requireNonNull(value);
             return this;
@@ -216,7 +235,8 @@ public final class WebSocketServer implements AutoCloseable {
             if (routes.isEmpty()) {
                 throw new IllegalStateException("A server needs at least one route");
             }
-            ServerContext context = new ServerContext(routes, options, executor, originPolicy, connectionLimits);
+            ServerContext context = new ServerContext(routes, options, executor, originPolicy, connectionLimits,
+                    compressionBudgetBytes);
             EventLoopGroup loops = new EventLoopGroup(eventLoops);
             try {
                 TcpServer tcp = TcpServer.bind(loops, address, transport, tls, context::newSession);

@@ -2,6 +2,7 @@ package dev.duplex.websocket.internal;
 
 import dev.duplex.protocol.Connection;
 import dev.duplex.protocol.Role;
+import dev.duplex.protocol.extension.ExtensionHeader;
 import dev.duplex.protocol.extension.ExtensionOffer;
 import dev.duplex.protocol.extension.deflate.DeflateAgreement;
 import dev.duplex.protocol.extension.deflate.DeflateNegotiation;
@@ -59,6 +60,9 @@ final class ClientHandshakeStage implements HandshakeStage {
                 throw new HandshakeException(0, "Malformed handshake response: " + e.getMessage());
             }
             PerMessageDeflate deflate = agreedCompression(session, agreed);
+            if (!agreed.extensions().isEmpty()) {
+                session.extensions(ExtensionHeader.format(agreed.extensions()));
+            }
             Connection engine = new Connection(Role.CLIENT, session.options().limits(), maskSource, session,
                     session.output().out, deflate);
             session.open(engine, listener, path, agreed.subprotocol());

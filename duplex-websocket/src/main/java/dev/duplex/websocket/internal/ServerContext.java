@@ -5,6 +5,7 @@ import dev.duplex.protocol.Role;
 import dev.duplex.protocol.extension.ExtensionOffer;
 import dev.duplex.protocol.extension.deflate.DeflateAgreement;
 import dev.duplex.protocol.extension.deflate.DeflateNegotiation;
+import dev.duplex.protocol.extension.deflate.DeflateOptions;
 import dev.duplex.protocol.handshake.HandshakeRejection;
 import dev.duplex.protocol.handshake.HttpHeaders;
 import dev.duplex.protocol.handshake.ServerHandshake;
@@ -31,16 +32,21 @@ public final class ServerContext implements SessionHost {
     private final SessionRegistry sessions = new SessionRegistry();
     private final LongAdder rejections = new LongAdder();
     private final ConnectionLimits connectionLimits;
+    private final CompressionBudget compressionBudget;
     private final AtomicInteger pendingHandshakes = new AtomicInteger();
     private final ConcurrentHashMap<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
 
+    /** 64 MiB: room for about 200 connections with context takeover both ways at 15-bit windows. */
+    public static final long DEFAULT_COMPRESSION_BUDGET_BYTES = 64L << 20;
+
     public ServerContext(List<Route> routes, WebSocketOptions options, Executor listenerExecutor, Predicate<String> originPolicy) {
-        this(routes, options, listenerExecutor, originPolicy, ConnectionLimits.defaults());
+        this(routes, options, listenerExecutor, originPolicy, ConnectionLimits.defaults(), DEFAULT_COMPRESSION_BUDGET_BYTES);
     }
 
     public ServerContext(List<Route> routes, WebSocketOptions options, Executor listenerExecutor, Predicate<String> originPolicy,
-            ConnectionLimits connectionLimits) {
+            ConnectionLimits connectionLimits, long compressionBudgetBytes) {
         this.connectionLimits = connectionLimits;
+        this.compressionBudget = new CompressionBudget(compressionBudgetBytes);
         Map<String, Route> byPath = new ConcurrentHashMap<>();
         for (Route route : routes) {
             byPath.put(route.path(), route);
@@ -58,8 +64,14 @@ public final class ServerContext implements SessionHost {
         return session;
     }
 
+    /** Memory reserved for compression context by open connections. */
+    public long compressionContextBytes() {
+        return compressionBudget.used();
+    }
+
     @Override
     public void onSessionClosed(Session session) {
+        compressionBudget.release(session.compressionReservation());
         InetAddress address = addressOf(session);
         if (address != null) {
             perAddress.computeIfPresent(address, (a, n) -> n == 1 ? null : n - 1);
@@ -147,6 +159,7 @@ public final class ServerContext implements SessionHost {
     final class NegotiatingPolicy implements ServerHandshake.Policy {
         private final Route route;
         DeflateAgreement compression;
+        long reservedBytes;
 
         private NegotiatingPolicy(Route route) {
             this.route = route;
@@ -169,10 +182,21 @@ public final class ServerContext implements SessionHost {
 
         @Override
         public List<ExtensionOffer> negotiateExtensions(List<ExtensionOffer> offered) {
-            if (options.compression() == null) {
+            DeflateOptions wanted = options.compression();
+            if (wanted == null) {
                 return List.of();
             }
-            DeflateNegotiation.Accepted accepted = DeflateNegotiation.accept(offered, options.compression());
+            DeflateNegotiation.Accepted accepted = DeflateNegotiation.accept(offered, wanted);
+            if (accepted != null && accepted.agreement().contextMemoryBytes() > 0) {
+                long cost = accepted.agreement().contextMemoryBytes();
+                if (compressionBudget.tryReserve(cost)) {
+                    reservedBytes = cost;
+                } else {
+                    // Over budget: compress without context takeover, with state pooled per loop.
+                    accepted = DeflateNegotiation.accept(offered,
+                            wanted.withLocalContextTakeover(false).withPeerContextTakeover(false));
+                }
+            }
             if (accepted == null) {
                 return List.of();
             }

@@ -2,6 +2,7 @@ package dev.duplex.websocket.internal;
 
 import dev.duplex.protocol.Connection;
 import dev.duplex.protocol.Role;
+import dev.duplex.protocol.extension.ExtensionHeader;
 import dev.duplex.protocol.extension.deflate.PerMessageDeflate;
 import dev.duplex.protocol.handshake.HandshakeRejection;
 import dev.duplex.protocol.handshake.HttpHeadParser;
@@ -60,6 +61,10 @@ final class ServerHandshakeStage implements HandshakeStage {
             session.tcp().write(ByteBuffer.wrap(accepted.responseBytes(List.of())));
             PerMessageDeflate deflate = policy.compression == null ? null
                     : new PerMessageDeflate(policy.compression, session.output().compression());
+            session.compressionReservation(policy.reservedBytes);
+            if (!accepted.extensions().isEmpty()) {
+                session.extensions(ExtensionHeader.format(accepted.extensions()));
+            }
             Connection engine = new Connection(Role.SERVER, session.options().limits(), null, session,
                     session.output().out, deflate);
             LOG.log(System.Logger.Level.DEBUG, "Opened {0} from {1}", request.path(), session.tcp().remoteAddress());

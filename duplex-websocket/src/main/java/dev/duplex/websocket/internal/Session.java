@@ -48,11 +48,13 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
     private volatile ReadyState readyState = ReadyState.CONNECTING;
     private String path;
     private String subprotocol;
+    private String extensions = "";
     private Map<String, Object> attributes;
 
     private boolean inReadBatch;
     private boolean lingering;
     private ByteBuffer pendingPong;
+    private long compressionReservation;
     private long pingWindowStart;
     private int pingsInWindow;
     private Timer timer = Timer.NONE;
@@ -238,6 +240,11 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
     // ------------------------------------------------------------ handshake outcome (loop thread)
 
     /** The opening handshake succeeded: from now on the engine reads the input. */
+    /** Records the extensions agreed in the handshake, as the response header listed them. */
+    void extensions(String agreed) {
+        this.extensions = agreed;
+    }
+
     void open(Connection engine, WebSocketListener appListener, String requestPath, String agreedSubprotocol) {
         this.handshake = null;
         this.connection = engine;
@@ -264,6 +271,15 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
 
     TcpConnection tcp() {
         return tcp;
+    }
+
+    /** Bytes of the server's compression budget this connection holds until it closes. */
+    long compressionReservation() {
+        return compressionReservation;
+    }
+
+    void compressionReservation(long bytes) {
+        this.compressionReservation = bytes;
     }
 
     LoopOutput output() {
@@ -595,6 +611,11 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
     @Override
     public String subprotocol() {
         return subprotocol;
+    }
+
+    @Override
+    public String extensions() {
+        return extensions;
     }
 
     @Override
