@@ -51,6 +51,7 @@ public final class Connection {
     private State state = State.OPEN;
     private Initiator initiator;
     private boolean autoPong = true;
+    private MessageMemoryBudget memoryBudget = MessageMemoryBudget.unlimited();
     private boolean failed;
 
     // Inbound message being assembled.
@@ -112,6 +113,14 @@ public final class Connection {
         this.autoPong = on;
     }
 
+    /**
+     * Shares a budget for incomplete-message buffers with other connections (default: unlimited).
+     * A message whose buffer would pass it fails the connection with 1013.
+     */
+    public void memoryBudget(MessageMemoryBudget budget) {
+        this.memoryBudget = budget;
+    }
+
     /** Whether permessage-deflate is in use. */
     public boolean isCompressing() {
         return deflate != null;
@@ -122,6 +131,7 @@ public final class Connection {
      * zlib memory would otherwise wait for the garbage collector (compare jetty#293).
      */
     public void release() {
+        releaseAssembly();
         if (deflate != null) {
             deflate.release();
         }
@@ -394,24 +404,38 @@ public final class Connection {
     }
 
     /** Grows the assembly buffer by what actually arrived, never by what a header announced. */
-    private void append(ByteBuffer chunk) {
+    private void append(ByteBuffer chunk) throws ProtocolException {
         int n = chunk.remaining();
         if (assembly == null) {
-            assembly = ByteBuffer.allocate(Math.max(n, 256));
+            int capacity = Math.max(n, 256);
+            reserve(capacity);
+            assembly = ByteBuffer.allocate(capacity);
         } else if (assembly.remaining() < n) {
             long wanted = Math.max((long) assembly.position() + n, assembly.capacity() * 2L);
             if (limits.maxMessageBytes() != Limits.NO_LIMIT) {
                 wanted = Math.min(wanted, Math.max(limits.maxMessageBytes(), (long) assembly.position() + n));
             }
-            ByteBuffer grown = ByteBuffer.allocate((int) Math.min(wanted, Integer.MAX_VALUE - 8));
+            int capacity = (int) Math.min(wanted, Integer.MAX_VALUE - 8);
+            reserve(capacity - assembly.capacity()); // the budget counts the buffer's size, not each copy
+            ByteBuffer grown = ByteBuffer.allocate(capacity);
             grown.put(assembly.flip());
             assembly = grown;
         }
         assembly.put(chunk);
     }
 
+    private void reserve(long bytes) throws ProtocolException {
+        if (!memoryBudget.tryReserve(bytes)) {
+            throw new ProtocolException(CloseCodes.TRY_AGAIN_LATER,
+                    "The server holds too many incomplete messages right now; try again later");
+        }
+    }
+
     private void releaseAssembly() {
-        assembly = null; // idle connections hold no message buffer
+        if (assembly != null) {
+            memoryBudget.release(assembly.capacity());
+            assembly = null; // idle connections hold no message buffer
+        }
     }
 
     private void onControlFrame() throws ProtocolException {

@@ -76,6 +76,11 @@ public final class WebSocketServer implements AutoCloseable {
     }
 
     /** Open connections, including those still in the opening handshake (with TLS: once TLS is up). */
+    /** Bytes that incomplete inbound messages hold now, over all connections; see {@link Builder#messageMemoryBytes}. */
+    public long messageMemoryBytes() {
+        return context.messageMemoryBytes();
+    }
+
     /** Memory reserved for compression context (context takeover) by open connections; see {@link Builder#compressionBudgetBytes}. */
     public long compressionContextBytes() {
         return context.compressionContextBytes();
@@ -125,6 +130,7 @@ public final class WebSocketServer implements AutoCloseable {
         private Predicate<String> originPolicy = origin -> true;
         private ConnectionLimits connectionLimits = ConnectionLimits.defaults();
         private long compressionBudgetBytes = ServerContext.DEFAULT_COMPRESSION_BUDGET_BYTES;
+        private long messageMemoryBytes = ServerContext.DEFAULT_MESSAGE_MEMORY_BYTES;
         private TlsConfig tls;
 
         private Builder() {
@@ -216,6 +222,16 @@ public final class WebSocketServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Memory that incomplete inbound messages of all connections together may hold; default
+         * 256 MiB. A connection whose message would pass it is closed with 1013 (try again later),
+         * so many peers each sending a large message slowly cannot exhaust the heap.
+         */
+        public Builder messageMemoryBytes(long bytes) {
+            this.messageMemoryBytes = bytes;
+            return this;
+        }
+
         public Builder originPolicy(Predicate<String> value) {
             this.originPolicy = Objects.requireNonNull(value);
             return this;
@@ -236,7 +252,7 @@ public final class WebSocketServer implements AutoCloseable {
                 throw new IllegalStateException("A server needs at least one route");
             }
             ServerContext context = new ServerContext(routes, options, executor, originPolicy, connectionLimits,
-                    compressionBudgetBytes);
+                    compressionBudgetBytes, messageMemoryBytes);
             EventLoopGroup loops = new EventLoopGroup(eventLoops);
             try {
                 TcpServer tcp = TcpServer.bind(loops, address, transport, tls, context::newSession);

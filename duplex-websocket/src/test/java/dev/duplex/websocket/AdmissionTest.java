@@ -110,4 +110,27 @@ class AdmissionTest {
             }
         }
     }
+
+    @Test
+    void incompleteMessagesShareABudgetAndTheOffenderGets1013() throws Exception {
+        try (WebSocketServer server = WebSocketServer.builder().route("/echo", TestServers.ECHO)
+                .messageMemoryBytes(1 << 20).startOnLoopback(0);
+                RawClient first = upgraded(server);
+                RawClient second = upgraded(server)) {
+            byte[] part = new byte[700 * 1024];
+            first.send(RawClient.maskedFrame(0x02, part)); // binary, FIN = 0: held until it completes
+            assertThat(TestServers.eventually(Duration.ofSeconds(5), () -> server.messageMemoryBytes() >= part.length)).isTrue();
+            second.send(RawClient.maskedFrame(0x02, part)); // would pass the 1 MiB shared budget
+            byte[] close = second.readExactly(4);
+            assertThat(close[0] & 0xFF).isEqualTo(0x88);
+            assertThat(((close[2] & 0xFF) << 8) | (close[3] & 0xFF)).isEqualTo(1013);
+            first.send(RawClient.maskedFrame(0x80, new byte[] {1, 2, 3})); // the first one is unaffected
+            byte[] header = first.readExactly(10); // 64-bit length form: 0x82, 127, 8 length bytes
+            assertThat(header[0] & 0xFF).isEqualTo(0x82);
+            assertThat(header[1] & 0xFF).isEqualTo(127);
+            assertThat(java.nio.ByteBuffer.wrap(header, 2, 8).getLong()).isEqualTo(part.length + 3);
+            assertThat(first.readExactly(part.length + 3)).hasSize(part.length + 3);
+            assertThat(TestServers.eventually(Duration.ofSeconds(5), () -> server.messageMemoryBytes() == 0)).isTrue();
+        }
+    }
 }

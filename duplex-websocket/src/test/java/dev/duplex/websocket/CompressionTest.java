@@ -73,8 +73,11 @@ class CompressionTest {
         try (WebSocketServer server = server(TAKEOVER, Long.MAX_VALUE); WebSocketClient client = client(TAKEOVER)) {
             runCycles(server, client, 200); // warm up allocators and pools
             long before = residentBytes();
+            int fdsBefore = openFileDescriptors();
             runCycles(server, client, cycles);
             long grown = residentBytes() - before;
+            assertThat(TestServers.eventually(java.time.Duration.ofSeconds(5), () -> openFileDescriptors() <= fdsBefore))
+                    .as("file descriptors back to %d", fdsBefore).isTrue();
             // Each cycle creates ~600 KiB of zlib state on the two sides; leaked, 2,000 cycles would add over 1 GiB.
             System.out.printf("RSS grew by %.1f MiB over %d compressed connect/close cycles%n", grown / 1048576.0, cycles);
             assertThat(grown).isLessThan(128L << 20);
@@ -92,6 +95,14 @@ class CompressionTest {
             ws.close();
             recorder.nextStartingWith("close:");
         }
+    }
+
+    private static int openFileDescriptors() {
+        String[] fds = new java.io.File("/proc/self/fd").list();
+        if (fds == null) {
+            throw new AssertionError("Cannot list /proc/self/fd");
+        }
+        return fds.length;
     }
 
     /** Resident set size from /proc: heap, native zlib memory and everything else. */

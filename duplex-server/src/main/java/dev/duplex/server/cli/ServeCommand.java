@@ -79,6 +79,16 @@ final class ServeCommand implements Callable<Integer> {
             description = "Seconds to wait for the client's Close before dropping the connection (default: ${DEFAULT-VALUE}).")
     long closeTimeoutSeconds;
 
+    @Option(names = "--message-memory", defaultValue = "268435456",
+            description = "Bytes that incomplete inbound messages of all connections may hold together; "
+                    + "a message that would pass it closes its connection with 1013 (default: ${DEFAULT-VALUE}).")
+    long messageMemoryBytes;
+
+    @Option(names = "--compression-budget", defaultValue = "67108864",
+            description = "Bytes of compression context all connections may keep with --compression-context-takeover; "
+                    + "beyond it new connections compress without context takeover (default: ${DEFAULT-VALUE}).")
+    long compressionBudgetBytes;
+
     @Option(names = "--allowed-origin", paramLabel = "ORIGIN",
             description = "Allow browser connections only from this origin, e.g. https://app.example.com or https://*.example.com; "
                     + "repeatable. Default: any origin.")
@@ -184,6 +194,8 @@ final class ServeCommand implements Callable<Integer> {
                 .route("/echo", EchoListener.INSTANCE)
                 .options(options)
                 .connectionLimits(new ConnectionLimits(maxConnections, maxConnectionsPerAddress, maxPendingHandshakes))
+                .messageMemoryBytes(messageMemoryBytes)
+                .compressionBudgetBytes(compressionBudgetBytes)
                 // The transport's hard limit sits above ours, so over-limit clients still get a 503.
                 .transport(TransportOptions.defaults().withMaxConnections(maxConnections + 1_000))
                 .eventLoops(eventLoops)

@@ -1,6 +1,7 @@
 package dev.duplex.websocket.internal;
 
 import dev.duplex.protocol.CloseCodes;
+import dev.duplex.protocol.MessageMemoryBudget;
 import dev.duplex.protocol.Role;
 import dev.duplex.protocol.extension.ExtensionOffer;
 import dev.duplex.protocol.extension.deflate.DeflateAgreement;
@@ -33,19 +34,25 @@ public final class ServerContext implements SessionHost {
     private final LongAdder rejections = new LongAdder();
     private final ConnectionLimits connectionLimits;
     private final CompressionBudget compressionBudget;
+    private final MessageMemoryBudget messageMemory;
     private final AtomicInteger pendingHandshakes = new AtomicInteger();
     private final ConcurrentHashMap<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
 
     /** 64 MiB: room for about 200 connections with context takeover both ways at 15-bit windows. */
     public static final long DEFAULT_COMPRESSION_BUDGET_BYTES = 64L << 20;
 
+    /** 256 MiB: what incomplete inbound messages of all connections together may hold. */
+    public static final long DEFAULT_MESSAGE_MEMORY_BYTES = 256L << 20;
+
     public ServerContext(List<Route> routes, WebSocketOptions options, Executor listenerExecutor, Predicate<String> originPolicy) {
-        this(routes, options, listenerExecutor, originPolicy, ConnectionLimits.defaults(), DEFAULT_COMPRESSION_BUDGET_BYTES);
+        this(routes, options, listenerExecutor, originPolicy, ConnectionLimits.defaults(), DEFAULT_COMPRESSION_BUDGET_BYTES,
+                DEFAULT_MESSAGE_MEMORY_BYTES);
     }
 
     public ServerContext(List<Route> routes, WebSocketOptions options, Executor listenerExecutor, Predicate<String> originPolicy,
-            ConnectionLimits connectionLimits, long compressionBudgetBytes) {
+            ConnectionLimits connectionLimits, long compressionBudgetBytes, long messageMemoryBytes) {
         this.connectionLimits = connectionLimits;
+        this.messageMemory = new MessageMemoryBudget(messageMemoryBytes);
         this.compressionBudget = new CompressionBudget(compressionBudgetBytes);
         Map<String, Route> byPath = new ConcurrentHashMap<>();
         for (Route route : routes) {
@@ -62,6 +69,16 @@ public final class ServerContext implements SessionHost {
         Session session = new Session(Role.SERVER, options, listenerExecutor, this, new ServerHandshakeStage(this));
         sessions.add(session);
         return session;
+    }
+
+    /** The budget every connection's incomplete inbound messages share. */
+    MessageMemoryBudget messageMemory() {
+        return messageMemory;
+    }
+
+    /** Bytes incomplete inbound messages hold now, over all connections. */
+    public long messageMemoryBytes() {
+        return messageMemory.used();
     }
 
     /** Memory reserved for compression context by open connections. */

@@ -67,6 +67,7 @@ final class ServerHandshakeStage implements HandshakeStage {
             }
             Connection engine = new Connection(Role.SERVER, session.options().limits(), null, session,
                     session.output().out, deflate);
+            engine.memoryBudget(server.messageMemory());
             LOG.log(System.Logger.Level.DEBUG, "Opened {0} from {1}", request.path(), session.tcp().remoteAddress());
             finish();
             session.open(engine, route.listener(), route.path(), accepted.subprotocol()); // shared, not a copy per connection
