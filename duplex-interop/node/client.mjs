@@ -1,15 +1,17 @@
 // Node `ws` as a WebSocket CLIENT, driven by Duplex's interop tests (NodeWsClientInteropTest).
 //
-//   node client.mjs <url> <scenario> [comma-separated subprotocols] [--ca FILE]
+//   node client.mjs <url> <scenario> [comma-separated subprotocols] [--ca FILE] [--deflate JSON]
 //
 // --ca FILE: for wss:// URLs, trust the PEM certificate(s) in FILE (e.g. a test CA) instead of the
 // system's CAs; hostname verification stays on.
+// --deflate JSON: ws's perMessageDeflate option (e.g. {"threshold":0,"serverMaxWindowBits":10});
+// without it, perMessageDeflate is true (ws's default offer).
 //
 // Prints one JSON object per line for everything it observes (open, message, ping, pong, close,
 // error, unexpected-response), then {"event":"done"} and exits 0. The Java test asserts on these
 // lines; this script only drives the scenario and reports, it judges nothing.
 import WebSocket from 'ws';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 const args = process.argv.slice(2);
@@ -19,9 +21,15 @@ if (caAt >= 0) {
   caFile = args[caAt + 1];
   args.splice(caAt, 2);
 }
+let deflateJson;
+const deflateAt = args.indexOf('--deflate');
+if (deflateAt >= 0) {
+  deflateJson = args[deflateAt + 1];
+  args.splice(deflateAt, 2);
+}
 const [url, scenario, protocolList] = args;
-if (!url || !scenario || (caAt >= 0 && !caFile)) {
-  process.stderr.write('usage: node client.mjs <url> <scenario> [subprotocols] [--ca FILE]\n');
+if (!url || !scenario || (caAt >= 0 && !caFile) || (deflateAt >= 0 && !deflateJson)) {
+  process.stderr.write('usage: node client.mjs <url> <scenario> [subprotocols] [--ca FILE] [--deflate JSON]\n');
   process.exit(64);
 }
 
@@ -47,7 +55,7 @@ const watchdog = setTimeout(() => {
 const protocols = protocolList ? protocolList.split(',') : [];
 // perMessageDeflate: ws offers it by default; say so explicitly, the compression scenario relies on it.
 const ws = new WebSocket(url, protocols, {
-  perMessageDeflate: true,
+  perMessageDeflate: deflateJson ? JSON.parse(deflateJson) : true,
   maxPayload: 64 * 1024 * 1024,
   ...(caFile ? { ca: readFileSync(caFile) } : {}),
 });
@@ -85,8 +93,17 @@ function checkPongs() {
   }
 }
 
+// The 101 response's Sec-WebSocket-Extensions (what the server agreed to, parameters included) and
+// the TCP socket, whose byte counters show what actually crossed the wire (compressed or not).
+let responseExtensions = '';
+let socket;
+ws.on('upgrade', (response) => {
+  responseExtensions = response.headers['sec-websocket-extensions'] || '';
+  socket = response.socket;
+});
+
 ws.on('open', () => {
-  out({ event: 'open', protocol: ws.protocol, extensions: ws.extensions });
+  out({ event: 'open', protocol: ws.protocol, extensions: ws.extensions, responseExtensions });
   run().catch((e) => {
     out({ event: 'error', message: 'scenario failed: ' + (e && e.stack ? e.stack : e) });
     process.exit(3);
@@ -120,7 +137,7 @@ ws.on('unexpected-response', (req, res) => {
 ws.on('error', (e) => out({ event: 'error', message: String(e && e.message) }));
 
 ws.on('close', (code, reason) => {
-  out({ event: 'close', code, reason: reason.toString('utf8') });
+  out({ event: 'close', code, reason: reason.toString('utf8'), ...(socket ? { wireRead: socket.bytesRead, wireWritten: socket.bytesWritten } : {}) });
   finish(0);
 });
 
@@ -129,6 +146,92 @@ function finish(status) {
   out({ event: 'done' });
   // Let stdout drain before exiting.
   process.stdout.write('', () => process.exit(status));
+}
+
+// ---------------------------------------------------------------- deflate-suite
+//
+// Phases, each announced by {"event":"phase","name":...}; every message sent is reported as
+// {"event":"sent",...} (sha256 of its bytes) and each phase waits for all its echoes, then reports
+// {"event":"wire","phase":...,"read":N,"written":N}: the TCP bytes read and written during it.
+function wire() {
+  return { read: socket.bytesRead, written: socket.bytesWritten };
+}
+
+function sendReported(phase, data, binary, opts = {}) {
+  const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  out({ event: 'sent', phase, binary, length: buf.length, sha256: sha256(buf) });
+  ws.send(data, { binary, ...opts });
+}
+
+async function phase(name, expectedReplies, body) {
+  out({ event: 'phase', name });
+  const start = wire();
+  const target = received + expectedReplies;
+  await body();
+  await messages(target);
+  const end = wire();
+  out({ event: 'wire', phase: name, read: end.read - start.read, written: end.written - start.written });
+}
+
+async function deflateSuite() {
+  const texts = ['hello', 'The quick brown fox jumps over the lazy dog. '.repeat(300),
+    'h\u00e9llo w\u00f6rld \u0395\u03bb\u03bb\u03b7\u03bd\u03b9\u03ba\u03ac \u65e5\u672c\u8a9e '.repeat(50),
+    'emoji \u{1F600}\u{1F389}\u{1F44D}\u{1F3FD} '.repeat(100), '', 'x'];
+  await phase('text', texts.length, () => texts.forEach((t) => sendReported('text', t, false)));
+
+  const sizes = [0, 1, 125, 126, 127, 65535, 65536, 65537, 1024 * 1024];
+  await phase('binary', sizes.length, () => sizes.forEach((n) => sendReported('binary', binaryPattern(n), true)));
+
+  // Incompressible data, and data whose repeats lie far back (2,000 and 3,000 bytes): a compressor
+  // that ignored a small agreed window would refer back farther than the peer's inflater can see.
+  // (zlib notices only for references that reach back across the 16 KiB chunks Node inflates into,
+  // hence messages of over 100 KB.)
+  const randomSizes = [1, 100, 4096, 65536, 1024 * 1024];
+  const farBinary = Buffer.concat(Array(64).fill(randomBytes(2000)));
+  const farText = randomBytes(1500).toString('hex').repeat(40);
+  await phase('random', randomSizes.length + 2, () => {
+    randomSizes.forEach((n) => sendReported('random', randomBytes(n), true));
+    sendReported('random', farBinary, true);
+    sendReported('random', farText, false);
+  });
+
+  await phase('fragmented', 5, async () => {
+    out({ event: 'sent', phase: 'fragmented', binary: false, length: 13, sha256: sha256(Buffer.from('Hello, w\u00f6rld')) });
+    ws.send('Hel', { fin: false });
+    ws.send('lo, ', { fin: false });
+    ws.ping('mid-message');
+    ws.send('w\u00f6rld', { fin: true });
+    const split = Buffer.from([0xf0, 0x9f, 0x98, 0x80, 0x21]);
+    out({ event: 'sent', phase: 'fragmented', binary: false, length: 5, sha256: sha256(split) });
+    ws.send(split.subarray(0, 2), { binary: false, fin: false });
+    ws.send(split.subarray(2), { binary: false, fin: true });
+    out({ event: 'sent', phase: 'fragmented', binary: true, length: 5, sha256: sha256(Buffer.from([1, 2, 3, 4, 5])) });
+    ws.send(Buffer.from([1, 2, 3]), { binary: true, fin: false });
+    ws.send(Buffer.from([4, 5]), { binary: true, fin: true });
+    const whole = Buffer.concat([randomBytes(50_000), binaryPattern(50_000)]);
+    out({ event: 'sent', phase: 'fragmented', binary: true, length: whole.length, sha256: sha256(whole) });
+    for (let i = 0; i < 1000; i++) {
+      ws.send(whole.subarray(i * 100, (i + 1) * 100), { binary: true, fin: i === 999 });
+    }
+    out({ event: 'sent', phase: 'fragmented', binary: false, length: 5, sha256: sha256(Buffer.from('edges')) });
+    ws.send('', { fin: false });
+    ws.send('edges', { fin: false });
+    ws.send('', { fin: true });
+    await pongsReceived(1);
+  });
+
+  // 200 messages in a row sharing 200 random bytes (within even an 8-bit window): with context
+  // takeover each costs a few bytes (a back-reference into the previous message), without it over 200.
+  const shared = randomBytes(200);
+  await phase('repeat', 200, () => {
+    for (let i = 0; i < 200; i++) sendReported('repeat', Buffer.concat([shared, Buffer.from(String(i))]), true);
+  });
+
+  await phase('large', 1, () => sendReported('large', textPattern(MIB16 / 16), false));
+
+  // Our server answers with 'u' x 65536 as text and 65536 zero bytes as binary, both sent with
+  // send*Uncompressed: they must arrive intact and cross the wire at full size.
+  await phase('uncompressed', 2, () => ws.send('\u0000send-uncompressed:65536'));
 }
 
 async function run() {
@@ -234,6 +337,19 @@ async function run() {
       await messages(3);
       ws.close(1000);
       break;
+    }
+
+    case 'deflate-suite': // every kind of message echoed, with the bytes on the wire per phase
+      await deflateSuite();
+      ws.close(1000);
+      break;
+
+    case 'deflate-bomb': { // 64 MiB of zeros: compressed, a few tens of KB on the wire
+      const before = socket.bytesWritten;
+      ws.send(Buffer.alloc(64 * 1024 * 1024), { binary: true }, (err) => {
+        out({ event: 'sent', label: 'bomb', wireWritten: socket.bytesWritten - before, error: err ? String(err.message) : null });
+      });
+      break; // the server closes
     }
 
     default:

@@ -1,10 +1,15 @@
 // Node `ws` as a WebSocket SERVER, driven by Duplex's interop tests (NodeWsServerInteropTest).
 //
-//   node server.mjs [--per-message-deflate=false|true|default]
+//   node server.mjs [--per-message-deflate=false|true|default|JSON]
+//
+// JSON: ws's perMessageDeflate option itself, e.g. --per-message-deflate={"threshold":0,"clientMaxWindowBits":9}.
 //
 // Listens on 127.0.0.1, any free port, and prints the port as the first stdout line. After that
 // it prints one JSON object per line for what it observes (connection, message, pong, close), each
-// with the connection's `id` query parameter so the test can tell connections apart.
+// with the connection's `id` query parameter so the test can tell connections apart. A connection
+// event carries the Sec-WebSocket-Extensions of the 101 response (responseExtensions); a message
+// event the TCP bytes read and written on that connection so far (wireRead, wireWritten), which
+// show whether compression happened.
 //
 // Paths:
 //   /echo          echoes every message (text as text, binary as binary)
@@ -23,9 +28,10 @@ const out = (obj) => process.stdout.write(JSON.stringify(obj) + '\n');
 const sha256 = (buf) => createHash('sha256').update(buf).digest('hex');
 
 const modeArg = process.argv.slice(2).find((a) => a.startsWith('--per-message-deflate='));
-const mode = modeArg ? modeArg.split('=')[1] : 'default';
+const mode = modeArg ? modeArg.slice('--per-message-deflate='.length) : 'default';
 const options = { noServer: true, maxPayload: 64 * 1024 * 1024 };
-if (mode === 'true') options.perMessageDeflate = true;
+if (mode.startsWith('{')) options.perMessageDeflate = JSON.parse(mode);
+else if (mode === 'true') options.perMessageDeflate = true;
 else if (mode === 'false') options.perMessageDeflate = false;
 // 'default': leave ws's own default in place.
 options.handleProtocols = (protocols, request) => {
@@ -48,7 +54,15 @@ const server = http.createServer((req, res) => {
   res.end('WebSocket only\n');
 });
 
+const kResponseExtensions = Symbol('response-extensions');
+const kSocket = Symbol('socket');
+wss.on('headers', (headers, request) => {
+  const line = headers.find((h) => h.toLowerCase().startsWith('sec-websocket-extensions:'));
+  request[kResponseExtensions] = line ? line.slice(line.indexOf(':') + 1).trim() : '';
+});
+
 server.on('upgrade', (request, socket, head) => {
+  request[kSocket] = socket;
   const path = new URL(request.url, 'http://localhost').pathname;
   if (path === '/missing') {
     socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
@@ -64,10 +78,15 @@ wss.on('connection', (ws, request) => {
   out({
     event: 'connection', id, path, protocol: ws.protocol, extensions: ws.extensions,
     offeredExtensions: request.headers['sec-websocket-extensions'] || '',
+    responseExtensions: request[kResponseExtensions] || '',
   });
+  const socket = request[kSocket];
 
   ws.on('message', (data, isBinary) => {
-    out({ event: 'message', id, binary: isBinary, length: data.length, sha256: sha256(data) });
+    out({
+      event: 'message', id, binary: isBinary, length: data.length, sha256: sha256(data),
+      wireRead: socket.bytesRead, wireWritten: socket.bytesWritten,
+    });
     if (path !== '/ping' && path !== '/fragmented' && path !== '/large' && path !== '/close4001') {
       ws.send(data, { binary: isBinary });
     }
