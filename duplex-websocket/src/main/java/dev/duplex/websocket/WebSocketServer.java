@@ -196,11 +196,6 @@ public final class WebSocketServer implements AutoCloseable {
         }
 
         /**
-         * Decides which {@code Origin} values may connect (null when the client sent none);
-         * others get 403. Default: any. Browsers send Origin; use this to stop Cross-Site WebSocket
-         * Hijacking when authentication relies on cookies.
-         */
-        /**
          * How many connections to admit in all, per remote address and mid-handshake; above them
          * clients get 503 or 429 with {@code Retry-After}. Default {@link ConnectionLimits#defaults()}.
          */
@@ -228,10 +223,19 @@ public final class WebSocketServer implements AutoCloseable {
          * so many peers each sending a large message slowly cannot exhaust the heap.
          */
         public Builder messageMemoryBytes(long bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("messageMemoryBytes must be positive: " + bytes);
+            }
             this.messageMemoryBytes = bytes;
             return this;
         }
 
+        /**
+         * Decides which {@code Origin} values may connect (null when the client sent none);
+         * others get 403. Default: any. Browsers send Origin; use this to stop Cross-Site WebSocket
+         * Hijacking when authentication relies on cookies. {@link OriginPolicy#allow} compares
+         * origins exactly, with {@code *.domain} patterns.
+         */
         public Builder originPolicy(Predicate<String> value) {
             this.originPolicy = Objects.requireNonNull(value);
             return this;
