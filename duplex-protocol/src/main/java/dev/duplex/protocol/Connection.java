@@ -541,6 +541,21 @@ public final class Connection {
         sendData(Opcode.BINARY.code(), data, mayCompress);
     }
 
+    /**
+     * Sends a message encoded once for many connections. A server without compression copies the
+     * frame as it is; a client (which must mask each frame with its own key) or a compressing
+     * connection encodes the payload itself.
+     */
+    public void sendPrepared(PreparedFrame prepared) {
+        checkCanSendData(prepared.isText() ? "TEXT" : "BINARY");
+        if (role == Role.SERVER && deflate == null) {
+            ByteBuffer frame = prepared.bytes();
+            out.reserve(frame.remaining()).put(frame);
+        } else {
+            sendData(prepared.isText() ? Opcode.TEXT.code() : Opcode.BINARY.code(), prepared.payload(), true);
+        }
+    }
+
     private void sendData(int opcode, ByteBuffer data, boolean mayCompress) {
         if (mayCompress && deflate != null && deflate.worthCompressing(data.remaining())) {
             writeCompressed(opcode, true, data.duplicate());

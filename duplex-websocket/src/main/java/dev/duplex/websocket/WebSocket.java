@@ -32,6 +32,12 @@ public interface WebSocket {
     boolean sendBinaryUncompressed(ByteBuffer data);
 
     /**
+     * Sends a message framed once for many connections (fan-out). Needs no copy when called from
+     * another thread: the message is immutable.
+     */
+    boolean sendPrepared(PreparedMessage message);
+
+    /**
      * Sends one part of a message streamed out in fragments: the first call starts a text or
      * binary message, later calls continue it, {@code last} ends it. For text, the parts together
      * must be valid UTF-8.

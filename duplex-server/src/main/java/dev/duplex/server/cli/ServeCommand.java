@@ -5,6 +5,7 @@ import dev.duplex.conformance.EchoListener;
 import dev.duplex.protocol.Limits;
 import dev.duplex.protocol.extension.deflate.DeflateOptions;
 import dev.duplex.protocol.handshake.HttpLimits;
+import dev.duplex.server.endpoints.BroadcastListener;
 import dev.duplex.server.tls.ServerTls;
 import dev.duplex.server.tls.TlsSetupException;
 import dev.duplex.transport.TransportOptions;
@@ -25,7 +26,7 @@ import picocli.CommandLine.Option;
 
 /** {@code duplex serve}: runs the server with embedded defaults until interrupted. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Run the Duplex server. Serves an echo endpoint at /echo.")
+        description = "Run the Duplex server. Serves an echo endpoint at /echo and a broadcast endpoint at /broadcast.")
 final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--port", defaultValue = "8080", description = "TCP port (default: ${DEFAULT-VALUE}; 0 = any free port).")
@@ -153,8 +154,8 @@ final class ServeCommand implements Callable<Integer> {
         if (tls != null) {
             tls.describe().forEach(System.out::println);
         }
-        System.out.println("Duplex listening on " + server.scheme() + "://" + displayHost() + ":" + server.port()
-                + "/echo (Ctrl+C to stop)");
+        String base = server.scheme() + "://" + displayHost() + ":" + server.port();
+        System.out.println("Duplex listening on " + base + "/echo and " + base + "/broadcast (Ctrl+C to stop)");
         stopped.await();
         return 0;
     }
@@ -192,6 +193,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         return builder
                 .route("/echo", EchoListener.INSTANCE)
+                .route("/broadcast", new BroadcastListener())
                 .options(options)
                 .connectionLimits(new ConnectionLimits(maxConnections, maxConnectionsPerAddress, maxPendingHandshakes))
                 .messageMemoryBytes(messageMemoryBytes)

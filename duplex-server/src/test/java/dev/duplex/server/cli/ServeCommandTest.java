@@ -81,4 +81,51 @@ class ServeCommandTest {
         assertThat(cli.execute("--help")).isZero();
         assertThat(out.toString()).contains("serve", "autobahn-client");
     }
+
+    @Test
+    void broadcastDeliversEveryMessageToEveryClientIncludingTheSender() throws Exception {
+        try (WebSocketServer server = parse("--port", "0", "--host", "127.0.0.1").start()) {
+            URI uri = URI.create("ws://127.0.0.1:" + server.port() + "/broadcast");
+            java.util.List<java.util.concurrent.BlockingQueue<String>> inboxes = new java.util.ArrayList<>();
+            java.util.List<WebSocket> clients = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                java.util.concurrent.BlockingQueue<String> inbox = new java.util.concurrent.LinkedBlockingQueue<>();
+                inboxes.add(inbox);
+                clients.add(HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() {
+                    private final StringBuilder text = new StringBuilder();
+
+                    @Override
+                    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+                        text.append(data);
+                        if (last) {
+                            inbox.add("text:" + text);
+                            text.setLength(0);
+                        }
+                        webSocket.request(1);
+                        return null;
+                    }
+
+                    @Override
+                    public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+                        inbox.add("binary:" + data.remaining());
+                        webSocket.request(1);
+                        return null;
+                    }
+                }).get(5, TimeUnit.SECONDS));
+            }
+            // Every client is registered once its handshake completed; a round of pings makes sure.
+            for (WebSocket client : clients) {
+                client.sendPing(ByteBuffer.allocate(0)).get(5, TimeUnit.SECONDS);
+            }
+            clients.get(0).sendText("héllo everyone", true).get(5, TimeUnit.SECONDS);
+            clients.get(2).sendBinary(ByteBuffer.allocate(1000), true).get(5, TimeUnit.SECONDS);
+            for (java.util.concurrent.BlockingQueue<String> inbox : inboxes) {
+                assertThat(inbox.poll(5, TimeUnit.SECONDS)).isEqualTo("text:héllo everyone");
+                assertThat(inbox.poll(5, TimeUnit.SECONDS)).isEqualTo("binary:1000");
+            }
+            for (WebSocket client : clients) {
+                client.sendClose(1000, "").get(5, TimeUnit.SECONDS);
+            }
+        }
+    }
 }

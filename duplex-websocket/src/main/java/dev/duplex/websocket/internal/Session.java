@@ -7,6 +7,7 @@ import dev.duplex.protocol.ProtocolException;
 import dev.duplex.protocol.Role;
 import dev.duplex.transport.ConnectionHandler;
 import dev.duplex.transport.TcpConnection;
+import dev.duplex.websocket.PreparedMessage;
 import dev.duplex.websocket.ReadyState;
 import dev.duplex.websocket.WebSocket;
 import dev.duplex.websocket.WebSocketListener;
@@ -516,6 +517,20 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
         }
         output.claim(this);
         connection.sendBinary(data, mayCompress);
+        afterSend();
+        return true;
+    }
+
+    @Override
+    public boolean sendPrepared(PreparedMessage message) {
+        if (!onLoop()) {
+            return handOff(message.payloadLength(), () -> sendPrepared(message)); // immutable: no copy
+        }
+        if (!canSend(message.payloadLength())) {
+            return false;
+        }
+        output.claim(this);
+        connection.sendPrepared(message.frame());
         afterSend();
         return true;
     }
