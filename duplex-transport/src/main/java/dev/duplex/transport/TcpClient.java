@@ -1,6 +1,7 @@
 package dev.duplex.transport;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.util.Objects;
@@ -36,6 +37,20 @@ public final class TcpClient {
      */
     public static CompletableFuture<TcpConnection> connect(EventLoop loop, InetSocketAddress remote,
             TransportOptions options, TlsConfig tls, ConnectionHandler handler) {
+        return connect(loop, remote, null, options, tls, handler);
+    }
+
+    /**
+     * Like {@link #connect(EventLoop, InetSocketAddress, TransportOptions, TlsConfig,
+     * ConnectionHandler)}, from the local address {@code local} (null: the OS picks, as the other
+     * overloads do). The socket is bound before it connects, so a client can choose its source IP,
+     * e.g. one of several loopback addresses ({@code 127.0.0.2}, …) to open more connections to
+     * one server than one source address has ephemeral ports; port 0 lets the OS pick the port.
+     * A bind failure (address not on this host, port in use, ports exhausted) completes the future
+     * exceptionally with a {@link java.net.BindException} naming {@code local}.
+     */
+    public static CompletableFuture<TcpConnection> connect(EventLoop loop, InetSocketAddress remote,
+            InetSocketAddress local, TransportOptions options, TlsConfig tls, ConnectionHandler handler) {
         if (tls != null && !tls.isClient()) {
             throw new IllegalArgumentException("A client needs TlsConfig.client(...), not a server configuration");
         }
@@ -57,6 +72,18 @@ public final class TcpClient {
             Sockets.closeQuietly(channel);
             future.completeExceptionally(e);
             return future;
+        }
+        if (local != null) {
+            try {
+                channel.bind(local);
+            } catch (IOException e) {
+                Sockets.closeQuietly(channel);
+                BindException failure = new BindException("Cannot bind the local address " + local
+                        + " before connecting to " + remote + ": " + e.getMessage());
+                failure.initCause(e);
+                future.completeExceptionally(failure);
+                return future;
+            }
         }
         TcpConnection connection = new TcpConnection(loop, channel, handler, options, null, remote, tls, null);
         // Always via the queue, even on the loop thread: onOpen must not run inside the caller.

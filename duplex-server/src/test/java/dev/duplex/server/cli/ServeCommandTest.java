@@ -117,10 +117,14 @@ class ServeCommandTest {
             for (WebSocket client : clients) {
                 client.sendPing(ByteBuffer.allocate(0)).get(5, TimeUnit.SECONDS);
             }
+            // Messages from different senders may interleave (their connections run on different
+            // event loops), so each is awaited everywhere before the next is sent.
             clients.get(0).sendText("héllo everyone", true).get(5, TimeUnit.SECONDS);
-            clients.get(2).sendBinary(ByteBuffer.allocate(1000), true).get(5, TimeUnit.SECONDS);
             for (java.util.concurrent.BlockingQueue<String> inbox : inboxes) {
                 assertThat(inbox.poll(5, TimeUnit.SECONDS)).isEqualTo("text:héllo everyone");
+            }
+            clients.get(2).sendBinary(ByteBuffer.allocate(1000), true).get(5, TimeUnit.SECONDS);
+            for (java.util.concurrent.BlockingQueue<String> inbox : inboxes) {
                 assertThat(inbox.poll(5, TimeUnit.SECONDS)).isEqualTo("binary:1000");
             }
             for (WebSocket client : clients) {

@@ -1,0 +1,158 @@
+package dev.duplex.server.cli;
+
+import dev.duplex.loadgen.BenchReport;
+import dev.duplex.loadgen.ConnectBenchmark;
+import dev.duplex.loadgen.EchoBenchmark;
+import dev.duplex.loadgen.FanoutBenchmark;
+import java.net.InetAddress;
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code duplex bench echo|connect|fanout URL}: the load generator (module duplex-loadgen). A
+ * progress line goes to stderr once a second; the summary table and then one JSON line go to
+ * stdout. Exit code 0 when the run had no errors, 1 when it had some (failed connections,
+ * protocol errors, lost or duplicated messages), 2 for bad options.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Load generator: echo throughput and latency, connection storms, fan-out. "
+                + "Prints progress on stderr, a summary and one JSON line on stdout; exits 1 if errors occurred.",
+        subcommands = {BenchCommand.Echo.class, BenchCommand.Connect.class, BenchCommand.Fanout.class})
+final class BenchCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** Runs a scenario: bad options are exit code 2 with a one-line message, as picocli's own. */
+    static int execute(Supplier<BenchReport> scenario) {
+        BenchReport report;
+        try {
+            report = scenario.get();
+        } catch (IllegalArgumentException e) {
+            System.err.println("duplex bench: " + e.getMessage());
+            return 2;
+        }
+        report.print(System.out);
+        return report.exitCode();
+    }
+
+    @Command(name = "echo", mixinStandardHelpOptions = true,
+            description = "Round trips against an echo endpoint: closed loop (each connection keeps --in-flight "
+                    + "messages outstanding) or, with --rate, open loop at a constant total rate with latency "
+                    + "measured from each message's intended send time (coordinated-omission correction).")
+    static final class Echo implements Callable<Integer> {
+        @Parameters(index = "0", description = "Echo endpoint, e.g. ws://127.0.0.1:8080/echo")
+        URI url;
+
+        @Option(names = "--connections", defaultValue = "100", description = "Connections (default: ${DEFAULT-VALUE}).")
+        int connections;
+
+        @Option(names = "--in-flight", defaultValue = "1", description = "Messages outstanding per connection, closed loop (default: ${DEFAULT-VALUE}).")
+        int inFlight;
+
+        @Option(names = "--size", defaultValue = "64", description = "Payload bytes, at least 8 (binary) or 16 (text) (default: ${DEFAULT-VALUE}).")
+        int size;
+
+        @Option(names = "--type", defaultValue = "binary", description = "binary or text (default: ${DEFAULT-VALUE}).")
+        MessageType type;
+
+        @Option(names = "--duration", defaultValue = "10", description = "Seconds measured (default: ${DEFAULT-VALUE}).")
+        double duration;
+
+        @Option(names = "--warmup", defaultValue = "2", description = "Seconds of load before measuring (default: ${DEFAULT-VALUE}).")
+        double warmup;
+
+        @Option(names = "--rate", defaultValue = "0", description = "Open loop: total messages per second; 0 = closed loop (default).")
+        double rate;
+
+        @Option(names = "--raw-tcp", description = "The target is a bare TCP echo (no WebSocket handshake; our frames come back "
+                + "as sent): the physical floor to compare WebSocket servers with.")
+        boolean rawTcp;
+
+        @Option(names = "--threads", defaultValue = "1", description = "Generator event loop threads (default: ${DEFAULT-VALUE}).")
+        int threads;
+
+        @Override
+        public Integer call() {
+            return execute(() -> EchoBenchmark.run(new EchoBenchmark.Options(url, connections, inFlight, size,
+                    type == MessageType.text, duration, warmup, rate, threads, rawTcp), System.err));
+        }
+    }
+
+    enum MessageType { binary, text }
+
+    @Command(name = "connect", mixinStandardHelpOptions = true,
+            description = "Opens --connections WebSocket connections at --rate per second, holds them idle and reports "
+                    + "handshakes/s, handshake latency and errors by kind; with --server-pid, the server's memory per "
+                    + "idle connection. One process holds at most `ulimit -n` minus 200 connections; run several "
+                    + "processes (with different --source-addresses) for more.")
+    static final class Connect implements Callable<Integer> {
+        @Parameters(index = "0", description = "Endpoint, e.g. ws://127.0.0.1:8080/echo")
+        URI url;
+
+        @Option(names = "--connections", defaultValue = "1000", description = "Connections to open (default: ${DEFAULT-VALUE}).")
+        int connections;
+
+        @Option(names = "--rate", defaultValue = "1000", description = "New connections per second (default: ${DEFAULT-VALUE}).")
+        double rate;
+
+        @Option(names = "--source-addresses", split = ",", paramLabel = "ADDR",
+                description = "Local addresses to connect from, round robin, e.g. 127.0.0.1,127.0.0.2 (default: the OS chooses).")
+        List<InetAddress> sourceAddresses = List.of();
+
+        @Option(names = "--hold", defaultValue = "0", description = "Seconds to hold the connections idle after opening (default: ${DEFAULT-VALUE}).")
+        double hold;
+
+        @Option(names = "--server-pid", defaultValue = "0", description = "The server's process id: report its RSS (VmRSS) before and after, per connection.")
+        long serverPid;
+
+        @Option(names = "--threads", defaultValue = "1", description = "Generator event loop threads (default: ${DEFAULT-VALUE}).")
+        int threads;
+
+        @Override
+        public Integer call() {
+            return execute(() -> ConnectBenchmark.run(new ConnectBenchmark.Options(url, connections, rate,
+                    sourceAddresses, hold, serverPid, threads), System.err));
+        }
+    }
+
+    @Command(name = "fanout", mixinStandardHelpOptions = true,
+            description = "Subscribers on a broadcast endpoint (every message sent is delivered to all, e.g. "
+                    + "duplex serve's /broadcast) and one publisher at a fixed rate; reports deliveries/s, "
+                    + "publish-to-delivery latency, lost and duplicated deliveries.")
+    static final class Fanout implements Callable<Integer> {
+        @Parameters(index = "0", description = "Broadcast endpoint, e.g. ws://127.0.0.1:8080/broadcast")
+        URI url;
+
+        @Option(names = "--subscribers", defaultValue = "100", description = "Subscribing connections (default: ${DEFAULT-VALUE}).")
+        int subscribers;
+
+        @Option(names = "--rate", defaultValue = "10", description = "Publications per second (default: ${DEFAULT-VALUE}).")
+        double rate;
+
+        @Option(names = "--size", defaultValue = "64", description = "Payload bytes, at least 16 (default: ${DEFAULT-VALUE}).")
+        int size;
+
+        @Option(names = "--duration", defaultValue = "10", description = "Seconds of publishing (default: ${DEFAULT-VALUE}).")
+        double duration;
+
+        @Option(names = "--threads", defaultValue = "1", description = "Generator event loop threads (default: ${DEFAULT-VALUE}).")
+        int threads;
+
+        @Override
+        public Integer call() {
+            return execute(() -> FanoutBenchmark.run(new FanoutBenchmark.Options(url, subscribers, rate, size,
+                    duration, threads), System.err));
+        }
+    }
+}
