@@ -1,0 +1,341 @@
+package dev.duplex.bench.runner;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Runs one scenario side by side against every server, interleaved: after a warm-up of each, round
+ * 1 measures A, B, C …, round 2 measures A, B, C … again, so slow drifts of a noisy machine hit
+ * every server alike. Prints, per configuration, the median, minimum and maximum of the rounds and
+ * every server's ratio to Duplex, and appends the same tables to {@code bench/results/}.
+ *
+ * <pre>
+ * java -cp duplex-bench/target/benchmarks.jar dev.duplex.bench.runner.BenchRunner echo [options]
+ *   scenarios: echo | latency | connect | fanout
+ *   --servers duplex,netty,…   --rounds 5   --duration 5   --warmup 5   --root .   --results bench/results
+ *   echo:    --configs 64x100,1024x100,65536x100,64x1000 (size x connections)  --in-flight 16
+ *   latency: --rates 50000,90000 (messages/s, open loop)  --size 64  --connections 100
+ *   connect: --counts 1000,5000,10000,19000  --rate 5000
+ *   fanout:  --subscribers 1000,10000  --rate 10  --size 64
+ * </pre>
+ */
+public final class BenchRunner {
+    private final Path root;
+    private final Map<String, String> options;
+    private final List<String> jvmOptions = List.of("-Xms1g", "-Xmx2g", "-XX:+UseParallelGC");
+    private final LoadGenerator generator;
+    private final PrintStream out = System.out;
+    private final StringBuilder report = new StringBuilder();
+
+    private BenchRunner(Path root, Map<String, String> options) {
+        this.root = root;
+        this.options = options;
+        this.generator = new LoadGenerator(root, List.of("-Xms512m", "-Xmx1g"));
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0) {
+            System.err.println("usage: BenchRunner echo|latency|connect|fanout [--option value …]");
+            System.exit(2);
+        }
+        Map<String, String> options = new LinkedHashMap<>();
+        for (int i = 1; i + 1 < args.length; i += 2) {
+            options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        Path root = Path.of(options.getOrDefault("root", "")).toAbsolutePath().normalize();
+        BenchRunner runner = new BenchRunner(root, options);
+        switch (args[0]) {
+            case "echo" -> runner.echo();
+            case "latency" -> runner.latency();
+            case "connect" -> runner.connect();
+            case "fanout" -> runner.fanout();
+            default -> throw new IllegalArgumentException("Unknown scenario: " + args[0]);
+        }
+        runner.save(args[0]);
+    }
+
+    private String option(String name, String fallback) {
+        return options.getOrDefault(name, fallback);
+    }
+
+    private List<String> servers(String fallback) {
+        return List.of(option("servers", fallback).split(","));
+    }
+
+    // ---------------------------------------------------------------- echo throughput
+
+    private void echo() throws Exception {
+        List<String> servers = servers("duplex,netty,jetty,java-websocket,vertx,node-ws,nio-echo");
+        int rounds = Integer.parseInt(option("rounds", "5"));
+        String duration = option("duration", "5");
+        String inFlight = option("in-flight", "16");
+        heading("Echo throughput", "in flight per connection: " + inFlight + ", " + duration + " s per measurement, "
+                + rounds + " interleaved rounds; server and load generator share the machine's cores");
+        for (String config : option("configs", "64x100,1024x100,65536x100,64x1000").split(",")) {
+            String size = config.split("x")[0];
+            String connections = config.split("x")[1];
+            Map<String, List<Double>> wall = new LinkedHashMap<>();
+            Map<String, List<Double>> perCpu = new LinkedHashMap<>();
+            Map<String, List<Double>> syscalls = new LinkedHashMap<>();
+            // 64 KiB messages: one in flight per connection, so the queues stay within the servers' buffers.
+            String flight = Integer.parseInt(size) >= 65536 ? "1" : inFlight;
+            try (Servers running = Servers.start(servers, root, jvmOptions)) {
+                for (ServerProcess server : running.all()) {
+                    echoOnce(server, size, connections, flight, option("warmup", "5"));
+                }
+                for (int round = 1; round <= rounds; round++) {
+                    for (ServerProcess server : running.all()) {
+                        ProcStats before = server.stats();
+                        Map<String, String> result = echoOnce(server, size, connections, flight, duration);
+                        ProcStats used = server.stats().minus(before);
+                        double messages = Double.parseDouble(result.get("messages"));
+                        wall.computeIfAbsent(server.name, k -> new ArrayList<>()).add(Double.parseDouble(result.get("messages_per_s")));
+                        perCpu.computeIfAbsent(server.name, k -> new ArrayList<>())
+                                .add(used.cpuMillis() == 0 ? Double.NaN : messages / (used.cpuMillis() / 1000.0));
+                        syscalls.computeIfAbsent(server.name, k -> new ArrayList<>())
+                                .add((used.readSyscalls() + used.writeSyscalls()) / Math.max(1, messages));
+                        progress("echo " + config + " round " + round + " " + server.name + ": "
+                                + result.get("messages_per_s") + " msgs/s, server CPU " + used.cpuMillis() + " ms");
+                    }
+                }
+            }
+            table("Echo " + size + " B binary, " + connections + " connections",
+                    List.of(column("msgs/s (wall)", wall), column("msgs per server CPU-s", perCpu),
+                            column("syscalls per msg", syscalls)));
+        }
+    }
+
+    private Map<String, String> echoOnce(ServerProcess server, String size, String connections, String inFlight, String duration)
+            throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("echo", url(server, "/echo"), "--connections", connections,
+                "--in-flight", inFlight, "--size", size, "--duration", duration, "--warmup", "1", "--threads", "1"));
+        if (server.name.equals("nio-echo")) {
+            args.add("--raw-tcp");
+        }
+        return generator.run(args, Long.parseLong(duration) + 120);
+    }
+
+    // ---------------------------------------------------------------- latency (open loop)
+
+    private void latency() throws Exception {
+        List<String> servers = servers("duplex,netty,jetty,java-websocket,vertx,node-ws");
+        int rounds = Integer.parseInt(option("rounds", "3"));
+        String duration = option("duration", "10");
+        heading("Round-trip latency at a constant rate (open loop, coordinated omission corrected)",
+                option("size", "64") + " B binary, " + option("connections", "100") + " connections, " + duration
+                        + " s per measurement, " + rounds + " interleaved rounds");
+        for (String rate : option("rates", "50000,90000").split(",")) {
+            Map<String, List<Double>> p50 = new LinkedHashMap<>();
+            Map<String, List<Double>> p99 = new LinkedHashMap<>();
+            Map<String, List<Double>> p999 = new LinkedHashMap<>();
+            try (Servers running = Servers.start(servers, root, jvmOptions)) {
+                for (int round = 0; round <= rounds; round++) {
+                    for (ServerProcess server : running.all()) {
+                        Map<String, String> r = generator.run(List.of("echo", url(server, "/echo"), "--connections",
+                                option("connections", "100"), "--size", option("size", "64"), "--rate", rate,
+                                "--duration", round == 0 ? "5" : duration, "--warmup", "1"), 200);
+                        if (round == 0) {
+                            continue; // warm-up
+                        }
+                        p50.computeIfAbsent(server.name, k -> new ArrayList<>()).add(Double.parseDouble(r.get("latency_us.p50")));
+                        p99.computeIfAbsent(server.name, k -> new ArrayList<>()).add(Double.parseDouble(r.get("latency_us.p99")));
+                        p999.computeIfAbsent(server.name, k -> new ArrayList<>()).add(Double.parseDouble(r.get("latency_us.p999")));
+                        progress("latency " + rate + "/s round " + round + " " + server.name + ": p99 " + r.get("latency_us.p99") + " µs");
+                    }
+                }
+            }
+            table("Latency at " + rate + " msgs/s (µs; lower is better: ratio = server / Duplex)",
+                    List.of(column("p50", p50), column("p99", p99), column("p99.9", p999)));
+        }
+    }
+
+    // ---------------------------------------------------------------- connect: handshakes and idle memory
+
+    private void connect() throws Exception {
+        List<String> servers = servers("duplex,netty,jetty,java-websocket,vertx,node-ws");
+        List<Integer> counts = new ArrayList<>();
+        for (String c : option("counts", "1000,5000,10000,19000").split(",")) {
+            counts.add(Integer.parseInt(c));
+        }
+        heading("Handshakes and memory per idle connection",
+                "connections opened at " + option("rate", "5000") + "/s over 127.0.0.1–127.0.0.4, held idle; server RSS (and, "
+                        + "for JVM servers, after a forced GC) sampled at each count; memory per connection is the slope");
+        Map<String, List<Double>> handshakes = new LinkedHashMap<>();
+        Map<String, List<Double>> slope = new LinkedHashMap<>();
+        for (String name : servers) {
+            try (Servers running = Servers.start(List.of(name), root, jvmOptions)) {
+                ServerProcess server = running.all().get(0);
+                List<double[]> points = new ArrayList<>();
+                for (int count : counts) {
+                    Map<String, String> r = generator.run(List.of("connect", url(server, "/echo"), "--connections",
+                            Integer.toString(count), "--rate", option("rate", "5000"), "--source-addresses",
+                            "127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4", "--hold", "3", "--server-pid",
+                            Long.toString(server.pid()), "--threads", "2"), 600);
+                    handshakes.computeIfAbsent(name, k -> new ArrayList<>()).add(Double.parseDouble(r.get("handshakes_per_s")));
+                    points.add(new double[] {count, Double.parseDouble(r.get("server_rss_after"))});
+                    progress("connect " + name + " " + count + ": " + r.get("handshakes_per_s") + " handshakes/s, RSS "
+                            + r.get("server_rss_after"));
+                }
+                slope.computeIfAbsent(name, k -> new ArrayList<>()).add(slope(points));
+            }
+        }
+        table("Handshakes per second (median over the counts) and idle memory per connection (RSS slope, bytes)",
+                List.of(column("handshakes/s", handshakes), column("bytes per idle connection", slope)));
+    }
+
+    /** Least-squares slope of y over x. */
+    static double slope(List<double[]> points) {
+        double n = points.size();
+        double sx = 0;
+        double sy = 0;
+        double sxy = 0;
+        double sxx = 0;
+        for (double[] p : points) {
+            sx += p[0];
+            sy += p[1];
+            sxy += p[0] * p[1];
+            sxx += p[0] * p[0];
+        }
+        return (n * sxy - sx * sy) / (n * sxx - sx * sx);
+    }
+
+    // ---------------------------------------------------------------- fan-out
+
+    private void fanout() throws Exception {
+        List<String> servers = servers("duplex,netty,jetty,java-websocket,vertx,node-ws");
+        int rounds = Integer.parseInt(option("rounds", "3"));
+        String duration = option("duration", "10");
+        heading("Fan-out on /broadcast", option("rate", "10") + " publications/s of " + option("size", "64") + " B, "
+                + duration + " s per measurement, " + rounds + " interleaved rounds");
+        for (String subscribers : option("subscribers", "1000,10000").split(",")) {
+            Map<String, List<Double>> p50 = new LinkedHashMap<>();
+            Map<String, List<Double>> p99 = new LinkedHashMap<>();
+            Map<String, List<Double>> lost = new LinkedHashMap<>();
+            try (Servers running = Servers.start(servers, root, jvmOptions)) {
+                for (int round = 1; round <= rounds; round++) {
+                    for (ServerProcess server : running.all()) {
+                        Map<String, String> r = generator.run(List.of("fanout", url(server, "/broadcast"), "--subscribers",
+                                subscribers, "--rate", option("rate", "10"), "--size", option("size", "64"),
+                                "--duration", duration, "--threads", "2"), 600);
+                        p50.computeIfAbsent(server.name, k -> new ArrayList<>()).add(Double.parseDouble(r.get("latency_us.p50")));
+                        p99.computeIfAbsent(server.name, k -> new ArrayList<>()).add(Double.parseDouble(r.get("latency_us.p99")));
+                        lost.computeIfAbsent(server.name, k -> new ArrayList<>()).add(Double.parseDouble(r.get("lost")));
+                        progress("fanout " + subscribers + " round " + round + " " + server.name + ": p99 "
+                                + r.get("latency_us.p99") + " µs, lost " + r.get("lost"));
+                    }
+                }
+            }
+            table("Fan-out to " + subscribers + " subscribers (delivery latency µs; ratio = server / Duplex)",
+                    List.of(column("p50", p50), column("p99", p99), column("lost", lost)));
+        }
+    }
+
+    // ---------------------------------------------------------------- output
+
+    private static String url(ServerProcess server, String path) {
+        return "ws://127.0.0.1:" + server.port + path;
+    }
+
+    private record Column(String title, Map<String, Stats> stats) {
+    }
+
+    private static Column column(String title, Map<String, List<Double>> values) {
+        Map<String, Stats> stats = new LinkedHashMap<>();
+        values.forEach((server, list) -> stats.put(server, Stats.of(list)));
+        return new Column(title, stats);
+    }
+
+    private void heading(String title, String conditions) {
+        String text = String.format(Locale.ROOT, "%n## %s%n%n%s. Machine: %d cores, %s, Java %s. Run %s.%n",
+                title, conditions, Runtime.getRuntime().availableProcessors(), cpuModel(), System.getProperty("java.version"),
+                LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME));
+        out.print(text);
+        report.append(text);
+    }
+
+    /** One markdown table: a row per server, median [min–max] per column and the median's ratio to Duplex. */
+    private void table(String title, List<Column> columns) {
+        StringBuilder t = new StringBuilder(String.format(Locale.ROOT, "%n### %s%n%n| server |", title));
+        for (Column c : columns) {
+            t.append(' ').append(c.title).append(" median [min–max] | ratio to Duplex |");
+        }
+        t.append("\n|---|").append("---|---|".repeat(columns.size())).append('\n');
+        for (String server : columns.get(0).stats.keySet()) {
+            t.append("| ").append(server).append(" |");
+            for (Column c : columns) {
+                Stats s = c.stats.get(server);
+                Stats duplex = c.stats.get("duplex");
+                t.append(String.format(Locale.ROOT, " %s [%s–%s] | %s |", number(s.median()), number(s.min()), number(s.max()),
+                        duplex == null ? "" : String.format(Locale.ROOT, "%.2f", s.median() / duplex.median())));
+            }
+            t.append('\n');
+        }
+        out.print(t);
+        report.append(t);
+    }
+
+    private static String number(double value) {
+        if (Double.isNaN(value)) {
+            return "–";
+        }
+        return Math.abs(value) >= 100 ? String.format(Locale.ROOT, "%,.0f", value) : String.format(Locale.ROOT, "%.2f", value);
+    }
+
+    private void progress(String line) {
+        System.err.println("  " + line);
+    }
+
+    private void save(String scenario) throws IOException {
+        Path dir = root.resolve(option("results", "bench/results"));
+        Files.createDirectories(dir);
+        Path file = dir.resolve(scenario + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".md");
+        Files.writeString(file, report, StandardOpenOption.CREATE_NEW);
+        out.println("\nSaved to " + file);
+    }
+
+    private static String cpuModel() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException ignored) {
+            // not Linux: leave the model out
+        }
+        return "unknown CPU";
+    }
+
+    /** The servers of one measurement, started together and stopped together. */
+    private record Servers(List<ServerProcess> all) implements AutoCloseable {
+        static Servers start(List<String> names, Path root, List<String> jvmOptions) throws IOException, InterruptedException {
+            List<ServerProcess> started = new ArrayList<>();
+            try {
+                for (String name : names) {
+                    started.add(ServerProcess.start(ServerProcess.ServerKind.named(name), root, jvmOptions));
+                }
+            } catch (IOException | RuntimeException e) {
+                new Servers(started).close();
+                throw e;
+            }
+            return new Servers(started);
+        }
+
+        @Override
+        public void close() {
+            for (ServerProcess server : all) {
+                server.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package dev.duplex.bench.runner;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One server under test, run as its own process on a free loopback port. Its output is read until
+ * it says which port it listens on; the rest is drained so it never blocks on a full pipe.
+ */
+final class ServerProcess implements AutoCloseable {
+    private static final Pattern PORT = Pattern.compile("(?:LISTENING |ws://[^:]+:)(\\d+)");
+
+    final String name;
+    final int port;
+    private final Process process;
+
+    private ServerProcess(String name, Process process, int port) {
+        this.name = name;
+        this.process = process;
+        this.port = port;
+    }
+
+    static ServerProcess start(ServerKind kind, Path root, List<String> jvmOptions) throws IOException, InterruptedException {
+        List<String> command = kind.command(root, jvmOptions);
+        Process process = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        CompletableFuture<Integer> port = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try {
+                String line;
+                while ((line = out.readLine()) != null) {
+                    Matcher m = PORT.matcher(line);
+                    if (!port.isDone() && m.find()) {
+                        port.complete(Integer.parseInt(m.group(1)));
+                    }
+                }
+            } catch (IOException ignored) {
+                // the process ended
+            }
+            port.completeExceptionally(new IOException(kind.name + " exited before saying which port it listens on"));
+        }, "bench-" + kind.name + "-output");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            return new ServerProcess(kind.name, process, port.get(60, TimeUnit.SECONDS));
+        } catch (Exception e) {
+            process.destroyForcibly();
+            throw new IOException("Could not start " + kind.name + " (" + String.join(" ", command) + "): " + e.getMessage(), e);
+        }
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    ProcStats stats() {
+        return ProcStats.of(process.pid());
+    }
+
+    /** Asks a JVM server for a full GC (jcmd), so heap-dependent figures compare like with like. */
+    void gc() throws IOException, InterruptedException {
+        Process jcmd = new ProcessBuilder("jcmd", Long.toString(pid()), "GC.run").redirectErrorStream(true).start();
+        jcmd.getInputStream().readAllBytes();
+        jcmd.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The servers the runner knows, and how to start each. */
+    record ServerKind(String name, boolean jvm, List<String> args) {
+        static final List<ServerKind> ALL = List.of(
+                new ServerKind("duplex", true, List.of("-jar", "duplex-server/target/duplex.jar", "serve", "--port", "0",
+                        "--host", "127.0.0.1", "--max-connections", "19500", "--max-connections-per-address", "1000000",
+                        "--max-pending-handshakes", "20000")),
+                new ServerKind("netty", true, List.of("-jar", "duplex-bench-peers/target/peers.jar", "netty", "--port", "0")),
+                new ServerKind("jetty", true, List.of("-jar", "duplex-bench-peers/target/peers.jar", "jetty", "--port", "0")),
+                new ServerKind("java-websocket", true, List.of("-jar", "duplex-bench-peers/target/peers.jar", "java-websocket", "--port", "0")),
+                new ServerKind("vertx", true, List.of("-jar", "duplex-bench-peers/target/peers.jar", "vertx", "--port", "0")),
+                new ServerKind("node-ws", false, List.of("duplex-bench-peers/node/peer.mjs", "--port", "0")),
+                new ServerKind("nio-echo", true, List.of("-jar", "duplex-bench-peers/target/peers.jar", "nio-echo", "--port", "0")));
+
+        static ServerKind named(String name) {
+            for (ServerKind kind : ALL) {
+                if (kind.name.equals(name)) {
+                    return kind;
+                }
+            }
+            throw new IllegalArgumentException("Unknown server '" + name + "'; known: "
+                    + ALL.stream().map(ServerKind::name).toList());
+        }
+
+        List<String> command(Path root, List<String> jvmOptions) {
+            List<String> command = new ArrayList<>();
+            if (jvm) {
+                command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+                command.addAll(jvmOptions);
+            } else {
+                command.add("node");
+            }
+            command.addAll(args);
+            return command;
+        }
+    }
+}
