@@ -275,8 +275,9 @@ public final class BenchRunner {
             for (Column c : columns) {
                 Stats s = c.stats.get(server);
                 Stats duplex = c.stats.get("duplex");
+                double ratio = duplex == null || duplex.median() == 0 ? Double.NaN : s.median() / duplex.median();
                 t.append(String.format(Locale.ROOT, " %s [%s–%s] | %s |", number(s.median()), number(s.min()), number(s.max()),
-                        duplex == null ? "" : String.format(Locale.ROOT, "%.2f", s.median() / duplex.median())));
+                        Double.isNaN(ratio) ? "–" : String.format(Locale.ROOT, "%.2f", ratio)));
             }
             t.append('\n');
         }
@@ -317,24 +318,33 @@ public final class BenchRunner {
     }
 
     /** The servers of one measurement, started together and stopped together. */
-    private record Servers(List<ServerProcess> all) implements AutoCloseable {
+    private record Servers(List<ServerProcess> all, Thread onExit) implements AutoCloseable {
         static Servers start(List<String> names, Path root, List<String> jvmOptions) throws IOException, InterruptedException {
             List<ServerProcess> started = new ArrayList<>();
+            // If the runner itself is stopped (Ctrl+C, kill), its servers must not outlive it.
+            Thread onExit = new Thread(() -> started.forEach(ServerProcess::close), "bench-stop-servers");
+            Runtime.getRuntime().addShutdownHook(onExit);
+            Servers servers = new Servers(started, onExit);
             try {
                 for (String name : names) {
                     started.add(ServerProcess.start(ServerProcess.ServerKind.named(name), root, jvmOptions));
                 }
             } catch (IOException | RuntimeException e) {
-                new Servers(started).close();
+                servers.close();
                 throw e;
             }
-            return new Servers(started);
+            return servers;
         }
 
         @Override
         public void close() {
             for (ServerProcess server : all) {
                 server.close();
+            }
+            try {
+                Runtime.getRuntime().removeShutdownHook(onExit);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or about to: the servers are being closed anyway
             }
         }
     }
