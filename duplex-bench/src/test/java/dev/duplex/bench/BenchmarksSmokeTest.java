@@ -2,6 +2,7 @@ package dev.duplex.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.duplex.bench.engine.DeflateBenchmark;
 import dev.duplex.bench.engine.FrameParseBenchmark;
 import dev.duplex.bench.engine.FrameWriteBenchmark;
 import dev.duplex.bench.engine.HandshakeParseBenchmark;
@@ -33,6 +34,7 @@ class BenchmarksSmokeTest {
         Utf8ValidationBenchmark.class,
         FrameWriteBenchmark.class,
         HandshakeParseBenchmark.class,
+        DeflateBenchmark.class,
     })
     void producesAScore(Class<?> benchmark) throws RunnerException {
         Options options = new OptionsBuilder()

@@ -66,13 +66,6 @@ final class ServerProcess implements AutoCloseable {
         return ProcStats.of(process.pid());
     }
 
-    /** Asks a JVM server for a full GC (jcmd), so heap-dependent figures compare like with like. */
-    void gc() throws IOException, InterruptedException {
-        Process jcmd = new ProcessBuilder("jcmd", Long.toString(pid()), "GC.run").redirectErrorStream(true).start();
-        jcmd.getInputStream().readAllBytes();
-        jcmd.waitFor(30, TimeUnit.SECONDS);
-    }
-
     @Override
     public void close() {
         process.destroy();
