@@ -51,7 +51,7 @@ public final class Connection {
     private State state = State.OPEN;
     private Initiator initiator;
     private boolean autoPong = true;
-    private MessageMemoryBudget memoryBudget = MessageMemoryBudget.unlimited();
+    private MemoryBudget memoryBudget = MemoryBudget.unlimited();
     private boolean failed;
 
     // Inbound message being assembled.
@@ -117,7 +117,7 @@ public final class Connection {
      * Shares a budget for incomplete-message buffers with other connections (default: unlimited).
      * A message whose buffer would pass it fails the connection with 1013.
      */
-    public void memoryBudget(MessageMemoryBudget budget) {
+    public void memoryBudget(MemoryBudget budget) {
         this.memoryBudget = budget;
     }
 

@@ -129,7 +129,7 @@ public final class BenchRunner {
 
     private void latency() throws Exception {
         List<String> servers = servers("duplex,netty,jetty,java-websocket,vertx,node-ws");
-        int rounds = Integer.parseInt(option("rounds", "3"));
+        int rounds = Integer.parseInt(option("rounds", "5"));
         String duration = option("duration", "10");
         heading("Round-trip latency at a constant rate (open loop, coordinated omission corrected)",
                 option("size", "64") + " B binary, " + option("connections", "100") + " connections, " + duration
@@ -218,7 +218,7 @@ public final class BenchRunner {
 
     private void fanout() throws Exception {
         List<String> servers = servers("duplex,netty,jetty,java-websocket,vertx,node-ws");
-        int rounds = Integer.parseInt(option("rounds", "3"));
+        int rounds = Integer.parseInt(option("rounds", "5"));
         String duration = option("duration", "10");
         heading("Fan-out on /broadcast", option("rate", "10") + " publications/s of " + option("size", "64") + " B, "
                 + duration + " s per measurement, " + rounds + " interleaved rounds");

@@ -1,7 +1,7 @@
 package dev.duplex.websocket.internal;
 
 import dev.duplex.protocol.CloseCodes;
-import dev.duplex.protocol.MessageMemoryBudget;
+import dev.duplex.protocol.MemoryBudget;
 import dev.duplex.protocol.Role;
 import dev.duplex.protocol.extension.ExtensionOffer;
 import dev.duplex.protocol.extension.deflate.DeflateAgreement;
@@ -33,8 +33,13 @@ public final class ServerContext implements SessionHost {
     private final SessionRegistry sessions = new SessionRegistry();
     private final LongAdder rejections = new LongAdder();
     private final ConnectionLimits connectionLimits;
-    private final CompressionBudget compressionBudget;
-    private final MessageMemoryBudget messageMemory;
+    /**
+     * Compression context kept between messages (context takeover: ~300 KiB of zlib state per
+     * connection at 15-bit windows); without a bound a reconnect storm could exhaust native memory
+     * (compare cometd#1001).
+     */
+    private final MemoryBudget compressionBudget;
+    private final MemoryBudget messageMemory;
     private final AtomicInteger pendingHandshakes = new AtomicInteger();
     private final ConcurrentHashMap<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
 
@@ -52,8 +57,8 @@ public final class ServerContext implements SessionHost {
     public ServerContext(List<Route> routes, WebSocketOptions options, Executor listenerExecutor, Predicate<String> originPolicy,
             ConnectionLimits connectionLimits, long compressionBudgetBytes, long messageMemoryBytes) {
         this.connectionLimits = connectionLimits;
-        this.messageMemory = new MessageMemoryBudget(messageMemoryBytes);
-        this.compressionBudget = new CompressionBudget(compressionBudgetBytes);
+        this.messageMemory = new MemoryBudget(messageMemoryBytes);
+        this.compressionBudget = new MemoryBudget(compressionBudgetBytes);
         Map<String, Route> byPath = new ConcurrentHashMap<>();
         for (Route route : routes) {
             byPath.put(route.path(), route);
@@ -72,7 +77,7 @@ public final class ServerContext implements SessionHost {
     }
 
     /** The budget every connection's incomplete inbound messages share. */
-    MessageMemoryBudget messageMemory() {
+    MemoryBudget messageMemory() {
         return messageMemory;
     }
 

@@ -3,26 +3,29 @@ package dev.duplex.protocol;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Bytes that incomplete inbound messages may hold, shared by many connections. Each connection may
- * legitimately buffer up to its message limit, so thousands of peers each sending one large
- * message slowly could together exhaust the heap (CVE-2014-0193 class); with a shared budget, the
- * connection whose message would pass it fails with 1013 (try again later) instead. Thread safe.
+ * A number of bytes that many connections reserve from and give back, so that together they stay
+ * within a bound no single connection's limit can give. A server uses one for incomplete inbound
+ * messages (each connection may legitimately buffer up to its message limit, so thousands of peers
+ * each sending one large message slowly could exhaust the heap, CVE-2014-0193 class: the
+ * connection whose message would pass the budget fails with 1013 instead), and one for compression
+ * context kept between messages. Thread safe.
  */
-public final class MessageMemoryBudget {
-    private static final MessageMemoryBudget UNLIMITED = new MessageMemoryBudget(Long.MAX_VALUE);
+public final class MemoryBudget {
+    private static final MemoryBudget UNLIMITED = new MemoryBudget(Long.MAX_VALUE);
 
     private final long limit;
     private final AtomicLong used = new AtomicLong();
 
-    public MessageMemoryBudget(long limitBytes) {
-        if (limitBytes <= 0) {
-            throw new IllegalArgumentException("The message memory budget must be positive: " + limitBytes);
+    /** @param limitBytes the bound; 0 refuses every reservation */
+    public MemoryBudget(long limitBytes) {
+        if (limitBytes < 0) {
+            throw new IllegalArgumentException("A memory budget cannot be negative: " + limitBytes);
         }
         this.limit = limitBytes;
     }
 
     /** A budget that never refuses (for clients and tests). */
-    public static MessageMemoryBudget unlimited() {
+    public static MemoryBudget unlimited() {
         return UNLIMITED;
     }
 
