@@ -2,6 +2,7 @@ package dev.duplex.interop;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.duplex.testkit.MiniJson;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

@@ -3,6 +3,7 @@ package dev.duplex.loadgen;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.duplex.conformance.EchoListener;
+import dev.duplex.testkit.MiniJson;
 import dev.duplex.websocket.WebSocketServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

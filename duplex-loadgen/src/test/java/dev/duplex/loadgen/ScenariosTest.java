@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.duplex.conformance.EchoListener;
+import dev.duplex.testkit.MiniJson;
 import dev.duplex.websocket.ConnectionLimits;
 import dev.duplex.websocket.WebSocketServer;
 import java.io.ByteArrayOutputStream;

@@ -1,4 +1,4 @@
-package dev.duplex.interop;
+package dev.duplex.testkit;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -6,10 +6,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The little JSON the Node peers print (one object per line): objects, arrays, strings, numbers,
- * booleans, null. Numbers become {@code Long} when integral, else {@code Double}. Test code only.
+ * The little JSON that test peers and tools print (the Node peers' event lines, {@code duplex bench}'s
+ * summary): objects, arrays, strings, numbers, booleans, null. Numbers become {@code Long} when
+ * integral, else {@code Double}. Strict: anything else is an IllegalArgumentException. Test code only.
  */
-final class MiniJson {
+public final class MiniJson {
     private final String s;
     private int i;
 
@@ -18,7 +19,7 @@ final class MiniJson {
     }
 
     @SuppressWarnings("unchecked")
-    static Map<String, Object> parseObject(String json) {
+    public static Map<String, Object> parseObject(String json) {
         Object value = parse(json);
         if (!(value instanceof Map)) {
             throw new IllegalArgumentException("Not a JSON object: " + json);
@@ -26,7 +27,7 @@ final class MiniJson {
         return (Map<String, Object>) value;
     }
 
-    static Object parse(String json) {
+    public static Object parse(String json) {
         MiniJson p = new MiniJson(json);
         Object value = p.value();
         p.skipSpace();
