@@ -17,6 +17,7 @@ public enum DisconnectCode {
     TOO_MANY_REQUESTS(3006, "too many commands"),
     NODE_FULL(3007, "too many connections on this node"),
     FORCE_RECONNECT(3008, "disconnected by the server, reconnect"),
+    INSUFFICIENT_STATE(3009, "a channel's stream lost continuity, reconnect to recover"),
     // Do not reconnect.
     UNAUTHORIZED(3500, "invalid token"),
     BAD_REQUEST(3501, "too many bad commands"),

@@ -1,0 +1,137 @@
+package dev.duplex.hub;
+
+import dev.duplex.hub.broker.Broker;
+import dev.duplex.transport.TransportOptions;
+import dev.duplex.websocket.WebSocketOptions;
+import dev.duplex.websocket.WebSocketServer;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * A hub on a port: a {@link WebSocketServer} with the hub at {@value #PATH}. The smallest embedding:
+ * <pre>{@code
+ * try (HubServer server = HubServer.start(HubConfig.defaults(), 8080)) { ... }
+ * }</pre>
+ */
+public final class HubServer implements AutoCloseable {
+    /** Where clients connect. */
+    public static final String PATH = "/connect";
+    private static final System.Logger LOG = System.getLogger("dev.duplex.hub");
+
+    private final Hub hub;
+    private final WebSocketServer server;
+
+    private HubServer(Hub hub, WebSocketServer server) {
+        this.hub = hub;
+        this.server = server;
+    }
+
+    /** A hub with the in-memory broker on all interfaces at {@code port} (0 = any free port). */
+    public static HubServer start(HubConfig config, int port) {
+        return builder().config(config).port(port).start();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Hub hub() {
+        return hub;
+    }
+
+    public WebSocketServer webSocketServer() {
+        return server;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    /**
+     * Drains (every client told to reconnect elsewhere, spread over the drain window), then closes.
+     * Returns when done or after the drain window plus {@code grace}.
+     */
+    public void drainAndClose(Duration grace) {
+        try {
+            hub.drain().get(hub.config().drainWindow().plus(grace).toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.WARNING, "Drain did not finish in time: " + e);
+        }
+        close();
+    }
+
+    /** Closes at once: clients get 1001 from the WebSocket server, then the hub stops. */
+    @Override
+    public void close() {
+        try {
+            server.close();
+        } finally {
+            hub.close();
+        }
+    }
+
+    /** Options of a {@link HubServer}. */
+    public static final class Builder {
+        private HubConfig config = HubConfig.defaults();
+        private Broker broker;
+        private InetSocketAddress address = new InetSocketAddress(0);
+        private WebSocketOptions options;
+        private Consumer<WebSocketServer.Builder> customizer = b -> { };
+
+        public Builder config(HubConfig value) {
+            this.config = Objects.requireNonNull(value, "config");
+            return this;
+        }
+
+        /** A broker other than the in-memory one; the caller closes it after the server. */
+        public Builder broker(Broker value) {
+            this.broker = value;
+            return this;
+        }
+
+        public Builder port(int port) {
+            this.address = new InetSocketAddress(port);
+            return this;
+        }
+
+        public Builder address(InetSocketAddress value) {
+            this.address = Objects.requireNonNull(value, "address");
+            return this;
+        }
+
+        /** WebSocket options; by default 1 MiB messages and WebSocket pings at the heartbeat interval. */
+        public Builder options(WebSocketOptions value) {
+            this.options = value;
+            return this;
+        }
+
+        /** Adds to the WebSocket server before it starts: more routes, TLS, origin policy, HTTP. */
+        public Builder customize(Consumer<WebSocketServer.Builder> value) {
+            this.customizer = Objects.requireNonNull(value, "customizer");
+            return this;
+        }
+
+        public HubServer start() {
+            Hub hub = broker == null ? new Hub(config) : new Hub(config, broker);
+            WebSocketOptions ws = options != null ? options : WebSocketOptions.defaults()
+                    .withPingInterval(config.heartbeat())
+                    .withPongTimeout(config.heartbeat());
+            WebSocketServer.Builder b = WebSocketServer.builder()
+                    .route(PATH, HubEndpoint.SUBPROTOCOLS, new HubEndpoint(hub))
+                    .options(ws)
+                    // The hub keeps its own bounded queue per connection and hands the socket
+                    // 64 KiB at a time; the transport tells it when that drained.
+                    .transport(TransportOptions.defaults().withWriteHighWatermarkBytes(hub.socketWatermark()));
+            customizer.accept(b);
+            try {
+                return new HubServer(hub, b.start(address));
+            } catch (RuntimeException e) {
+                hub.close();
+                throw e;
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.duplex.hub.broker;
+
+import dev.duplex.hub.protocol.ClientInfo;
+import dev.duplex.hub.protocol.StreamPosition;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What the hub needs from the system that carries publications between nodes and keeps history
+ * and presence. The in-memory {@link MemoryBroker} serves one node; Redis and NATS implementations
+ * serve a cluster. Every method may be called from any thread; futures may complete on any thread.
+ *
+ * <p>The contract that makes recovery exact: a channel's stream has an epoch and offsets 1, 2, 3…
+ * assigned by the broker at publish time; {@link BrokerListener#onPublication} is called for a
+ * channel in offset order; {@link #history} reports the stream's current top offset, and every
+ * publication delivered to the listener after a {@link #subscribe} completed with an offset above
+ * that top is not in the history page. The hub merges the two by offset.
+ */
+public interface Broker extends AutoCloseable {
+
+    /** Where this node receives publications, joins and leaves of the channels it subscribed to. */
+    void listener(BrokerListener listener);
+
+    /**
+     * Assigns the next offset, stores the publication in history (when the channel keeps any), and
+     * delivers it to every node subscribed to the channel. A request with an idempotency key seen
+     * within its window completes with the first publication's result and {@code duplicate = true}.
+     */
+    CompletableFuture<PublishResult> publish(PublishRequest request);
+
+    /** This node wants the channel's publications (idempotent; the hub calls it once per channel). */
+    CompletableFuture<Void> subscribe(String channel);
+
+    CompletableFuture<Void> unsubscribe(String channel);
+
+    /**
+     * The stream's epoch and top offset, and the retained publications after {@code since} (all
+     * retained ones when null), oldest first, at most {@code limit} (0 = none, only the position).
+     */
+    CompletableFuture<HistoryPage> history(String channel, StreamPosition since, int limit, HistoryOptions options);
+
+    /** Announces a join or leave to every node subscribed to the channel. */
+    void publishJoin(String channel, ClientInfo info);
+
+    void publishLeave(String channel, ClientInfo info);
+
+    CompletableFuture<Void> addPresence(String channel, ClientInfo info);
+
+    CompletableFuture<Void> removePresence(String channel, String clientId);
+
+    CompletableFuture<List<ClientInfo>> presence(String channel);
+
+    /** Releases connections and threads. */
+    @Override
+    void close();
+}

@@ -1,0 +1,781 @@
+package dev.duplex.hub.session;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.duplex.hub.Access;
+import dev.duplex.hub.DeliveryMode;
+import dev.duplex.hub.HubConfig;
+import dev.duplex.hub.NamespaceConfig;
+import dev.duplex.hub.auth.TokenException;
+import dev.duplex.hub.auth.VerifiedToken;
+import dev.duplex.hub.broker.HistoryPage;
+import dev.duplex.hub.broker.PublishRequest;
+import dev.duplex.hub.protocol.ClientInfo;
+import dev.duplex.hub.protocol.Command;
+import dev.duplex.hub.protocol.DisconnectCode;
+import dev.duplex.hub.protocol.ErrorCode;
+import dev.duplex.hub.protocol.HubCodec;
+import dev.duplex.hub.protocol.ProtocolException;
+import dev.duplex.hub.protocol.Publication;
+import dev.duplex.hub.protocol.ServerMessage;
+import dev.duplex.hub.protocol.StreamPosition;
+import dev.duplex.hub.limits.TokenBucket;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The hub's side of one client connection, without I/O: commands in ({@link #onMessage}), replies
+ * and pushes out through a {@link SessionTransport}. It authenticates, enforces the namespace rules
+ * and rate limits, merges recovered history with live publications by offset so nothing is missed
+ * or repeated, and queues outbound messages under the slow-consumer policy.
+ *
+ * <p>Thread-safety: commands arrive on the connection's thread; publications, broker replies and the
+ * hub's timers arrive on others. All state is guarded by this object's monitor, which is never held
+ * while calling into the broker or the hub's channel registry.
+ */
+public final class HubSession {
+    private static final System.Logger LOG = System.getLogger("dev.duplex.hub");
+
+    private final SessionHost hub;
+    private final HubConfig config;
+    private final SessionTransport transport;
+    private final HubCodec codec;
+    private final String clientId;
+    private final long openedNanos;
+    private final TokenBucket commandRate;
+    private final OutboundQueue queue;
+    private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
+
+    private volatile long lastReceivedNanos;
+    private boolean connected;
+    private boolean closed;
+    private ClientInfo info;
+    private String user = "";
+    private Long expiresAt;
+    private int badInARow;
+    private int throttledInARow;
+    private long messagesOut;
+    private TokenBucket userRate;
+
+    public HubSession(SessionHost hub, SessionTransport transport, HubCodec codec) {
+        this.hub = hub;
+        this.config = hub.config();
+        this.transport = transport;
+        this.codec = codec;
+        this.clientId = hub.newClientId();
+        this.openedNanos = hub.nanoTime();
+        this.lastReceivedNanos = openedNanos;
+        this.commandRate = new TokenBucket(config.commandsPerSecond(), config.commandBurst(), openedNanos);
+        this.queue = new OutboundQueue(config.maxQueuedBytes());
+    }
+
+    public String clientId() {
+        return clientId;
+    }
+
+    public HubCodec codec() {
+        return codec;
+    }
+
+    /** The authenticated user ("" for anonymous connections and before {@code connect}). */
+    public synchronized String user() {
+        return user;
+    }
+
+    public synchronized ClientInfo info() {
+        return info;
+    }
+
+    public synchronized boolean connected() {
+        return connected && !closed;
+    }
+
+    /** One message from the client: a command in this session's wire format. */
+    public void onMessage(byte[] bytes, int offset, int length) {
+        long now = hub.nanoTime();
+        lastReceivedNanos = now;
+        hub.metrics().commandReceived(length);
+        Command command;
+        try {
+            command = codec.decodeCommand(bytes, offset, length);
+        } catch (ProtocolException e) {
+            badCommand(e);
+            return;
+        }
+        if (!commandRate.tryAcquire(now) || !userRateAllows(now)) {
+            throttled(command.id(), now);
+            return;
+        }
+        synchronized (this) {
+            throttledInARow = 0;
+        }
+        try {
+            dispatch(command, length);
+        } catch (ProtocolException e) {
+            badCommand(e);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "Command " + command.getClass().getSimpleName() + " of " + clientId + " failed", e);
+            reply(new ServerMessage.Error(command.id(), ErrorCode.INTERNAL.code(), "Internal error; try again"));
+        }
+    }
+
+    private boolean userRateAllows(long now) {
+        TokenBucket bucket;
+        synchronized (this) {
+            bucket = userRate;
+        }
+        return bucket == null || bucket.tryAcquire(now);
+    }
+
+    private void throttled(Long id, long now) {
+        int inARow;
+        synchronized (this) {
+            inARow = ++throttledInARow;
+        }
+        if (inARow > config.commandBurst()) {
+            disconnect(DisconnectCode.TOO_MANY_REQUESTS, null, Math.max(1_000L, commandRate.millisUntilAvailable(now)));
+            return;
+        }
+        reply(new ServerMessage.Error(id, ErrorCode.TOO_MANY_REQUESTS.code(),
+                "More than " + config.commandsPerSecond() + " commands per second; slow down"));
+    }
+
+    private void badCommand(ProtocolException e) {
+        reply(e.toReply());
+        boolean clientFault = e.code() == ErrorCode.BAD_REQUEST || e.code() == ErrorCode.UNKNOWN_COMMAND;
+        int inARow;
+        synchronized (this) {
+            inARow = clientFault ? ++badInARow : badInARow;
+        }
+        if (inARow >= config.maxBadCommands()) {
+            disconnect(DisconnectCode.BAD_REQUEST, null, null);
+        }
+    }
+
+    private void dispatch(Command command, int length) throws ProtocolException {
+        if (command instanceof Command.Connect c) {
+            connect(c);
+            return;
+        }
+        synchronized (this) {
+            if (!connected) {
+                throw new ProtocolException(ErrorCode.NOT_CONNECTED, "Send a connect command first", command.id());
+            }
+            badInARow = 0;
+        }
+        if (command instanceof Command.Subscribe s) {
+            subscribe(s.id(), s.channel(), s.since(), s.token(), false).thenAccept(this::reply);
+        } else if (command instanceof Command.Unsubscribe u) {
+            unsubscribe(u);
+        } else if (command instanceof Command.Publish p) {
+            publish(p, length);
+        } else if (command instanceof Command.Presence p) {
+            presence(p);
+        } else if (command instanceof Command.History h) {
+            history(h);
+        } else if (command instanceof Command.Ping p) {
+            reply(new ServerMessage.Pong(p.id()));
+        } else if (command instanceof Command.Refresh r) {
+            refresh(r);
+        }
+    }
+
+    // ---- connect and tokens
+
+    private void connect(Command.Connect c) throws ProtocolException {
+        synchronized (this) {
+            if (connected) {
+                throw new ProtocolException(ErrorCode.ALREADY_CONNECTED, "This connection is already connected", c.id());
+            }
+        }
+        VerifiedToken token;
+        if (c.token() == null || c.token().isEmpty()) {
+            if (!config.anonymous()) {
+                disconnect(DisconnectCode.UNAUTHORIZED, "This hub needs a token in the connect command", null);
+                return;
+            }
+            token = new VerifiedToken("", null, null);
+        } else if (config.tokens() == null) {
+            disconnect(DisconnectCode.UNAUTHORIZED, "This hub has no token keys configured; connect without a token", null);
+            return;
+        } else {
+            try {
+                token = config.tokens().verifyConnection(c.token(), hub.currentTimeMillis());
+            } catch (TokenException e) {
+                disconnect(e.expired() ? DisconnectCode.TOKEN_EXPIRED : DisconnectCode.UNAUTHORIZED, e.getMessage(), null);
+                return;
+            }
+        }
+        if (!hub.registerUser(token.user(), this)) {
+            disconnect(DisconnectCode.USER_CONNECTION_LIMIT, "More than " + config.maxConnectionsPerUser()
+                    + " connections for this user", null);
+            return;
+        }
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            connected = true;
+            badInARow = 0;
+            user = token.user();
+            expiresAt = token.expiresAt();
+            info = new ClientInfo(clientId, user, token.info());
+            userRate = hub.userRateLimiter(user);
+        }
+        hub.metrics().connected();
+        Map<String, StreamPosition> resume = c.subs() == null ? Map.of() : c.subs();
+        List<String> channels = new ArrayList<>(resume.keySet());
+        List<CompletableFuture<ServerMessage>> results = new ArrayList<>();
+        for (String channel : channels) {
+            results.add(subscribe(null, channel, resume.get(channel), null, true));
+        }
+        CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).whenComplete((ok, failure) -> {
+            Map<String, ServerMessage.Subscribed> subs = new LinkedHashMap<>();
+            List<ServerMessage> failed = new ArrayList<>();
+            for (int i = 0; i < results.size(); i++) {
+                ServerMessage m = results.get(i).join();
+                if (m instanceof ServerMessage.Subscribed s) {
+                    subs.put(s.channel(), s);
+                } else if (m instanceof ServerMessage.Error e) {
+                    failed.add(new ServerMessage.Unsubscribed(null, channels.get(i), e.message()));
+                } else if (m != null) {
+                    failed.add(m);
+                }
+            }
+            // The replies of the resumed subscriptions travel inside "connected": subscribe() held
+            // back their live publications until now, so they follow it in order.
+            reply(new ServerMessage.Connected(c.id(), clientId, config.heartbeat().toMillis(), expiresAt(),
+                    subs.isEmpty() ? null : subs));
+            failed.forEach(this::reply);
+            for (String channel : subs.keySet()) {
+                goLive(channel);
+            }
+        });
+    }
+
+    private synchronized Long expiresAt() {
+        return expiresAt;
+    }
+
+    private void refresh(Command.Refresh r) throws ProtocolException {
+        if (config.tokens() == null) {
+            throw new ProtocolException(ErrorCode.NOT_AVAILABLE, "This hub has no token keys configured", r.id());
+        }
+        VerifiedToken token;
+        try {
+            token = config.tokens().verifyConnection(r.token(), hub.currentTimeMillis());
+        } catch (TokenException e) {
+            throw new ProtocolException(e.expired() ? ErrorCode.TOKEN_EXPIRED : ErrorCode.UNAUTHORIZED, e.getMessage(), r.id());
+        }
+        synchronized (this) {
+            if (!token.user().equals(user)) {
+                throw new ProtocolException(ErrorCode.UNAUTHORIZED, "The new token is for another user", r.id());
+            }
+            expiresAt = token.expiresAt();
+        }
+        reply(new ServerMessage.Refreshed(r.id(), token.expiresAt()));
+    }
+
+    // ---- subscriptions
+
+    /**
+     * Subscribes and, when {@code since} is given, recovers. Live publications that arrive while the
+     * history is read are held back and merged by offset. A subscription {@code resumed} in connect
+     * stays held back until {@link #goLive}, after the connected reply that carries its reply;
+     * otherwise the reply is queued here and the future completes with null.
+     */
+    private CompletableFuture<ServerMessage> subscribe(Long id, String channel, StreamPosition since, String token,
+                                                       boolean resumed) {
+        NamespaceConfig ns = config.namespaceOf(channel);
+        try {
+            if (ns == null) {
+                throw new ProtocolException(ErrorCode.UNKNOWN_CHANNEL, "No namespace '"
+                        + channel.substring(0, channel.indexOf(':')) + "' is configured", id);
+            }
+            checkSubscribeAccess(ns, channel, token, id);
+        } catch (ProtocolException e) {
+            return CompletableFuture.completedFuture(e.toReply());
+        }
+        Subscription sub = new Subscription(ns);
+        synchronized (this) {
+            if (closed) {
+                return new CompletableFuture<>(); // never answered: the connection is gone
+            }
+            if (subscriptions.containsKey(channel)) {
+                return failed(ErrorCode.ALREADY_SUBSCRIBED, "Already subscribed to " + channel, id);
+            }
+            if (subscriptions.size() >= config.maxChannelsPerConnection()) {
+                return failed(ErrorCode.LIMIT_EXCEEDED, "At most " + config.maxChannelsPerConnection()
+                        + " channels per connection", id);
+            }
+            subscriptions.put(channel, sub);
+        }
+        boolean latest = ns.mode() == DeliveryMode.LATEST && since == null;
+        int limit = since != null || latest ? ns.historySize() : 0;
+        return hub.attach(channel, this)
+                .thenCompose(v -> hub.broker().history(channel, since, limit, ns.historyOptions()))
+                .handle((page, failure) -> {
+                    if (failure != null) {
+                        LOG.log(System.Logger.Level.WARNING, "Subscribing " + clientId + " to " + channel + " failed", failure);
+                        dropSubscription(channel, sub);
+                        return new ServerMessage.Error(id, ErrorCode.INTERNAL.code(), "The broker failed; try again");
+                    }
+                    return subscribed(id, channel, since, latest, page, sub, resumed);
+                });
+    }
+
+    private void checkSubscribeAccess(NamespaceConfig ns, String channel, String token, Long id) throws ProtocolException {
+        Access access = ns.subscribe();
+        String who;
+        synchronized (this) {
+            who = user;
+        }
+        if (access == Access.NOBODY) {
+            throw new ProtocolException(ErrorCode.PERMISSION_DENIED, "Nobody may subscribe to " + channel, id);
+        }
+        if (access == Access.USER && who.isEmpty()) {
+            throw new ProtocolException(ErrorCode.PERMISSION_DENIED, "Subscribing to " + channel + " needs a connection token", id);
+        }
+        if (access == Access.TOKEN) {
+            if (token == null || token.isEmpty()) {
+                throw new ProtocolException(ErrorCode.PERMISSION_DENIED, "Subscribing to " + channel
+                        + " needs a subscription token", id);
+            }
+            if (config.tokens() == null) {
+                throw new ProtocolException(ErrorCode.NOT_AVAILABLE, "This hub has no token keys configured", id);
+            }
+            try {
+                config.tokens().verifySubscription(token, channel, who, hub.currentTimeMillis());
+            } catch (TokenException e) {
+                throw new ProtocolException(e.expired() ? ErrorCode.TOKEN_EXPIRED : ErrorCode.PERMISSION_DENIED, e.getMessage(), id);
+            }
+        }
+    }
+
+    private ServerMessage subscribed(Long id, String channel, StreamPosition since, boolean latest,
+                                     HistoryPage page, Subscription sub, boolean resumed) {
+        List<Publication> publications;
+        Boolean recovered = null;
+        if (since != null) {
+            recovered = page.recoverable();
+            publications = page.recoverable() ? page.publications() : List.of();
+            hub.metrics().recovery(page.recoverable());
+        } else if (latest && !page.publications().isEmpty()) {
+            publications = List.of(page.publications().get(page.publications().size() - 1));
+        } else {
+            publications = List.of();
+        }
+        synchronized (this) {
+            if (subscriptions.get(channel) != sub) {
+                return new ServerMessage.Unsubscribed(id, channel, "unsubscribed while subscribing");
+            }
+            sub.epoch = page.epoch();
+            sub.offset = page.offset();
+        }
+        ClientInfo me = info();
+        NamespaceConfig ns = sub.namespace;
+        if (ns.presence()) {
+            hub.broker().addPresence(channel, me);
+        }
+        if (ns.joinLeave()) {
+            hub.broker().publishJoin(channel, me);
+        }
+        hub.metrics().subscribed();
+        ServerMessage.Subscribed reply = new ServerMessage.Subscribed(id, channel, page.epoch(), page.offset(), recovered, publications);
+        if (!resumed) {
+            // Queue the reply and release the held-back publications in one step, so nothing live
+            // can slip in before the reply.
+            synchronized (this) {
+                enqueueReply(reply);
+                releaseHeldBack(channel, sub);
+            }
+            flush();
+            return null;
+        }
+        return reply;
+    }
+
+    /** A resumed subscription starts delivering after the connected reply went out. */
+    private void goLive(String channel) {
+        synchronized (this) {
+            Subscription sub = subscriptions.get(channel);
+            if (sub != null) {
+                releaseHeldBack(channel, sub);
+            }
+        }
+        flush();
+    }
+
+    private void releaseHeldBack(String channel, Subscription sub) {
+        sub.live = true;
+        List<SharedPublication> held = sub.heldBack;
+        sub.heldBack = null;
+        if (held != null) {
+            for (SharedPublication p : held) {
+                deliverLocked(channel, sub, p);
+            }
+        }
+    }
+
+    private void unsubscribe(Command.Unsubscribe u) throws ProtocolException {
+        Subscription sub;
+        synchronized (this) {
+            sub = subscriptions.remove(u.channel());
+        }
+        if (sub == null) {
+            throw new ProtocolException(ErrorCode.NOT_SUBSCRIBED, "Not subscribed to " + u.channel(), u.id());
+        }
+        leave(u.channel(), sub);
+        reply(new ServerMessage.Unsubscribed(u.id(), u.channel(), null));
+    }
+
+    private void dropSubscription(String channel, Subscription sub) {
+        boolean removed;
+        synchronized (this) {
+            removed = subscriptions.remove(channel, sub);
+        }
+        if (removed) {
+            hub.detach(channel, this);
+        }
+    }
+
+    private void leave(String channel, Subscription sub) {
+        hub.detach(channel, this);
+        hub.metrics().unsubscribed();
+        ClientInfo me = info();
+        if (sub.namespace.presence()) {
+            hub.broker().removePresence(channel, clientId);
+        }
+        if (sub.namespace.joinLeave()) {
+            hub.broker().publishLeave(channel, me);
+        }
+    }
+
+    // ---- publish, presence, history
+
+    private void publish(Command.Publish p, int commandLength) throws ProtocolException {
+        NamespaceConfig ns = namespace(p.channel(), p.id());
+        checkAccess(ns.publish(), "publish to", p.channel(), p.id());
+        if (commandLength > ns.maxMessageBytes()) {
+            int dataBytes;
+            try {
+                dataBytes = codec.mapper().writeValueAsBytes(p.data()).length;
+            } catch (Exception e) {
+                dataBytes = commandLength;
+            }
+            if (dataBytes > ns.maxMessageBytes()) {
+                throw new ProtocolException(ErrorCode.MESSAGE_TOO_LARGE, "The data is " + dataBytes
+                        + " bytes; " + p.channel() + " allows " + ns.maxMessageBytes(), p.id());
+            }
+        }
+        PublishRequest request = new PublishRequest(p.channel(), p.data(), info(), p.key(), ns.historyOptions(),
+                p.msgId(), ns.dedupWindow());
+        hub.broker().publish(request).whenComplete((result, failure) -> {
+            if (failure != null) {
+                LOG.log(System.Logger.Level.WARNING, "Publish to " + p.channel() + " failed", failure);
+                reply(new ServerMessage.Error(p.id(), ErrorCode.INTERNAL.code(), "The broker did not accept the publication; retry"));
+                return;
+            }
+            hub.metrics().published(result.duplicate());
+            reply(new ServerMessage.Ack(p.id(), p.channel(), result.epoch(), result.offset(), result.duplicate()));
+        });
+    }
+
+    private void presence(Command.Presence p) throws ProtocolException {
+        NamespaceConfig ns = namespace(p.channel(), p.id());
+        if (!ns.presence()) {
+            throw new ProtocolException(ErrorCode.NOT_AVAILABLE, "Presence is off for " + p.channel(), p.id());
+        }
+        checkAccess(ns.history(), "read presence of", p.channel(), p.id());
+        hub.broker().presence(p.channel()).whenComplete((clients, failure) -> reply(failure != null
+                ? new ServerMessage.Error(p.id(), ErrorCode.INTERNAL.code(), "The broker failed; try again")
+                : new ServerMessage.PresenceResult(p.id(), p.channel(), clients)));
+    }
+
+    private void history(Command.History h) throws ProtocolException {
+        NamespaceConfig ns = namespace(h.channel(), h.id());
+        if (ns.historySize() == 0) {
+            throw new ProtocolException(ErrorCode.NOT_AVAILABLE, "History is off for " + h.channel(), h.id());
+        }
+        checkAccess(ns.history(), "read history of", h.channel(), h.id());
+        int limit = h.limit() == null ? ns.historySize() : Math.min(h.limit(), ns.historySize());
+        hub.broker().history(h.channel(), h.since(), limit, ns.historyOptions()).whenComplete((page, failure) -> {
+            if (failure != null) {
+                reply(new ServerMessage.Error(h.id(), ErrorCode.INTERNAL.code(), "The broker failed; try again"));
+            } else if (!page.recoverable()) {
+                reply(new ServerMessage.Error(h.id(), ErrorCode.UNRECOVERABLE_POSITION.code(),
+                        "Position " + h.since().offset() + " of epoch " + h.since().epoch()
+                                + " is no longer in history (now epoch " + page.epoch() + ", offset " + page.offset() + ")"));
+            } else {
+                reply(new ServerMessage.HistoryResult(h.id(), h.channel(), page.epoch(), page.offset(), page.publications()));
+            }
+        });
+    }
+
+    private NamespaceConfig namespace(String channel, Long id) throws ProtocolException {
+        NamespaceConfig ns = config.namespaceOf(channel);
+        if (ns == null) {
+            throw new ProtocolException(ErrorCode.UNKNOWN_CHANNEL, "No namespace '"
+                    + channel.substring(0, channel.indexOf(':')) + "' is configured", id);
+        }
+        return ns;
+    }
+
+    private void checkAccess(Access access, String action, String channel, Long id) throws ProtocolException {
+        String who = user();
+        if (access == Access.NOBODY || (access == Access.USER && who.isEmpty())) {
+            throw new ProtocolException(ErrorCode.PERMISSION_DENIED, (access == Access.NOBODY ? "Nobody may " : "Only users with a token may ")
+                    + action + " " + channel, id);
+        }
+    }
+
+    // ---- outbound
+
+    /** A publication for one of this session's channels (called by the hub's fan-out, any thread). */
+    public void deliver(SharedPublication publication) {
+        boolean overflow;
+        synchronized (this) {
+            Subscription sub = subscriptions.get(publication.channel());
+            if (sub == null || closed) {
+                return;
+            }
+            if (!sub.live) {
+                if (sub.heldBack == null) {
+                    sub.heldBack = new ArrayList<>();
+                }
+                sub.heldBack.add(publication);
+                return;
+            }
+            overflow = !deliverLocked(publication.channel(), sub, publication);
+        }
+        if (overflow) {
+            return;
+        }
+        flush();
+    }
+
+    /** Returns false if the session had to disconnect. Caller holds the monitor. */
+    private boolean deliverLocked(String channel, Subscription sub, SharedPublication p) {
+        if (!p.epoch().equals(sub.epoch) || p.offset() > sub.offset + 1) {
+            if (p.epoch().equals(sub.epoch) && p.offset() <= sub.offset) {
+                return true; // already delivered through recovery
+            }
+            // The stream restarted or skipped: the client cannot continue without knowing.
+            hub.runLater(() -> disconnect(DisconnectCode.INSUFFICIENT_STATE, "Stream of " + channel
+                    + " lost continuity; reconnect to recover", null));
+            return false;
+        }
+        if (p.offset() <= sub.offset) {
+            return true; // already delivered through recovery
+        }
+        sub.offset = p.offset();
+        OutboundQueue.Entry entry = new OutboundQueue.Entry(p.encoded(codec), channel, p.publication().key(),
+                sub.namespace.slowConsumer(), hub.nanoTime());
+        long before = queue.dropped();
+        if (!queue.offer(entry, transport.bufferedAmount())) {
+            hub.metrics().slowConsumer(sub.namespace.slowConsumer(), 1);
+            hub.runLater(() -> disconnect(DisconnectCode.SLOW_CONSUMER, null, null));
+            return false;
+        }
+        if (queue.dropped() > before) {
+            hub.metrics().slowConsumer(sub.namespace.slowConsumer(), queue.dropped() - before);
+        }
+        return true;
+    }
+
+    /** Join and leave pushes for a channel this session is subscribed to. */
+    public void deliverPresenceEvent(String channel, ServerMessage event, ClientInfo who) {
+        if (clientId.equals(who.client())) {
+            return; // one's own join/leave is known from the subscribe/unsubscribe reply
+        }
+        synchronized (this) {
+            Subscription sub = subscriptions.get(channel);
+            if (sub == null || !sub.live || closed) {
+                return;
+            }
+        }
+        reply(event);
+    }
+
+    private void reply(ServerMessage message) {
+        if (message == null) {
+            return;
+        }
+        if (message instanceof ServerMessage.Error e) {
+            hub.metrics().errorReply(e.code());
+        }
+        boolean ok;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            ok = enqueueReply(message);
+        }
+        if (ok) {
+            flush();
+        }
+    }
+
+    private boolean enqueueReply(ServerMessage message) {
+        EncodedMessage encoded = new EncodedMessage(codec.encode(message), codec.binary());
+        if (!queue.offer(new OutboundQueue.Entry(encoded, null, null, null, hub.nanoTime()), transport.bufferedAmount())) {
+            hub.runLater(() -> disconnect(DisconnectCode.SLOW_CONSUMER, null, null));
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Hands queued messages to the socket while it has room. Called after every enqueue, when the
+     * socket drained ({@link #onWritable}) and by the hub's timer while something is held back.
+     */
+    public void flush() {
+        boolean blocked = false;
+        long now = hub.nanoTime();
+        synchronized (this) {
+            while (!queue.isEmpty() && !closed) {
+                if (transport.bufferedAmount() >= hub.socketWatermark()) {
+                    blocked = true;
+                    break;
+                }
+                OutboundQueue.Entry e = queue.poll();
+                hub.metrics().sent(e.message().size(), now - e.enqueuedNanos());
+                messagesOut++;
+                transport.send(e.message());
+            }
+        }
+        if (blocked) {
+            hub.markBlocked(this);
+        }
+    }
+
+    public void onWritable() {
+        flush();
+    }
+
+    // ---- lifecycle
+
+    /**
+     * Deadlines, checked by the hub about once a second: the connect command, the heartbeat, the
+     * token's expiry.
+     */
+    public void checkDeadlines() {
+        long now = hub.nanoTime();
+        boolean isConnected;
+        Long expiry;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            isConnected = connected;
+            expiry = expiresAt;
+        }
+        if (!isConnected) {
+            if (now - openedNanos > config.connectTimeout().toNanos()) {
+                disconnect(DisconnectCode.CONNECT_TIMEOUT, "No connect command within "
+                        + config.connectTimeout().toMillis() + " ms", null);
+            }
+            return;
+        }
+        if (now - lastReceivedNanos > 2 * config.heartbeat().toNanos()) {
+            disconnect(DisconnectCode.NO_PING, null, null);
+        } else if (expiry != null && hub.currentTimeMillis() >= expiry) {
+            disconnect(DisconnectCode.TOKEN_EXPIRED, "The token expired; reconnect with a fresh one", null);
+        }
+    }
+
+    /** Sends a {@code disconnect} message and closes the connection with the same code. */
+    public void disconnect(DisconnectCode code, String reason, Long retryAfterMillis) {
+        disconnect(code.code(), reason == null ? code.reason() : reason, code.reconnect(), retryAfterMillis, code.code());
+    }
+
+    /**
+     * Sends a {@code disconnect} message with {@code code} and closes with {@code closeCode} (1001
+     * during a drain). What is still queued is dropped: the client recovers it from history.
+     */
+    public void disconnect(int code, String reason, boolean reconnect, Long retryAfterMillis, int closeCode) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            queue.clear();
+        }
+        hub.metrics().disconnected(code);
+        LOG.log(System.Logger.Level.DEBUG, "Disconnecting {0} ({1}): {2} {3}", clientId, transport.remoteAddress(), code, reason);
+        transport.send(new EncodedMessage(codec.encode(new ServerMessage.Disconnect(code, reason, reconnect, retryAfterMillis)),
+                codec.binary()));
+        transport.close(closeCode, truncate(reason));
+    }
+
+    /** The connection is gone (whoever closed it): leave every channel. */
+    public void onClosed() {
+        List<Map.Entry<String, Subscription>> left;
+        boolean wasConnected;
+        synchronized (this) {
+            closed = true;
+            queue.clear();
+            left = new ArrayList<>(subscriptions.entrySet());
+            subscriptions.clear();
+            wasConnected = connected;
+            connected = false;
+        }
+        for (Map.Entry<String, Subscription> e : left) {
+            leave(e.getKey(), e.getValue());
+        }
+        if (wasConnected) {
+            hub.unregisterUser(this);
+            hub.metrics().connectionClosed();
+        }
+    }
+
+    // ---- stats
+
+    /** A snapshot of this connection for the stats API and metrics. */
+    public synchronized Stats stats() {
+        OutboundQueue.Entry head = queue.peek();
+        long oldestMillis = head == null ? 0 : (hub.nanoTime() - head.enqueuedNanos()) / 1_000_000;
+        return new Stats(clientId, user, transport.remoteAddress(), codec.subprotocol(), List.copyOf(subscriptions.keySet()),
+                queue.bytes() + transport.bufferedAmount(), queue.size(), oldestMillis, queue.dropped(), messagesOut);
+    }
+
+    /** What the stats API shows per connection. */
+    public record Stats(String client, String user, String address, String protocol, List<String> channels,
+                        long queuedBytes, int queuedMessages, long oldestQueuedMillis, long dropped, long messagesOut) {
+    }
+
+    private CompletableFuture<ServerMessage> failed(ErrorCode code, String message, Long id) {
+        return CompletableFuture.completedFuture(new ServerMessage.Error(id, code.code(), message));
+    }
+
+    private static String truncate(String reason) {
+        if (reason == null) {
+            return "";
+        }
+        // A close reason holds at most 123 bytes of UTF-8.
+        byte[] utf8 = reason.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (utf8.length <= 123) {
+            return reason;
+        }
+        int end = Math.min(reason.length(), 100);
+        while (end > 0 && reason.substring(0, end).getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 120) {
+            end--;
+        }
+        return reason.substring(0, end);
+    }
+
+    /** One channel of this session. Guarded by the session's monitor. */
+    private static final class Subscription {
+        final NamespaceConfig namespace;
+        String epoch;
+        long offset;
+        boolean live;
+        List<SharedPublication> heldBack;
+
+        Subscription(NamespaceConfig namespace) {
+            this.namespace = namespace;
+        }
+    }
+}
