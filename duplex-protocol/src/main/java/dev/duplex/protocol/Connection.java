@@ -53,6 +53,7 @@ public final class Connection {
     private boolean autoPong = true;
     private MemoryBudget memoryBudget = MemoryBudget.unlimited();
     private boolean failed;
+    private FrameObserver observer;
 
     // Inbound message being assembled.
     private int messageOpcode = NO_MESSAGE;
@@ -66,7 +67,11 @@ public final class Connection {
     // Inbound frame being read.
     private Opcode frameOpcode;
     private boolean frameFin;
+    private int frameRsv;
     private boolean discardFrame;
+    /** An inbound Close frame is to be reported to the observer once its payload (the code) is read. */
+    private boolean closeTracePending;
+    private long closeTraceLength;
     private byte[] control;
     private ByteBuffer controlView;
     private int controlLength;
@@ -119,6 +124,24 @@ public final class Connection {
      */
     public void memoryBudget(MemoryBudget budget) {
         this.memoryBudget = budget;
+    }
+
+    /**
+     * Reports every frame read or written from now on to {@code frameObserver} (null, the default,
+     * to stop): data and control frames, including the pongs and Close replies the engine writes
+     * by itself. An inbound frame is reported when its header has been read, before its payload;
+     * a Close frame once it is complete, with its code and reason. A compressed message is
+     * reported as on the wire (RSV1, compressed length). Without an observer this costs one null
+     * check per frame. The observer runs on the caller's thread, inside {@link #receive} and the
+     * {@code send…} methods: it must be quick and must not call this connection.
+     */
+    public void frameObserver(FrameObserver frameObserver) {
+        this.observer = frameObserver;
+    }
+
+    /** The observer set with {@link #frameObserver(FrameObserver)}, or null. */
+    public FrameObserver frameObserver() {
+        return observer;
     }
 
     /** Whether permessage-deflate is in use. */
@@ -212,7 +235,19 @@ public final class Connection {
         public void onFrameHeader(boolean fin, int rsv, Opcode opcode, long length) throws ProtocolException {
             frameOpcode = opcode;
             frameFin = fin;
+            frameRsv = rsv;
             controlLength = 0;
+            FrameObserver o = observer;
+            if (o != null) {
+                if (opcode == Opcode.CLOSE) {
+                    closeTracePending = true; // reported with its code once the payload is read
+                    closeTraceLength = length;
+                } else {
+                    o.onFrame(new FrameTrace(FrameTrace.Direction.IN, fin, (rsv & FrameBits.B0_RSV1) != 0,
+                            (rsv & FrameBits.B0_RSV2) != 0, (rsv & FrameBits.B0_RSV3) != 0, parser.frameOpcodeBits(),
+                            parser.frameMasked(), length, FrameTrace.NO_CLOSE_CODE, null));
+                }
+            }
             boolean closingOrFailed = failed || state != State.OPEN;
             if (opcode == null || !opcode.isControl()) {
                 discardFrame = closingOrFailed;
@@ -236,6 +271,9 @@ public final class Connection {
         @Override
         public void onFramePayload(ByteBuffer chunk, boolean frameDone) throws ProtocolException {
             if (discardFrame) {
+                if (frameDone && closeTracePending) {
+                    traceCloseIn(false);
+                }
                 return;
             }
             if (frameOpcode.isControl()) {
@@ -243,12 +281,41 @@ public final class Connection {
                 chunk.get(control, controlLength, n);
                 controlLength += n;
                 if (frameDone) {
+                    if (closeTracePending) {
+                        traceCloseIn(true);
+                    }
                     onControlFrame();
                 }
             } else {
                 onDataPayload(chunk, frameDone);
             }
         }
+    }
+
+    /** Reports the inbound Close frame just completed, with its code when its payload was kept. */
+    private void traceCloseIn(boolean payloadRead) {
+        closeTracePending = false;
+        FrameObserver o = observer;
+        if (o == null) {
+            return;
+        }
+        int code = FrameTrace.NO_CLOSE_CODE;
+        String reason = null;
+        if (payloadRead && controlLength >= 2) {
+            code = ((control[0] & 0xFF) << 8) | (control[1] & 0xFF);
+            reason = new String(control, 2, controlLength - 2, StandardCharsets.UTF_8); // checked later, not here
+        }
+        o.onFrame(new FrameTrace(FrameTrace.Direction.IN, frameFin, (frameRsv & FrameBits.B0_RSV1) != 0,
+                (frameRsv & FrameBits.B0_RSV2) != 0, (frameRsv & FrameBits.B0_RSV3) != 0, Opcode.CLOSE.code(),
+                parser.frameMasked(), closeTraceLength, code, reason));
+    }
+
+    /** Reports a frame just written. */
+    private static void traceOut(FrameObserver o, boolean fin, int rsv, int opcode, boolean masked, long length,
+            int closeCode, String closeReason) {
+        o.onFrame(new FrameTrace(FrameTrace.Direction.OUT, fin, (rsv & FrameBits.B0_RSV1) != 0,
+                (rsv & FrameBits.B0_RSV2) != 0, (rsv & FrameBits.B0_RSV3) != 0, opcode, masked, length,
+                closeCode, closeReason));
     }
 
     private void startDataFrame(Opcode opcode, int rsv, long length) throws ProtocolException {
@@ -522,6 +589,10 @@ public final class Connection {
         if (masked) {
             Masking.mask(buffer, start, buffer.position(), maskKey, 0);
         }
+        FrameObserver o = observer;
+        if (o != null) {
+            traceOut(o, true, 0, Opcode.TEXT.code(), masked, length, FrameTrace.NO_CLOSE_CODE, null);
+        }
     }
 
     /** Sends a text message from bytes the caller guarantees are valid UTF-8 (e.g. an echo). */
@@ -551,6 +622,11 @@ public final class Connection {
         if (role == Role.SERVER && deflate == null) {
             ByteBuffer frame = prepared.bytes();
             out.reserve(frame.remaining()).put(frame);
+            FrameObserver o = observer;
+            if (o != null) {
+                traceOut(o, true, 0, prepared.isText() ? Opcode.TEXT.code() : Opcode.BINARY.code(), false,
+                        prepared.payloadLength(), FrameTrace.NO_CLOSE_CODE, null);
+            }
         } else {
             sendData(prepared.isText() ? Opcode.TEXT.code() : Opcode.BINARY.code(), prepared.payload(), true);
         }
@@ -572,7 +648,12 @@ public final class Connection {
         int maskKey = masked ? maskSource.nextInt() : 0;
         int length = payload.remaining();
         ByteBuffer buffer = out.reserve(FrameBits.headerSize(length, masked) + length);
-        FrameWriter.writeFrame(buffer, FrameWriter.firstByte(fin, first ? FrameBits.B0_RSV1 : 0, opcode), payload, masked, maskKey);
+        int rsv = first ? FrameBits.B0_RSV1 : 0;
+        FrameWriter.writeFrame(buffer, FrameWriter.firstByte(fin, rsv, opcode), payload, masked, maskKey);
+        FrameObserver o = observer;
+        if (o != null) {
+            traceOut(o, fin, rsv, opcode, masked, length, FrameTrace.NO_CLOSE_CODE, null);
+        }
     }
 
     /**
@@ -665,6 +746,10 @@ public final class Connection {
         if (masked) {
             Masking.mask(buffer, start, buffer.position(), maskKey, 0);
         }
+        FrameObserver o = observer;
+        if (o != null) {
+            traceOut(o, true, 0, Opcode.CLOSE.code(), masked, length, code, fitted);
+        }
     }
 
     private static String fitReason(String reason) {
@@ -685,5 +770,9 @@ public final class Connection {
         int length = payload.remaining();
         ByteBuffer buffer = out.reserve(FrameBits.headerSize(length, masked) + length);
         FrameWriter.writeFrame(buffer, FrameWriter.firstByte(fin, 0, opcode), payload, masked, maskKey);
+        FrameObserver o = observer;
+        if (o != null) {
+            traceOut(o, fin, 0, opcode, masked, length, FrameTrace.NO_CLOSE_CODE, null);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.duplex.websocket;
 
+import dev.duplex.protocol.FrameObserver;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 
@@ -84,6 +85,22 @@ public interface WebSocket {
     String path();
 
     SocketAddress remoteAddress();
+
+    /**
+     * Reports every frame this connection reads or writes from now on, for tracing: direction,
+     * FIN, RSV bits, opcode, mask bit, payload length and, for Close frames, code and reason (see
+     * {@link dev.duplex.protocol.FrameTrace}). Includes the pings, pongs and Close frames the
+     * connection sends by itself; a compressed message is reported as on the wire (RSV1,
+     * compressed length). {@code null} stops. Off by default, and then free.
+     *
+     * <p>Callable from any thread: the change happens on the connection's event loop, so frames
+     * already under way may still be missed or reported; called from a listener running on the
+     * loop (e.g. {@link WebSocketListener#onOpen}, without an executor) it takes effect at once.
+     * The observer itself is called on the event loop, in wire order, even when listeners run on
+     * an executor: it must be quick and must not block. If it throws, it is removed and the
+     * failure logged; the connection goes on.
+     */
+    void observeFrames(FrameObserver observer);
 
     /** An attribute the application attached to this connection, or null. */
     Object attribute(String name);

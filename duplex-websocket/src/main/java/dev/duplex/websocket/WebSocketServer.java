@@ -29,7 +29,8 @@ import javax.net.ssl.SSLContext;
  *     .start(8080);
  * }</pre>
  *
- * With {@link Builder#tls(SSLContext)} it serves {@code wss://} on the same routes.
+ * With {@link Builder#tls(SSLContext)} it serves {@code wss://} on the same routes; with
+ * {@link Builder#http(HttpHandler)} it also answers plain HTTP requests on the same port.
  *
  * <p>Thread safe. {@link #close()} shuts down gracefully: 1001 to every client, then waits for their
  * Close up to the close timeout.
@@ -90,7 +91,11 @@ public final class WebSocketServer implements AutoCloseable {
         return context.sessionCount();
     }
 
-    /** Handshakes answered with an HTTP error status so far. */
+    /**
+     * Handshakes answered with an HTTP error status so far, including plain HTTP requests the
+     * server refused itself (malformed body framing, too large, too slow); not the error statuses
+     * an {@link HttpHandler} returns.
+     */
     public long rejectedHandshakes() {
         return context.rejectedHandshakes();
     }
@@ -116,6 +121,7 @@ public final class WebSocketServer implements AutoCloseable {
         int left = context.sessionCount();
         tcpServer.close();
         loops.close();
+        context.shutDownHttp();
         LOG.log(System.Logger.Level.INFO, "WebSocket server on port {0} stopped{1}", String.valueOf(port()),
                 left == 0 ? "" : " (" + left + " connections dropped after the close timeout)");
     }
@@ -132,6 +138,8 @@ public final class WebSocketServer implements AutoCloseable {
         private long compressionBudgetBytes = ServerContext.DEFAULT_COMPRESSION_BUDGET_BYTES;
         private long messageMemoryBytes = ServerContext.DEFAULT_MESSAGE_MEMORY_BYTES;
         private TlsConfig tls;
+        private HttpHandler httpHandler;
+        private int maxHttpBodyBytes = ServerContext.DEFAULT_MAX_HTTP_BODY_BYTES;
 
         private Builder() {
         }
@@ -165,6 +173,33 @@ public final class WebSocketServer implements AutoCloseable {
                 throw new IllegalArgumentException("A route path starts with '/': " + path);
             }
             routes.add(new Route(path, Objects.requireNonNull(listener, "listener"), subprotocols));
+            return this;
+        }
+
+        /**
+         * Answers every request that is not a WebSocket upgrade (no {@code Upgrade: websocket}) with
+         * {@code handler}, on any path: an HTTP API, health checks, metrics, static files. Upgrades
+         * still go to the routes (404 for a path without one). Without a handler, such requests get
+         * 426 on a route's path and 404 elsewhere.
+         *
+         * <p>One request per connection: the reply carries {@code Connection: close}. Request bodies
+         * need {@code Content-Length} (411 for chunked ones) and at most {@link #maxHttpBodyBytes}
+         * (413 beyond); the request, body included, must arrive within
+         * {@link WebSocketOptions#handshakeTimeout()} (408). The handler runs on {@link #executor}
+         * if set, else on a pool of a few daemon threads the server stops in {@link WebSocketServer#close()}; while
+         * it runs the connection counts as a pending handshake ({@link ConnectionLimits}).
+         */
+        public Builder http(HttpHandler handler) {
+            this.httpHandler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /** The largest plain HTTP request body accepted (see {@link #http}); default 1 MiB. */
+        public Builder maxHttpBodyBytes(int bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("maxHttpBodyBytes must be >= 0: " + bytes);
+            }
+            this.maxHttpBodyBytes = bytes;
             return this;
         }
 
@@ -252,11 +287,11 @@ public final class WebSocketServer implements AutoCloseable {
         }
 
         public WebSocketServer start(InetSocketAddress address) {
-            if (routes.isEmpty()) {
-                throw new IllegalStateException("A server needs at least one route");
+            if (routes.isEmpty() && httpHandler == null) {
+                throw new IllegalStateException("A server needs at least one route or an HTTP handler");
             }
             ServerContext context = new ServerContext(routes, options, executor, originPolicy, connectionLimits,
-                    compressionBudgetBytes, messageMemoryBytes);
+                    compressionBudgetBytes, messageMemoryBytes, httpHandler, maxHttpBodyBytes);
             EventLoopGroup loops = new EventLoopGroup(eventLoops);
             try {
                 TcpServer tcp = TcpServer.bind(loops, address, transport, tls, context::newSession);

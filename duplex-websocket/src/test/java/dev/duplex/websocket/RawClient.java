@@ -74,6 +74,11 @@ final class RawClient implements AutoCloseable {
         }
     }
 
+    /** Half-closes: sends FIN, keeps reading. */
+    void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+    }
+
     void timeout(int millis) throws IOException {
         socket.setSoTimeout(millis);
     }

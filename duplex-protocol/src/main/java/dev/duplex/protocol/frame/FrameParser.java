@@ -49,6 +49,7 @@ public final class FrameParser {
     private int stashed;
 
     private long payloadRemaining;
+    private int opcodeBits;
     private boolean masked;
     private int maskKey;
     private int maskOffset;
@@ -177,7 +178,7 @@ public final class FrameParser {
         int b1 = src.get(at + 1) & 0xFF;
         boolean fin = (b0 & B0_FIN) != 0;
         int rsv = b0 & B0_RSV_ALL;
-        int opcodeBits = b0 & B0_OPCODE;
+        opcodeBits = b0 & B0_OPCODE;
         masked = (b1 & B1_MASK) != 0;
         int len = b1 & B1_LENGTH;
         int next = at + 2;
@@ -241,6 +242,19 @@ public final class FrameParser {
             value = (value << 8) | (src.get(at + i) & 0xFF);
         }
         return value;
+    }
+
+    /**
+     * The 4-bit opcode of the frame whose header was read last, reserved values included (the
+     * handler gets null for those while draining). Valid from {@link Handler#onFrameHeader} on.
+     */
+    public int frameOpcodeBits() {
+        return opcodeBits;
+    }
+
+    /** Whether the frame whose header was read last carries a mask key. Valid from {@link Handler#onFrameHeader} on. */
+    public boolean frameMasked() {
+        return masked;
     }
 
     /** Claims RSV bits for a negotiated extension. */

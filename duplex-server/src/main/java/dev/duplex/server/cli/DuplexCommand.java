@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "duplex 0.1.0",
         description = "WebSocket server and tools.",
-        subcommands = {ServeCommand.class, AutobahnClientCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, ConnectCommand.class, AutobahnClientCommand.class, BenchCommand.class,
+            CommandLine.HelpCommand.class})
 public final class DuplexCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

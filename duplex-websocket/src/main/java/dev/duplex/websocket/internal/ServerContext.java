@@ -11,6 +11,7 @@ import dev.duplex.protocol.handshake.HandshakeRejection;
 import dev.duplex.protocol.handshake.HttpHeaders;
 import dev.duplex.protocol.handshake.ServerHandshake;
 import dev.duplex.websocket.ConnectionLimits;
+import dev.duplex.websocket.HttpHandler;
 import dev.duplex.websocket.ReadyState;
 import dev.duplex.websocket.WebSocketOptions;
 import java.net.InetAddress;
@@ -18,8 +19,14 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
@@ -42,12 +49,25 @@ public final class ServerContext implements SessionHost {
     private final MemoryBudget messageMemory;
     private final AtomicInteger pendingHandshakes = new AtomicInteger();
     private final ConcurrentHashMap<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
+    private final HttpHandler httpHandler;
+    private final int maxHttpBodyBytes;
+    /** Sessions whose plain HTTP request is with the handler: a graceful shutdown lets them answer. */
+    private final Set<Session> httpInFlight = ConcurrentHashMap.newKeySet();
+    /** Runs the HTTP handler when the application gave no executor; created on the first request. */
+    private ExecutorService httpPool;
+    private boolean httpPoolShutDown;
 
     /** 64 MiB: room for about 200 connections with context takeover both ways at 15-bit windows. */
     public static final long DEFAULT_COMPRESSION_BUDGET_BYTES = 64L << 20;
 
     /** 256 MiB: what incomplete inbound messages of all connections together may hold. */
     public static final long DEFAULT_MESSAGE_MEMORY_BYTES = 256L << 20;
+
+    /** 1 MiB: the largest plain HTTP request body accepted by default. */
+    public static final int DEFAULT_MAX_HTTP_BODY_BYTES = 1 << 20;
+
+    /** Threads of the pool that runs the HTTP handler when the application gave no executor. */
+    static final int HTTP_POOL_THREADS = Math.max(2, Math.min(16, Runtime.getRuntime().availableProcessors()));
 
     public ServerContext(List<Route> routes, WebSocketOptions options, Executor listenerExecutor, Predicate<String> originPolicy) {
         this(routes, options, listenerExecutor, originPolicy, ConnectionLimits.defaults(), DEFAULT_COMPRESSION_BUDGET_BYTES,
@@ -56,6 +76,16 @@ public final class ServerContext implements SessionHost {
 
     public ServerContext(List<Route> routes, WebSocketOptions options, Executor listenerExecutor, Predicate<String> originPolicy,
             ConnectionLimits connectionLimits, long compressionBudgetBytes, long messageMemoryBytes) {
+        this(routes, options, listenerExecutor, originPolicy, connectionLimits, compressionBudgetBytes, messageMemoryBytes,
+                null, DEFAULT_MAX_HTTP_BODY_BYTES);
+    }
+
+    /** With {@code httpHandler} (or null) answering requests that are not WebSocket upgrades. */
+    public ServerContext(List<Route> routes, WebSocketOptions options, Executor listenerExecutor, Predicate<String> originPolicy,
+            ConnectionLimits connectionLimits, long compressionBudgetBytes, long messageMemoryBytes,
+            HttpHandler httpHandler, int maxHttpBodyBytes) {
+        this.httpHandler = httpHandler;
+        this.maxHttpBodyBytes = maxHttpBodyBytes;
         this.connectionLimits = connectionLimits;
         this.messageMemory = new MemoryBudget(messageMemoryBytes);
         this.compressionBudget = new MemoryBudget(compressionBudgetBytes);
@@ -98,6 +128,7 @@ public final class ServerContext implements SessionHost {
         if (address != null) {
             perAddress.computeIfPresent(address, (a, n) -> n == 1 ? null : n - 1);
         }
+        httpInFlight.remove(session);
         sessions.remove(session);
     }
 
@@ -162,10 +193,70 @@ public final class ServerContext implements SessionHost {
         sessions.forEach(session -> {
             if (session.readyState() == ReadyState.OPEN) {
                 session.close(CloseCodes.GOING_AWAY, reason);
-            } else if (session.readyState() == ReadyState.CONNECTING) {
-                session.abort();
+            } else if (session.readyState() == ReadyState.CONNECTING && !httpInFlight.contains(session)) {
+                session.abort(); // a plain HTTP request with the handler may still answer, within the close timeout
             }
         });
+    }
+
+    /** The handler for plain HTTP requests, or null (then they get the WebSocket handshake's answers). */
+    HttpHandler httpHandler() {
+        return httpHandler;
+    }
+
+    int maxHttpBodyBytes() {
+        return maxHttpBodyBytes;
+    }
+
+    /** The session's HTTP request went to the handler; {@link #httpAnswered} or {@link #onSessionClosed} ends that. */
+    void httpStarted(Session session) {
+        httpInFlight.add(session);
+    }
+
+    void httpAnswered(Session session) {
+        httpInFlight.remove(session);
+    }
+
+    /**
+     * Where the HTTP handler runs: the application's executor, or else a pool of up to
+     * {@link #HTTP_POOL_THREADS} daemon threads (idle ones end after 30 s). Its queue is bounded in
+     * practice by the pending-handshake limit: a request holds its slot until it is answered.
+     *
+     * @throws RejectedExecutionException once {@link #shutDownHttp} has run
+     */
+    Executor httpExecutor() {
+        if (listenerExecutor != null) {
+            return listenerExecutor;
+        }
+        synchronized (this) {
+            if (httpPoolShutDown) {
+                throw new RejectedExecutionException("The server is stopped");
+            }
+            if (httpPool == null) {
+                AtomicInteger threads = new AtomicInteger();
+                ThreadPoolExecutor pool = new ThreadPoolExecutor(HTTP_POOL_THREADS, HTTP_POOL_THREADS, 30, TimeUnit.SECONDS,
+                        new LinkedBlockingQueue<>(), task -> {
+                            Thread thread = new Thread(task, "duplex-http-" + threads.incrementAndGet());
+                            thread.setDaemon(true);
+                            return thread;
+                        });
+                pool.allowCoreThreadTimeOut(true);
+                httpPool = pool;
+            }
+            return httpPool;
+        }
+    }
+
+    /** Stops the server's own HTTP pool, interrupting handlers still running (their connections are gone). */
+    public void shutDownHttp() {
+        ExecutorService pool;
+        synchronized (this) {
+            httpPoolShutDown = true;
+            pool = httpPool;
+        }
+        if (pool != null) {
+            pool.shutdownNow();
+        }
     }
 
     /** Waits for every session to close; returns whether they all did in time. */

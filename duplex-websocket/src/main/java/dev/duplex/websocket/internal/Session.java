@@ -3,6 +3,8 @@ package dev.duplex.websocket.internal;
 import dev.duplex.protocol.CloseCodes;
 import dev.duplex.protocol.Connection;
 import dev.duplex.protocol.ConnectionListener;
+import dev.duplex.protocol.FrameObserver;
+import dev.duplex.protocol.FrameTrace;
 import dev.duplex.protocol.ProtocolException;
 import dev.duplex.protocol.Role;
 import dev.duplex.transport.ConnectionHandler;
@@ -51,6 +53,8 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
     private String subprotocol;
     private String extensions = "";
     private Map<String, Object> attributes;
+    /** The application's frame observer (guarded), or null; loop thread only once the connection is up. */
+    private FrameObserver frameObserver;
 
     private boolean inReadBatch;
     private boolean lingering;
@@ -130,6 +134,11 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
 
     @Override
     public void onEndOfInput(TcpConnection connection) {
+        if (this.connection == null && (handshake == null || handshake.answerPending(this))) {
+            // An answer to the request is being written (after abandonHandshake) or prepared (plain
+            // HTTP): the transport closes once our FIN is out; the close timeout bounds the flush.
+            return;
+        }
         if (this.connection != null && !this.connection.receiveEof()) {
             setClose(CloseCodes.ABNORMAL, "Connection dropped without a close handshake", false);
         }
@@ -250,6 +259,7 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
         this.handshake = null;
         this.connection = engine;
         engine.autoPong(false); // onPing answers, so a peer that does not read cannot pile up pongs
+        engine.frameObserver(frameObserver);
         this.listener = appListener;
         this.path = requestPath;
         this.subprotocol = agreedSubprotocol;
@@ -642,6 +652,42 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
     public SocketAddress remoteAddress() {
         TcpConnection t = tcp;
         return t == null ? null : t.remoteAddress();
+    }
+
+    @Override
+    public void observeFrames(FrameObserver observer) {
+        if (tcp != null && !onLoop()) {
+            execute(() -> observeFrames(observer));
+            return;
+        }
+        frameObserver = observer == null ? null : new GuardedObserver(observer);
+        if (connection != null) {
+            connection.frameObserver(frameObserver);
+        }
+    }
+
+    /** An application observer that throws is removed, so tracing can never break the connection. */
+    private final class GuardedObserver implements FrameObserver {
+        private final FrameObserver delegate;
+
+        GuardedObserver(FrameObserver delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void onFrame(FrameTrace trace) {
+            try {
+                delegate.onFrame(trace);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "Frame observer threw; removed from " + Session.this, e);
+                if (frameObserver == this) {
+                    frameObserver = null;
+                    if (connection != null) {
+                        connection.frameObserver(null);
+                    }
+                }
+            }
+        }
     }
 
     @Override
