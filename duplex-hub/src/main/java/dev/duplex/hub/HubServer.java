@@ -1,7 +1,9 @@
 package dev.duplex.hub;
 
 import dev.duplex.hub.broker.Broker;
+import dev.duplex.hub.http.HubHttpApi;
 import dev.duplex.transport.TransportOptions;
+import dev.duplex.websocket.HttpHandler;
 import dev.duplex.websocket.WebSocketOptions;
 import dev.duplex.websocket.WebSocketServer;
 import java.net.InetSocketAddress;
@@ -11,7 +13,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * A hub on a port: a {@link WebSocketServer} with the hub at {@value #PATH}. The smallest embedding:
+ * A hub on a port: a {@link WebSocketServer} with the hub at {@value #PATH} and its HTTP endpoints
+ * ({@link HubHttpApi}: health, readiness, metrics, the server API) on the same port. The smallest
+ * embedding:
  * <pre>{@code
  * try (HubServer server = HubServer.start(HubConfig.defaults(), 8080)) { ... }
  * }</pre>
@@ -80,6 +84,7 @@ public final class HubServer implements AutoCloseable {
         private InetSocketAddress address = new InetSocketAddress(0);
         private WebSocketOptions options;
         private Consumer<WebSocketServer.Builder> customizer = b -> { };
+        private HttpHandler httpFallback;
 
         public Builder config(HubConfig value) {
             this.config = Objects.requireNonNull(value, "config");
@@ -108,6 +113,12 @@ public final class HubServer implements AutoCloseable {
             return this;
         }
 
+        /** Serves the HTTP requests the hub does not (static files, say); by default they get 404. */
+        public Builder httpFallback(HttpHandler value) {
+            this.httpFallback = value;
+            return this;
+        }
+
         /** Adds to the WebSocket server before it starts: more routes, TLS, origin policy, HTTP. */
         public Builder customize(Consumer<WebSocketServer.Builder> value) {
             this.customizer = Objects.requireNonNull(value, "customizer");
@@ -122,6 +133,7 @@ public final class HubServer implements AutoCloseable {
             WebSocketServer.Builder b = WebSocketServer.builder()
                     .route(PATH, HubEndpoint.SUBPROTOCOLS, new HubEndpoint(hub))
                     .options(ws)
+                    .http(new HubHttpApi(hub, httpFallback))
                     // The hub keeps its own bounded queue per connection and hands the socket
                     // 64 KiB at a time; the transport tells it when that drained.
                     .transport(TransportOptions.defaults().withWriteHighWatermarkBytes(hub.socketWatermark()));

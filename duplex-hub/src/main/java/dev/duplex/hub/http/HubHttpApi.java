@@ -1,0 +1,338 @@
+package dev.duplex.hub.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.duplex.hub.Hub;
+import dev.duplex.hub.broker.HistoryPage;
+import dev.duplex.hub.broker.PublishResult;
+import dev.duplex.hub.metrics.HubMetrics;
+import dev.duplex.hub.protocol.HubCodec;
+import dev.duplex.hub.protocol.StreamPosition;
+import dev.duplex.hub.session.HubSession;
+import dev.duplex.websocket.HttpCall;
+import dev.duplex.websocket.HttpHandler;
+import dev.duplex.websocket.HttpReply;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The hub's HTTP endpoints on the WebSocket port: {@code /health}, {@code /ready}, {@code /metrics}
+ * and, with an API key configured, the server API under {@code /api/} (publish, broadcast, presence,
+ * history, disconnect, channels, stats). Anything else goes to the {@code fallback} handler (static
+ * files, for instance), or gets 404. Requests and replies are JSON; every error says what to fix.
+ */
+public final class HubHttpApi implements HttpHandler {
+    private static final long BROKER_TIMEOUT_SECONDS = 10;
+
+    private final Hub hub;
+    private final HttpHandler fallback;
+    private final byte[] apiKey;
+    private final ObjectMapper json = HubCodec.JSON.mapper();
+
+    public HubHttpApi(Hub hub, HttpHandler fallback) {
+        this.hub = hub;
+        this.fallback = fallback;
+        String key = hub.config().apiKey();
+        this.apiKey = key == null ? null : key.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public HttpReply handle(HttpCall call) throws Exception {
+        String path = call.path();
+        switch (path) {
+            case "/health":
+                return get(call, () -> HttpReply.json(200, "{\"status\":\"ok\"}\n"));
+            case "/ready":
+                return get(call, () -> hub.draining()
+                        ? HttpReply.json(503, "{\"status\":\"draining\"}\n").withHeader("Retry-After", "5")
+                        : HttpReply.json(200, "{\"status\":\"ready\"}\n"));
+            case "/metrics":
+                return get(call, () -> HttpReply.bytes(200, HubMetrics.contentType(),
+                        hub.metrics().scrape().getBytes(StandardCharsets.UTF_8)));
+            default:
+                break;
+        }
+        if (path.startsWith("/api/")) {
+            return api(call, path.substring("/api/".length()));
+        }
+        return fallback != null ? fallback.handle(call) : error(404, "Nothing at " + path
+                + "; the hub serves /connect (WebSocket), /health, /ready, /metrics and /api/…");
+    }
+
+    private HttpReply api(HttpCall call, String operation) throws Exception {
+        if (apiKey == null) {
+            return error(404, "The HTTP API is off: configure an API key (api_key) to turn it on");
+        }
+        if (!authorized(call)) {
+            return error(401, "Send the API key as 'Authorization: apikey KEY'")
+                    .withHeader("WWW-Authenticate", "apikey");
+        }
+        try {
+            switch (operation) {
+                case "publish":
+                    return post(call, () -> publish(call));
+                case "broadcast":
+                    return post(call, () -> broadcast(call));
+                case "presence":
+                    return get(call, () -> presence(call));
+                case "history":
+                    return get(call, () -> history(call));
+                case "disconnect":
+                    return post(call, () -> disconnect(call));
+                case "channels":
+                    return get(call, () -> channels());
+                case "stats":
+                    return get(call, () -> stats());
+                default:
+                    return error(404, "No API operation '" + operation
+                            + "'; see the README for publish, broadcast, presence, history, disconnect, channels, stats");
+            }
+        } catch (BadRequest e) {
+            return error(400, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            return error(400, e.getMessage());
+        } catch (TimeoutException e) {
+            return error(504, "The broker did not answer within " + BROKER_TIMEOUT_SECONDS + " s");
+        } catch (ExecutionException e) {
+            return error(502, "The broker failed: " + e.getCause());
+        }
+    }
+
+    private boolean authorized(HttpCall call) {
+        String header = call.header("Authorization");
+        if (header == null) {
+            return false;
+        }
+        int space = header.indexOf(' ');
+        if (space < 0) {
+            return false;
+        }
+        String scheme = header.substring(0, space);
+        if (!scheme.equalsIgnoreCase("apikey") && !scheme.equalsIgnoreCase("bearer")) {
+            return false;
+        }
+        byte[] given = header.substring(space + 1).trim().getBytes(StandardCharsets.UTF_8);
+        return MessageDigest.isEqual(given, apiKey); // constant time: no timing oracle on the key
+    }
+
+    // ---- operations
+
+    private HttpReply publish(HttpCall call) throws Exception {
+        JsonNode body = body(call);
+        String channel = text(body, "channel", true);
+        JsonNode data = data(body);
+        String key = idempotencyKey(call, body);
+        PublishResult result = await(hub.publish(channel, data, key));
+        return ok(result(channel, result));
+    }
+
+    private HttpReply broadcast(HttpCall call) throws Exception {
+        JsonNode body = body(call);
+        JsonNode channels = body.get("channels");
+        if (channels == null || !channels.isArray() || channels.isEmpty()) {
+            throw new BadRequest("Field \"channels\" must be a non-empty array of channel names");
+        }
+        JsonNode data = data(body);
+        String key = idempotencyKey(call, body);
+        ArrayNode results = json.createArrayNode();
+        for (JsonNode c : channels) {
+            if (!c.isTextual()) {
+                throw new BadRequest("Field \"channels\" must hold strings");
+            }
+            try {
+                results.add(result(c.asText(), await(hub.publish(c.asText(), data, key))));
+            } catch (IllegalArgumentException e) {
+                results.add(json.createObjectNode().put("channel", c.asText()).put("error", e.getMessage()));
+            }
+        }
+        ObjectNode reply = json.createObjectNode();
+        reply.set("results", results);
+        return ok(reply);
+    }
+
+    private HttpReply presence(HttpCall call) throws Exception {
+        String channel = parameter(call, "channel");
+        ObjectNode reply = json.createObjectNode().put("channel", channel);
+        reply.set("clients", json.valueToTree(await(hub.presence(channel))));
+        return ok(reply);
+    }
+
+    private HttpReply history(HttpCall call) throws Exception {
+        String channel = parameter(call, "channel");
+        int limit = call.queryParameter("limit") == null ? Integer.MAX_VALUE : number(call, "limit");
+        StreamPosition since = null;
+        if (call.queryParameter("since_offset") != null || call.queryParameter("since_epoch") != null) {
+            String epoch = parameter(call, "since_epoch");
+            since = new StreamPosition(number(call, "since_offset"), epoch);
+        }
+        HistoryPage page = await(hub.history(channel, since, limit));
+        if (!page.recoverable()) {
+            return error(409, "That position is no longer in history; the stream is at epoch "
+                    + page.epoch() + ", offset " + page.offset());
+        }
+        ObjectNode reply = json.createObjectNode().put("channel", channel).put("epoch", page.epoch())
+                .put("offset", page.offset());
+        reply.set("publications", json.valueToTree(page.publications()));
+        return ok(reply);
+    }
+
+    private HttpReply disconnect(HttpCall call) throws Exception {
+        JsonNode body = body(call);
+        String user = text(body, "user", true);
+        boolean reconnect = body.path("reconnect").asBoolean(false);
+        String reason = text(body, "reason", false);
+        int count = hub.disconnectUser(user, reconnect, reason);
+        return ok(json.createObjectNode().put("user", user).put("disconnected", count));
+    }
+
+    private HttpReply channels() {
+        ObjectNode reply = json.createObjectNode();
+        ObjectNode channels = reply.putObject("channels");
+        hub.channels().forEach(channels::put);
+        return ok(reply);
+    }
+
+    private HttpReply stats() {
+        List<HubSession.Stats> connections = hub.connections();
+        long queued = 0;
+        long oldest = 0;
+        for (HubSession.Stats s : connections) {
+            queued += s.queuedBytes();
+            oldest = Math.max(oldest, s.oldestQueuedMillis());
+        }
+        ObjectNode reply = json.createObjectNode()
+                .put("connections", connections.size())
+                .put("channels", hub.channels().size())
+                .put("draining", hub.draining())
+                .put("queuedBytes", queued)
+                .put("oldestQueuedMillis", oldest);
+        List<HubSession.Stats> sorted = new ArrayList<>(connections);
+        sorted.sort((a, b) -> Long.compare(b.queuedBytes(), a.queuedBytes()));
+        // The most backed-up connections first; the full list can be long on a busy node.
+        reply.set("connectionDetails", json.valueToTree(sorted.subList(0, Math.min(100, sorted.size()))));
+        return ok(reply);
+    }
+
+    // ---- helpers
+
+    /** An operation behind a method check. */
+    private interface Operation {
+        HttpReply run() throws Exception;
+    }
+
+    private static HttpReply get(HttpCall call, Operation operation) throws Exception {
+        return call.method().equals("GET") || call.method().equals("HEAD") ? operation.run()
+                : error(405, "Use GET").withHeader("Allow", "GET, HEAD");
+    }
+
+    private static HttpReply post(HttpCall call, Operation operation) throws Exception {
+        return call.method().equals("POST") ? operation.run()
+                : error(405, "Use POST with a JSON body").withHeader("Allow", "POST");
+    }
+
+    private JsonNode body(HttpCall call) throws BadRequest {
+        if (call.bodyLength() == 0) {
+            throw new BadRequest("Send a JSON object as the request body");
+        }
+        try {
+            JsonNode node = json.readTree(call.body());
+            if (node == null || !node.isObject()) {
+                throw new BadRequest("The request body must be a JSON object");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw new BadRequest("The request body is not valid JSON: " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw new BadRequest("The request body could not be read");
+        }
+    }
+
+    private static JsonNode data(JsonNode body) throws BadRequest {
+        JsonNode data = body.get("data");
+        if (data == null) {
+            throw new BadRequest("Missing field \"data\"");
+        }
+        return data;
+    }
+
+    private static String idempotencyKey(HttpCall call, JsonNode body) throws BadRequest {
+        String header = call.header("Idempotency-Key");
+        return header != null ? header : text(body, "idempotencyKey", false);
+    }
+
+    private static String text(JsonNode body, String field, boolean required) throws BadRequest {
+        JsonNode value = body.get(field);
+        if (value == null || value.isNull()) {
+            if (required) {
+                throw new BadRequest("Missing field \"" + field + "\"");
+            }
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw new BadRequest("Field \"" + field + "\" must be a string");
+        }
+        return value.asText();
+    }
+
+    private static String parameter(HttpCall call, String name) throws BadRequest {
+        String value = call.queryParameter(name);
+        if (value == null || value.isEmpty()) {
+            throw new BadRequest("Missing query parameter \"" + name + "\"");
+        }
+        return value;
+    }
+
+    private static int number(HttpCall call, String name) throws BadRequest {
+        String value = parameter(call, name);
+        try {
+            int n = Integer.parseInt(value);
+            if (n < 0) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new BadRequest("Query parameter \"" + name + "\" must be a non-negative integer, not '" + value + "'");
+        }
+    }
+
+    private ObjectNode result(String channel, PublishResult r) {
+        return json.createObjectNode().put("channel", channel).put("epoch", r.epoch()).put("offset", r.offset())
+                .put("duplicate", r.duplicate());
+    }
+
+    private static <T> T await(java.util.concurrent.CompletableFuture<T> future)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        return future.get(BROKER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    private HttpReply ok(JsonNode body) {
+        return HttpReply.json(200, body.toString() + "\n");
+    }
+
+    private static HttpReply error(int status, String message) {
+        return HttpReply.json(status, "{\"error\":" + quote(message) + "}\n");
+    }
+
+    private static String quote(String s) {
+        try {
+            return HubCodec.JSON.mapper().writeValueAsString(s);
+        } catch (JsonProcessingException e) {
+            return "\"\"";
+        }
+    }
+
+    /** A request the API cannot serve as sent. */
+    private static final class BadRequest extends Exception {
+        BadRequest(String message) {
+            super(message, null, false, false);
+        }
+    }
+}
