@@ -12,26 +12,36 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
  * A bare protocol-level client for the hub's tests: sends commands as they are, collects every
  * server message in order. Deliberately not the reconnecting Java client, so tests see the wire.
+ * {@link #close()} aborts the TCP connection (no close handshake), like a network drop.
  */
 final class TestHubClient implements AutoCloseable {
     static final long WAIT_SECONDS = 10;
 
     private final WebSocketClient client;
+    private final boolean ownsClient;
     private final HubCodec codec;
     private final BlockingQueue<ServerMessage> inbox = new LinkedBlockingQueue<>();
+    private final Consumer<ServerMessage> sink;
+    private final List<ServerMessage> received = new ArrayList<>();
     final CompletableFuture<int[]> closed = new CompletableFuture<>();
     final List<String> closeReasons = new ArrayList<>();
     private final AtomicLong ids = new AtomicLong();
+    /** When the last {@code disconnect} message arrived (System.nanoTime), 0 if none. */
+    volatile long disconnectNanos;
+    /** The reply to {@link #connect}, once connected. */
+    volatile ServerMessage.Connected connected;
     final WebSocket ws;
 
     TestHubClient(int port, HubCodec codec) throws Exception {
@@ -39,47 +49,171 @@ final class TestHubClient implements AutoCloseable {
     }
 
     TestHubClient(int port, HubCodec codec, String subprotocol) throws Exception {
-        this.client = WebSocketClient.builder().build();
+        this(WebSocketClient.builder().build(), true, port, codec, subprotocol, null);
+    }
+
+    /**
+     * A client on a shared {@link WebSocketClient} (many connections, few event-loop threads). With a
+     * {@code sink}, messages go to it on the event loop instead of the inbox.
+     */
+    TestHubClient(WebSocketClient shared, int port, Consumer<ServerMessage> sink) throws Exception {
+        this(shared, false, port, HubCodec.JSON, HubCodec.JSON_SUBPROTOCOL, sink);
+    }
+
+    private TestHubClient(WebSocketClient client, boolean ownsClient, int port, HubCodec codec, String subprotocol,
+                          Consumer<ServerMessage> sink) throws Exception {
+        this.client = client;
+        this.ownsClient = ownsClient;
         this.codec = codec;
+        this.sink = sink;
         ConnectRequest request = ConnectRequest.to("ws://127.0.0.1:" + port + "/connect");
         if (subprotocol != null) {
             request = request.withSubprotocols(subprotocol);
         }
-        this.ws = client.connect(request, new WebSocketListener() {
-            @Override
-            public void onText(WebSocket ws, String text) {
-                receive(text.getBytes(StandardCharsets.UTF_8));
-            }
-
-            @Override
-            public void onBinary(WebSocket ws, ByteBuffer data) {
-                byte[] bytes = new byte[data.remaining()];
-                data.get(bytes);
-                receive(bytes);
-            }
-
-            @Override
-            public void onClose(WebSocket ws, int code, String reason) {
-                synchronized (closeReasons) {
-                    closeReasons.add(reason);
+        try {
+            this.ws = client.connect(request, new WebSocketListener() {
+                @Override
+                public void onText(WebSocket ws, String text) {
+                    receive(text.getBytes(StandardCharsets.UTF_8));
                 }
-                closed.complete(new int[] {code});
+
+                @Override
+                public void onBinary(WebSocket ws, ByteBuffer data) {
+                    byte[] bytes = new byte[data.remaining()];
+                    data.get(bytes);
+                    receive(bytes);
+                }
+
+                @Override
+                public void onClose(WebSocket ws, int code, String reason) {
+                    synchronized (closeReasons) {
+                        closeReasons.add(reason);
+                    }
+                    closed.complete(new int[] {code});
+                }
+            }).get(WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            if (ownsClient) {
+                client.close();
             }
-        }).get(WAIT_SECONDS, TimeUnit.SECONDS);
+            throw e;
+        }
     }
 
     static TestHubClient connected(int port) throws Exception {
+        return connected(port, null);
+    }
+
+    /** A JSON client that sent {@code connect} with {@code token} (null: anonymous) and got {@code connected}. */
+    static TestHubClient connected(int port, String token) throws Exception {
         TestHubClient c = new TestHubClient(port, HubCodec.JSON);
-        c.send(new Command.Connect(c.nextId(), null, "test", "1", null));
-        c.expect(ServerMessage.Connected.class);
+        try {
+            c.connect(token);
+        } catch (Throwable t) {
+            c.close();
+            throw t;
+        }
         return c;
     }
 
+    ServerMessage.Connected connect(String token) throws InterruptedException {
+        return connect(token, null);
+    }
+
+    ServerMessage.Connected connect(String token, Map<String, dev.duplex.hub.protocol.StreamPosition> subs)
+            throws InterruptedException {
+        long id = nextId();
+        send(new Command.Connect(id, token, "test", "1", subs));
+        ServerMessage reply = reply(id);
+        if (!(reply instanceof ServerMessage.Connected c)) {
+            throw new AssertionError("Connecting failed: " + reply);
+        }
+        connected = c;
+        return c;
+    }
+
+    /** This connection's client id (after {@link #connect}). */
+    String clientId() {
+        return connected.client();
+    }
+
+    /** Subscribes and returns the reply (fails on anything else for this command). */
+    ServerMessage.Subscribed subscribe(String channel) throws InterruptedException {
+        long id = nextId();
+        send(new Command.Subscribe(id, channel, null, null));
+        ServerMessage reply = reply(id);
+        if (!(reply instanceof ServerMessage.Subscribed s)) {
+            throw new AssertionError("Subscribing to " + channel + " failed: " + reply);
+        }
+        return s;
+    }
+
+    /** Sends {@code command} and returns the error it got; fails if the reply is not an error. */
+    ServerMessage.Error error(Command command) throws InterruptedException {
+        send(command);
+        ServerMessage reply = reply(command.id());
+        if (!(reply instanceof ServerMessage.Error e)) {
+            throw new AssertionError("Expected an error for " + command + ", got " + reply);
+        }
+        return e;
+    }
+
+    /** The reply carrying {@code id} (skipping pushes and other replies). */
+    ServerMessage reply(long id) throws InterruptedException {
+        return expect(ServerMessage.class, m -> id == idOf(m));
+    }
+
+    static long idOf(ServerMessage m) {
+        Long id = null;
+        if (m instanceof ServerMessage.Connected c) {
+            id = c.id();
+        } else if (m instanceof ServerMessage.Subscribed s) {
+            id = s.id();
+        } else if (m instanceof ServerMessage.Unsubscribed u) {
+            id = u.id();
+        } else if (m instanceof ServerMessage.Ack a) {
+            id = a.id();
+        } else if (m instanceof ServerMessage.PresenceResult p) {
+            id = p.id();
+        } else if (m instanceof ServerMessage.HistoryResult h) {
+            id = h.id();
+        } else if (m instanceof ServerMessage.Pong p) {
+            id = p.id();
+        } else if (m instanceof ServerMessage.Refreshed r) {
+            id = r.id();
+        } else if (m instanceof ServerMessage.Error e) {
+            id = e.id();
+        }
+        return id == null ? Long.MIN_VALUE : id;
+    }
+
+    /** Sends a ping and waits for its pong: the connection works and everything before it was handled. */
+    void roundTrip() throws InterruptedException {
+        long id = nextId();
+        send(new Command.Ping(id));
+        ServerMessage reply = reply(id);
+        if (!(reply instanceof ServerMessage.Pong)) {
+            throw new AssertionError("Expected a pong, got " + reply);
+        }
+    }
+
     private void receive(byte[] bytes) {
+        ServerMessage message;
         try {
-            inbox.add(codec.decodeServerMessage(bytes));
+            message = codec.decodeServerMessage(bytes);
         } catch (ProtocolException e) {
             throw new AssertionError("The hub sent an undecodable message: " + new String(bytes, StandardCharsets.UTF_8), e);
+        }
+        if (message instanceof ServerMessage.Disconnect) {
+            disconnectNanos = System.nanoTime();
+        }
+        if (sink != null) {
+            sink.accept(message);
+        } else {
+            synchronized (received) {
+                received.add(message);
+            }
+            inbox.add(message);
         }
     }
 
@@ -133,18 +267,40 @@ final class TestHubClient implements AutoCloseable {
         throw new AssertionError("No " + type.getSimpleName() + " within " + WAIT_SECONDS + " s; got " + skipped);
     }
 
-    /** Nothing arrives for {@code millis}. */
+    /** The next message within {@code millis}, or null. */
     ServerMessage poll(long millis) throws InterruptedException {
         return inbox.poll(millis, TimeUnit.MILLISECONDS);
     }
 
+    /** Every message that arrived so far and was not taken yet. */
+    List<ServerMessage> drain() {
+        List<ServerMessage> all = new ArrayList<>();
+        inbox.drainTo(all);
+        return all;
+    }
+
+    /** Every message received so far, taken or not (not kept with a sink). */
+    List<ServerMessage> received() {
+        synchronized (received) {
+            return List.copyOf(received);
+        }
+    }
+
+    boolean isOpen() {
+        return !closed.isDone();
+    }
+
+    /** The close code, waiting up to {@link #WAIT_SECONDS}. */
     int awaitClose() throws Exception {
         return closed.get(WAIT_SECONDS, TimeUnit.SECONDS)[0];
     }
 
+    /** Aborts the connection (a network drop: no close handshake). */
     @Override
     public void close() {
         ws.abort();
-        client.close();
+        if (ownsClient) {
+            client.close();
+        }
     }
 }
