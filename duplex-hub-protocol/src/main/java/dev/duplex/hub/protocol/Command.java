@@ -20,6 +20,7 @@ import java.util.Map;
         @JsonSubTypes.Type(value = Command.History.class, name = "history"),
         @JsonSubTypes.Type(value = Command.Ping.class, name = "ping"),
         @JsonSubTypes.Type(value = Command.Refresh.class, name = "refresh"),
+        @JsonSubTypes.Type(value = Command.Trace.class, name = "trace"),
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface Command {
@@ -62,5 +63,13 @@ public sealed interface Command {
 
     /** Replace the connection token before it expires. */
     record Refresh(Long id, String token) implements Command {
+    }
+
+    /**
+     * Start ({@code enabled} true) or stop streaming the WebSocket frames of connection {@code client}
+     * to this connection as {@code frame} messages. {@code key} is the trace key that connection
+     * received in its {@code connected} reply: only whoever holds it may watch.
+     */
+    record Trace(Long id, String client, String key, boolean enabled) implements Command {
     }
 }

@@ -35,6 +35,13 @@ public final class Commands {
             if (h.limit() != null && h.limit() < 0) {
                 throw new ProtocolException(ErrorCode.BAD_REQUEST, "Field \"limit\" must not be negative", id);
             }
+        } else if (command instanceof Command.Trace t) {
+            if (t.client() == null || t.client().isEmpty()) {
+                throw new ProtocolException(ErrorCode.BAD_REQUEST, "Missing field \"client\"", id);
+            }
+            if (t.enabled() && (t.key() == null || t.key().isEmpty())) {
+                throw new ProtocolException(ErrorCode.BAD_REQUEST, "Missing field \"key\" (the traced connection's trace key)", id);
+            }
         } else if (command instanceof Command.Refresh r) {
             if (r.token() == null || r.token().isEmpty()) {
                 throw new ProtocolException(ErrorCode.BAD_REQUEST, "Missing field \"token\"", id);

@@ -25,21 +25,25 @@ import java.util.Map;
         @JsonSubTypes.Type(value = ServerMessage.Refreshed.class, name = "refreshed"),
         @JsonSubTypes.Type(value = ServerMessage.Error.class, name = "error"),
         @JsonSubTypes.Type(value = ServerMessage.Disconnect.class, name = "disconnect"),
+        @JsonSubTypes.Type(value = ServerMessage.Tracing.class, name = "tracing"),
+        @JsonSubTypes.Type(value = ServerMessage.Frame.class, name = "frame"),
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface ServerMessage permits Publication, ServerMessage.Connected, ServerMessage.Subscribed,
         ServerMessage.Unsubscribed, ServerMessage.Join, ServerMessage.Leave, ServerMessage.Ack,
         ServerMessage.PresenceResult, ServerMessage.HistoryResult, ServerMessage.Pong, ServerMessage.Refreshed,
-        ServerMessage.Error, ServerMessage.Disconnect {
+        ServerMessage.Error, ServerMessage.Disconnect, ServerMessage.Tracing, ServerMessage.Frame {
 
     /**
      * The reply to {@code connect}. {@code heartbeat} is in milliseconds: the client sends a
      * {@code ping} at least that often and treats a missing {@code pong} as a dead connection.
      * {@code expires} is when the token expires (epoch milliseconds), null if never.
      * {@code subs} answers the resumed subscriptions of the connect command, by channel.
+     * {@code traceKey} lets another connection watch this one's frames (see {@code trace}); null when
+     * the hub does not offer frame traces.
      */
     record Connected(Long id, String client, long heartbeat, Long expires,
-                     Map<String, Subscribed> subs) implements ServerMessage {
+                     Map<String, Subscribed> subs, String traceKey) implements ServerMessage {
     }
 
     /**
@@ -92,5 +96,19 @@ public sealed interface ServerMessage permits Publication, ServerMessage.Connect
      * {@code retryAfter} is a hint in milliseconds before reconnecting.
      */
     record Disconnect(int code, String reason, boolean reconnect, Long retryAfter) implements ServerMessage {
+    }
+
+    /** The reply to {@code trace}: whether frames of {@code client} are now streamed here. */
+    record Tracing(Long id, String client, boolean enabled) implements ServerMessage {
+    }
+
+    /**
+     * One WebSocket frame of a traced connection, as the hub read ({@code dir} "in") or wrote ("out")
+     * it: the header bits, the payload length and, for Close frames, the code and reason.
+     * {@code time} is the hub's clock in epoch milliseconds.
+     */
+    record Frame(String client, String dir, boolean fin, boolean rsv1, boolean rsv2, boolean rsv3,
+                 String opcode, boolean masked, long length, Integer code, String reason, long time)
+            implements ServerMessage {
     }
 }

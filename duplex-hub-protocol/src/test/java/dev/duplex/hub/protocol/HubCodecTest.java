@@ -41,6 +41,9 @@ class HubCodecTest {
         assertThat(decode("{\"type\":\"history\",\"id\":5,\"channel\":\"c\",\"limit\":10}")).isEqualTo(new Command.History(5L, "c", null, 10));
         assertThat(decode("{\"type\":\"ping\",\"id\":6}")).isEqualTo(new Command.Ping(6L));
         assertThat(decode("{\"type\":\"refresh\",\"id\":7,\"token\":\"t2\"}")).isEqualTo(new Command.Refresh(7L, "t2"));
+        assertThat(decode("{\"type\":\"trace\",\"id\":8,\"client\":\"c\",\"key\":\"k\",\"enabled\":true}"))
+                .isEqualTo(new Command.Trace(8L, "c", "k", true));
+        assertThat(failure("{\"type\":\"trace\",\"id\":9,\"client\":\"c\",\"enabled\":true}").getMessage()).contains("\"key\"");
     }
 
     @Test
@@ -90,7 +93,7 @@ class HubCodecTest {
         Publication pub = new Publication("chat:x", 42, JsonNodeFactory.instance.textNode("hi"), info, null);
         List<ServerMessage> messages = List.of(
                 new ServerMessage.Connected(1L, "c1", 25_000, null, Map.of("chat:x",
-                        new ServerMessage.Subscribed(null, "chat:x", "e", 42, true, List.of(pub)))),
+                        new ServerMessage.Subscribed(null, "chat:x", "e", 42, true, List.of(pub))), "k"),
                 new ServerMessage.Subscribed(2L, "chat:x", "e", 41, null, List.of()),
                 new ServerMessage.Unsubscribed(3L, "chat:x", null),
                 pub,
@@ -102,7 +105,9 @@ class HubCodecTest {
                 new ServerMessage.Pong(7L),
                 new ServerMessage.Refreshed(8L, 1_800_000_000_000L),
                 new ServerMessage.Error(9L, 107, "bad"),
-                new ServerMessage.Disconnect(3000, "shutdown", true, 2_000L));
+                new ServerMessage.Disconnect(3000, "shutdown", true, 2_000L),
+                new ServerMessage.Tracing(10L, "c1", true),
+                new ServerMessage.Frame("c1", "in", true, false, false, false, "close", true, 5, 1000, "bye", 1L));
         for (ServerMessage m : messages) {
             assertThat(codec.decodeServerMessage(codec.encode(m))).isEqualTo(m);
         }

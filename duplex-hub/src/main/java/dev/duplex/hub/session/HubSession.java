@@ -247,7 +247,7 @@ public final class HubSession {
             // The replies of the resumed subscriptions travel inside "connected": subscribe() held
             // back their live publications until now, so they follow it in order.
             reply(new ServerMessage.Connected(c.id(), clientId, config.heartbeat().toMillis(), expiresAt(),
-                    subs.isEmpty() ? null : subs));
+                    subs.isEmpty() ? null : subs, null));
             failed.forEach(this::reply);
             for (String channel : subs.keySet()) {
                 goLive(channel);
