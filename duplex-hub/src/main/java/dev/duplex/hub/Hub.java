@@ -30,6 +30,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * The hub of one node: its connections ({@link HubSession}s), the channels they subscribe to, and the
@@ -123,6 +124,36 @@ public final class Hub implements SessionHost, AutoCloseable {
     public CompletableFuture<HistoryPage> history(String channel, StreamPosition since, int limit) {
         NamespaceConfig ns = requireNamespace(channel);
         return broker.history(channel, since, Math.min(limit, ns.historySize()), ns.historyOptions());
+    }
+
+    /**
+     * Calls {@code listener} with every publication of {@code channel} from now on, in offset order,
+     * on the publishing thread (so it must be quick): server-side code such as a device that receives
+     * commands. Close the returned handle to stop.
+     */
+    public AutoCloseable listen(String channel, Consumer<Publication> listener) {
+        requireNamespace(channel);
+        LocalChannel ch = channels.compute(channel, (name, existing) -> {
+            LocalChannel c = existing == null ? new LocalChannel() : existing;
+            c.listeners.add(listener);
+            return c;
+        });
+        synchronized (ch) {
+            if (ch.ready == null) {
+                ch.ready = broker.subscribe(channel);
+            }
+        }
+        return () -> {
+            boolean[] empty = {false};
+            channels.computeIfPresent(channel, (name, c) -> {
+                c.listeners.remove(listener);
+                empty[0] = c.isEmpty();
+                return empty[0] ? null : c;
+            });
+            if (empty[0]) {
+                broker.unsubscribe(channel);
+            }
+        };
     }
 
     /** Disconnects every connection of {@code user} on this node; returns how many. */
@@ -287,7 +318,7 @@ public final class Hub implements SessionHost, AutoCloseable {
         boolean[] empty = {false};
         channels.computeIfPresent(channel, (name, ch) -> {
             ch.subscribers.remove(session);
-            empty[0] = ch.subscribers.isEmpty();
+            empty[0] = ch.isEmpty();
             return empty[0] ? null : ch;
         });
         if (empty[0]) {
@@ -359,6 +390,13 @@ public final class Hub implements SessionHost, AutoCloseable {
             for (HubSession s : ch.subscribers) {
                 s.deliver(shared);
             }
+            for (Consumer<Publication> listener : ch.listeners) {
+                try {
+                    listener.accept(publication);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "A listener of " + publication.channel() + " failed", e);
+                }
+            }
         }
 
         @Override
@@ -381,10 +419,15 @@ public final class Hub implements SessionHost, AutoCloseable {
         }
     }
 
-    /** A channel's subscribers on this node. */
+    /** A channel's subscribers and server-side listeners on this node. */
     private static final class LocalChannel {
         final Set<HubSession> subscribers = ConcurrentHashMap.newKeySet();
+        final Set<Consumer<Publication>> listeners = ConcurrentHashMap.newKeySet();
         CompletableFuture<Void> ready;
+
+        boolean isEmpty() {
+            return subscribers.isEmpty() && listeners.isEmpty();
+        }
     }
 
     /** A user's connection count and shared command-rate bucket on this node. */
