@@ -133,27 +133,8 @@ public final class Hub implements SessionHost, AutoCloseable {
      */
     public AutoCloseable listen(String channel, Consumer<Publication> listener) {
         requireNamespace(channel);
-        LocalChannel ch = channels.compute(channel, (name, existing) -> {
-            LocalChannel c = existing == null ? new LocalChannel() : existing;
-            c.listeners.add(listener);
-            return c;
-        });
-        synchronized (ch) {
-            if (ch.ready == null) {
-                ch.ready = broker.subscribe(channel);
-            }
-        }
-        return () -> {
-            boolean[] empty = {false};
-            channels.computeIfPresent(channel, (name, c) -> {
-                c.listeners.remove(listener);
-                empty[0] = c.isEmpty();
-                return empty[0] ? null : c;
-            });
-            if (empty[0]) {
-                broker.unsubscribe(channel);
-            }
-        };
+        join(channel, c -> c.listeners.add(listener));
+        return () -> leave(channel, c -> c.listeners.remove(listener));
     }
 
     /** Disconnects every connection of {@code user} on this node; returns how many. */
@@ -300,30 +281,44 @@ public final class Hub implements SessionHost, AutoCloseable {
 
     @Override
     public CompletableFuture<Void> attach(String channel, HubSession session) {
-        LocalChannel ch = channels.compute(channel, (name, existing) -> {
-            LocalChannel c = existing == null ? new LocalChannel() : existing;
-            c.subscribers.add(session);
-            return c;
-        });
-        synchronized (ch) {
-            if (ch.ready == null) {
-                ch.ready = broker.subscribe(channel);
-            }
-            return ch.ready;
-        }
+        return join(channel, c -> c.subscribers.add(session)).ready;
     }
 
     @Override
     public void detach(String channel, HubSession session) {
-        boolean[] empty = {false};
-        channels.computeIfPresent(channel, (name, ch) -> {
-            ch.subscribers.remove(session);
-            empty[0] = ch.isEmpty();
-            return empty[0] ? null : ch;
+        leave(channel, c -> c.subscribers.remove(session));
+    }
+
+    /*
+     * The broker is subscribed when a channel gets its first local member and unsubscribed when it
+     * loses its last one, both inside the map's lock for that channel. Outside it, a detach that
+     * emptied the channel could call broker.unsubscribe after a concurrent attach had created the
+     * channel anew and subscribed: the node would then be unsubscribed while it has a subscriber,
+     * who would silently receive nothing more (no gap is ever seen, so not even a 3009). The broker
+     * calls only start the (un)subscription and return a future; they must not block.
+     */
+    private LocalChannel join(String channel, Consumer<LocalChannel> add) {
+        return channels.compute(channel, (name, existing) -> {
+            LocalChannel c = existing != null ? existing : new LocalChannel(broker.subscribe(channel));
+            add.accept(c);
+            return c;
         });
-        if (empty[0]) {
-            broker.unsubscribe(channel);
-        }
+    }
+
+    private void leave(String channel, Consumer<LocalChannel> remove) {
+        channels.computeIfPresent(channel, (name, c) -> {
+            remove.accept(c);
+            if (c.isEmpty()) {
+                broker.unsubscribe(channel);
+                return null;
+            }
+            return c;
+        });
+    }
+
+    @Override
+    public HubSession session(String clientId) {
+        return sessions.get(clientId);
     }
 
     @Override
@@ -335,9 +330,15 @@ public final class Hub implements SessionHost, AutoCloseable {
         }
     }
 
+    /**
+     * At most half the per-connection budget ({@link HubConfig#maxQueuedBytes()}) sits in the socket
+     * buffer, where the slow-consumer policy can no longer drop anything. With the full 64 KiB and a
+     * budget of 64 KiB or less, the socket alone filled the budget and a DROP_OLDEST or
+     * LATEST_PER_KEY consumer was disconnected (3002) instead of having old publications dropped.
+     */
     @Override
     public long socketWatermark() {
-        return SOCKET_WATERMARK;
+        return Math.min(SOCKET_WATERMARK, config.maxQueuedBytes() / 2);
     }
 
     @Override
@@ -423,7 +424,12 @@ public final class Hub implements SessionHost, AutoCloseable {
     private static final class LocalChannel {
         final Set<HubSession> subscribers = ConcurrentHashMap.newKeySet();
         final Set<Consumer<Publication>> listeners = ConcurrentHashMap.newKeySet();
-        CompletableFuture<Void> ready;
+        /** The broker subscription of this node, started when the channel got its first member. */
+        final CompletableFuture<Void> ready;
+
+        LocalChannel(CompletableFuture<Void> ready) {
+            this.ready = ready;
+        }
 
         boolean isEmpty() {
             return subscribers.isEmpty() && listeners.isEmpty();

@@ -28,6 +28,7 @@ public final class HubConfig {
     private final int connectionBurst;
     private final Duration drainWindow;
     private final String apiKey;
+    private final boolean frameTrace;
     private final NamespaceConfig defaultNamespace;
     private final Map<String, NamespaceConfig> namespaces;
 
@@ -48,6 +49,7 @@ public final class HubConfig {
         this.connectionBurst = b.connectionBurst;
         this.drainWindow = b.drainWindow;
         this.apiKey = b.apiKey;
+        this.frameTrace = b.frameTrace;
         this.defaultNamespace = b.defaultNamespace;
         this.namespaces = Map.copyOf(b.namespaces);
     }
@@ -78,6 +80,7 @@ public final class HubConfig {
         b.connectionBurst = connectionBurst;
         b.drainWindow = drainWindow;
         b.apiKey = apiKey;
+        b.frameTrace = frameTrace;
         b.defaultNamespace = defaultNamespace;
         b.namespaces.putAll(namespaces);
         return b;
@@ -163,6 +166,11 @@ public final class HubConfig {
         return apiKey;
     }
 
+    /** Whether connections get a trace key so that another connection may watch their frames. */
+    public boolean frameTrace() {
+        return frameTrace;
+    }
+
     public NamespaceConfig defaultNamespace() {
         return defaultNamespace;
     }
@@ -189,6 +197,7 @@ public final class HubConfig {
         private int connectionBurst = 2_000;
         private Duration drainWindow = Duration.ofSeconds(5);
         private String apiKey;
+        private boolean frameTrace;
         private NamespaceConfig defaultNamespace = NamespaceConfig.defaults();
         private final Map<String, NamespaceConfig> namespaces = new LinkedHashMap<>();
 
@@ -267,6 +276,12 @@ public final class HubConfig {
                 throw new IllegalArgumentException("the API key must be at least 16 characters long");
             }
             this.apiKey = value;
+            return this;
+        }
+
+        /** Offers frame traces (the {@code trace} command) to connections; off by default. */
+        public Builder frameTrace(boolean value) {
+            this.frameTrace = value;
             return this;
         }
 

@@ -114,6 +114,11 @@ public final class HubEndpoint implements WebSocketListener {
         }
 
         @Override
+        public void observeFrames(dev.duplex.protocol.FrameObserver observer) {
+            ws.observeFrames(observer);
+        }
+
+        @Override
         public String remoteAddress() {
             return String.valueOf(ws.remoteAddress());
         }

@@ -5,6 +5,7 @@ import dev.duplex.hub.Access;
 import dev.duplex.hub.DeliveryMode;
 import dev.duplex.hub.HubConfig;
 import dev.duplex.hub.NamespaceConfig;
+import dev.duplex.hub.SlowConsumerPolicy;
 import dev.duplex.hub.auth.TokenException;
 import dev.duplex.hub.auth.VerifiedToken;
 import dev.duplex.hub.broker.HistoryPage;
@@ -19,8 +20,13 @@ import dev.duplex.hub.protocol.Publication;
 import dev.duplex.hub.protocol.ServerMessage;
 import dev.duplex.hub.protocol.StreamPosition;
 import dev.duplex.hub.limits.TokenBucket;
+import dev.duplex.protocol.FrameTrace;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -51,9 +57,14 @@ public final class HubSession {
     private volatile long lastReceivedNanos;
     private boolean connected;
     private boolean closed;
+    /** A disconnect is scheduled ({@link #disconnectSoon}): nothing more is queued meanwhile. */
+    private boolean ending;
     private ClientInfo info;
     private String user = "";
     private Long expiresAt;
+    private String traceKey;
+    private final Set<HubSession> tracers = new LinkedHashSet<>();
+    private final Set<HubSession> tracing = new LinkedHashSet<>();
     private int badInARow;
     private int throttledInARow;
     private long messagesOut;
@@ -179,6 +190,8 @@ public final class HubSession {
             reply(new ServerMessage.Pong(p.id()));
         } else if (command instanceof Command.Refresh r) {
             refresh(r);
+        } else if (command instanceof Command.Trace t) {
+            trace(t);
         }
     }
 
@@ -213,16 +226,26 @@ public final class HubSession {
                     + " connections for this user", null);
             return;
         }
+        boolean abandoned;
         synchronized (this) {
-            if (closed) {
-                return;
+            user = token.user(); // also when abandoned: unregisterUser reads it
+            abandoned = closed;
+            if (!abandoned) {
+                connected = true;
+                badInARow = 0;
+                expiresAt = token.expiresAt();
+                info = new ClientInfo(clientId, user, token.info());
+                userRate = hub.userRateLimiter(user);
+                traceKey = config.frameTrace() ? hub.newClientId() : null;
             }
-            connected = true;
-            badInARow = 0;
-            user = token.user();
-            expiresAt = token.expiresAt();
-            info = new ClientInfo(clientId, user, token.info());
-            userRate = hub.userRateLimiter(user);
+        }
+        if (abandoned) {
+            // Closed meanwhile (connect timeout or drain, on the hub's thread). onClosed gives back
+            // the user's slot only for a connected session, so give it back here: this used to leak
+            // one of the user's maxConnectionsPerUser slots for good, up to a 3503 for every new
+            // connection of that user.
+            hub.unregisterUser(this);
+            return;
         }
         hub.metrics().connected();
         Map<String, StreamPosition> resume = c.subs() == null ? Map.of() : c.subs();
@@ -247,12 +270,16 @@ public final class HubSession {
             // The replies of the resumed subscriptions travel inside "connected": subscribe() held
             // back their live publications until now, so they follow it in order.
             reply(new ServerMessage.Connected(c.id(), clientId, config.heartbeat().toMillis(), expiresAt(),
-                    subs.isEmpty() ? null : subs, null));
+                    subs.isEmpty() ? null : subs, traceKey()));
             failed.forEach(this::reply);
             for (String channel : subs.keySet()) {
                 goLive(channel);
             }
         });
+    }
+
+    private synchronized String traceKey() {
+        return traceKey;
     }
 
     private synchronized Long expiresAt() {
@@ -538,7 +565,7 @@ public final class HubSession {
         boolean overflow;
         synchronized (this) {
             Subscription sub = subscriptions.get(publication.channel());
-            if (sub == null || closed) {
+            if (sub == null || closed || ending) {
                 return;
             }
             if (!sub.live) {
@@ -558,13 +585,16 @@ public final class HubSession {
 
     /** Returns false if the session had to disconnect. Caller holds the monitor. */
     private boolean deliverLocked(String channel, Subscription sub, SharedPublication p) {
+        if (ending) {
+            return false;
+        }
         if (!p.epoch().equals(sub.epoch) || p.offset() > sub.offset + 1) {
             if (p.epoch().equals(sub.epoch) && p.offset() <= sub.offset) {
                 return true; // already delivered through recovery
             }
             // The stream restarted or skipped: the client cannot continue without knowing.
-            hub.runLater(() -> disconnect(DisconnectCode.INSUFFICIENT_STATE, "Stream of " + channel
-                    + " lost continuity; reconnect to recover", null));
+            disconnectSoon(DisconnectCode.INSUFFICIENT_STATE, "Stream of " + channel
+                    + " lost continuity; reconnect to recover");
             return false;
         }
         if (p.offset() <= sub.offset) {
@@ -575,8 +605,7 @@ public final class HubSession {
                 sub.namespace.slowConsumer(), hub.nanoTime());
         long before = queue.dropped();
         if (!queue.offer(entry, transport.bufferedAmount())) {
-            hub.metrics().slowConsumer(sub.namespace.slowConsumer(), 1);
-            hub.runLater(() -> disconnect(DisconnectCode.SLOW_CONSUMER, null, null));
+            disconnectSoon(DisconnectCode.SLOW_CONSUMER, null);
             return false;
         }
         if (queue.dropped() > before) {
@@ -608,7 +637,7 @@ public final class HubSession {
         }
         boolean ok;
         synchronized (this) {
-            if (closed) {
+            if (closed || ending) {
                 return;
             }
             ok = enqueueReply(message);
@@ -621,10 +650,29 @@ public final class HubSession {
     private boolean enqueueReply(ServerMessage message) {
         EncodedMessage encoded = new EncodedMessage(codec.encode(message), codec.binary());
         if (!queue.offer(new OutboundQueue.Entry(encoded, null, null, null, hub.nanoTime()), transport.bufferedAmount())) {
-            hub.runLater(() -> disconnect(DisconnectCode.SLOW_CONSUMER, null, null));
+            disconnectSoon(DisconnectCode.SLOW_CONSUMER, null);
             return false;
         }
         return true;
+    }
+
+    /**
+     * Disconnects on the hub's thread, for callers holding the monitor (the transport is not called
+     * under it). Until then nothing more is queued, and only the first cause counts: every
+     * publication that arrived before the disconnect ran used to count one more slow-consumer
+     * disconnect in the metrics, and one more scheduled disconnect. A slow consumer is counted under
+     * {@code policy="disconnect"} whatever its namespace's policy, since that is what happened to it
+     * (a drop policy's count is of dropped publications). Caller holds the monitor.
+     */
+    private void disconnectSoon(DisconnectCode code, String reason) {
+        if (ending) {
+            return;
+        }
+        ending = true;
+        if (code == DisconnectCode.SLOW_CONSUMER) {
+            hub.metrics().slowConsumer(SlowConsumerPolicy.DISCONNECT, 1);
+        }
+        hub.runLater(() -> disconnect(code, reason, null));
     }
 
     /**
@@ -653,6 +701,80 @@ public final class HubSession {
 
     public void onWritable() {
         flush();
+    }
+
+    // ---- frame traces
+
+    private void trace(Command.Trace t) throws ProtocolException {
+        if (!config.frameTrace()) {
+            throw new ProtocolException(ErrorCode.NOT_AVAILABLE, "This hub does not offer frame traces (frame_trace is off)", t.id());
+        }
+        if (t.client().equals(clientId)) {
+            // Its own trace messages would be traced again, without end: watch from a second connection.
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, "A connection cannot trace itself; trace from a second connection", t.id());
+        }
+        HubSession target = hub.session(t.client());
+        if (!t.enabled()) {
+            if (target != null) {
+                target.removeTracer(this);
+            }
+            synchronized (this) {
+                tracing.remove(target);
+            }
+            reply(new ServerMessage.Tracing(t.id(), t.client(), false));
+            return;
+        }
+        String key = target == null ? null : target.traceKey();
+        if (key == null || !MessageDigest.isEqual(key.getBytes(StandardCharsets.UTF_8),
+                t.key().getBytes(StandardCharsets.UTF_8))) {
+            throw new ProtocolException(ErrorCode.PERMISSION_DENIED, "No connection " + t.client()
+                    + " with that trace key on this node", t.id());
+        }
+        synchronized (this) {
+            tracing.add(target);
+        }
+        reply(new ServerMessage.Tracing(t.id(), t.client(), true));
+        target.addTracer(this);
+    }
+
+    private void addTracer(HubSession tracer) {
+        boolean first;
+        synchronized (this) {
+            if (closed) {
+                tracer.reply(new ServerMessage.Tracing(null, clientId, false));
+                return;
+            }
+            first = tracers.isEmpty();
+            tracers.add(tracer);
+        }
+        if (first) {
+            transport.observeFrames(this::onFrame);
+        }
+    }
+
+    private void removeTracer(HubSession tracer) {
+        boolean last;
+        synchronized (this) {
+            last = tracers.remove(tracer) && tracers.isEmpty();
+        }
+        if (last) {
+            transport.observeFrames(null);
+        }
+    }
+
+    private void onFrame(FrameTrace f) {
+        List<HubSession> to;
+        synchronized (this) {
+            to = List.copyOf(tracers);
+        }
+        ServerMessage.Frame frame = new ServerMessage.Frame(clientId,
+                f.direction() == FrameTrace.Direction.IN ? "in" : "out",
+                f.fin(), f.rsv1(), f.rsv2(), f.rsv3(), f.opcodeName(), f.masked(), f.payloadLength(),
+                f.closeCode() < 0 ? null : f.closeCode(), f.closeCode() < 0 ? null : f.closeReason(),
+                hub.currentTimeMillis());
+        for (HubSession tracer : to) {
+            tracer.reply(frame);
+        }
     }
 
     // ---- lifecycle
@@ -722,6 +844,20 @@ public final class HubSession {
             wasConnected = connected;
             connected = false;
         }
+        List<HubSession> watchers;
+        List<HubSession> watched;
+        synchronized (this) {
+            watchers = List.copyOf(tracers);
+            watched = List.copyOf(tracing);
+            tracers.clear();
+            tracing.clear();
+        }
+        for (HubSession w : watchers) {
+            w.stopTracing(this);
+        }
+        for (HubSession target : watched) {
+            target.removeTracer(this);
+        }
         for (Map.Entry<String, Subscription> e : left) {
             leave(e.getKey(), e.getValue());
         }
@@ -729,6 +865,14 @@ public final class HubSession {
             hub.unregisterUser(this);
             hub.metrics().connectionClosed();
         }
+    }
+
+    /** The connection this session was tracing has gone. */
+    private void stopTracing(HubSession target) {
+        synchronized (this) {
+            tracing.remove(target);
+        }
+        reply(new ServerMessage.Tracing(null, target.clientId(), false));
     }
 
     // ---- stats
@@ -755,12 +899,12 @@ public final class HubSession {
             return "";
         }
         // A close reason holds at most 123 bytes of UTF-8.
-        byte[] utf8 = reason.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] utf8 = reason.getBytes(StandardCharsets.UTF_8);
         if (utf8.length <= 123) {
             return reason;
         }
         int end = Math.min(reason.length(), 100);
-        while (end > 0 && reason.substring(0, end).getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 120) {
+        while (end > 0 && reason.substring(0, end).getBytes(StandardCharsets.UTF_8).length > 120) {
             end--;
         }
         return reason.substring(0, end);

@@ -34,6 +34,9 @@ public interface SessionHost {
 
     void detach(String channel, HubSession session);
 
+    /** The session of a connection on this node, or null. */
+    HubSession session(String clientId);
+
     /** Runs a task soon on the hub's own thread (never inline). */
     void runLater(Runnable task);
 

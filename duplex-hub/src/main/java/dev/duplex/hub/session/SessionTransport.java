@@ -1,5 +1,7 @@
 package dev.duplex.hub.session;
 
+import dev.duplex.protocol.FrameObserver;
+
 /**
  * What a {@link HubSession} needs from its connection: a WebSocket in the server, a recording
  * stand-in in the session's own tests. Every method may be called from any thread.
@@ -14,6 +16,9 @@ public interface SessionTransport {
 
     /** Closes with a close handshake. */
     void close(int code, String reason);
+
+    /** Reports every frame read or written on this connection to {@code observer} (null stops). */
+    void observeFrames(FrameObserver observer);
 
     /** The peer's address, for logs and the stats API. */
     String remoteAddress();
