@@ -1,0 +1,66 @@
+package dev.duplex.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.duplex.websocket.HttpCall;
+import dev.duplex.websocket.HttpReply;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class StaticFilesTest {
+    private final StaticFiles files = new StaticFiles(call -> HttpReply.text(404, "fallback"));
+
+    private static HttpCall get(String path, Map<String, List<String>> headers) {
+        return new HttpCall("GET", path, null, headers, new byte[0], new InetSocketAddress("127.0.0.1", 1));
+    }
+
+    @Test
+    void servesTheChartLibraryFromItsWebJarWithValidation() throws Exception {
+        HttpReply reply = files.handle(get("/vendor/uplot/uPlot.esm.js", Map.of()));
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.header("Content-Type")).startsWith("text/javascript");
+        assertThat(reply.bodyLength()).isGreaterThan(10_000);
+        assertThat(reply.header("X-Content-Type-Options")).isEqualTo("nosniff");
+        assertThat(reply.header("Content-Security-Policy")).contains("default-src 'self'");
+        String etag = reply.header("ETag");
+        assertThat(etag).startsWith("\"");
+
+        HttpReply again = files.handle(get("/vendor/uplot/uPlot.esm.js", Map.of("If-None-Match", List.of(etag))));
+        assertThat(again.status()).isEqualTo(304);
+        assertThat(again.bodyLength()).isZero();
+    }
+
+    @Test
+    void cssHasItsType() throws Exception {
+        HttpReply reply = files.handle(get("/vendor/uplot/uPlot.min.css", Map.of()));
+        assertThat(reply.header("Content-Type")).startsWith("text/css");
+    }
+
+    @Test
+    void pathsOutsideTheStaticFolderNeverReachTheClasspath() throws Exception {
+        for (String path : List.of("/../StaticFiles.class", "/%2e%2e/x", "/a\\b", "/vendor/uplot/../../../pom.properties",
+                "//etc/passwd", "/vendor/uplot/dist/x.js", "/dir/", "/a\0b")) {
+            assertThat(StaticFiles.resourceFor(path)).as(path).isNull();
+            HttpReply reply = files.handle(get(path, Map.of()));
+            assertThat(new String(bytes(reply), StandardCharsets.UTF_8)).as(path).isEqualTo("fallback");
+        }
+    }
+
+    @Test
+    void unknownFilesGoToTheFallbackAndOnlyGetAndHeadAreServed() throws Exception {
+        assertThat(files.handle(get("/no-such-file.js", Map.of())).status()).isEqualTo(404);
+        HttpReply post = files.handle(new HttpCall("POST", "/vendor/uplot/uPlot.min.css", null, Map.of(), new byte[0],
+                new InetSocketAddress("127.0.0.1", 1)));
+        assertThat(post.status()).isEqualTo(405);
+        assertThat(post.header("Allow")).isEqualTo("GET, HEAD");
+    }
+
+    private static byte[] bytes(HttpReply reply) {
+        byte[] b = new byte[reply.bodyLength()];
+        reply.body().get(b);
+        return b;
+    }
+}
