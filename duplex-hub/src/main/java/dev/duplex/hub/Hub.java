@@ -113,7 +113,12 @@ public final class Hub implements SessionHost, AutoCloseable {
     /** Publishes as the server (no publisher info); {@code idempotencyKey} may be null. */
     public CompletableFuture<PublishResult> publish(String channel, JsonNode data, String idempotencyKey) {
         NamespaceConfig ns = requireNamespace(channel);
-        return broker.publish(new PublishRequest(channel, data, null, null, ns.historyOptions(), idempotencyKey, ns.dedupWindow()));
+        return broker.publish(new PublishRequest(channel, data, null, null, ns.historyOptions(), idempotencyKey, ns.dedupWindow()))
+                .whenComplete((result, failure) -> {
+                    if (result != null) {
+                        metrics.published(result.duplicate());
+                    }
+                });
     }
 
     public CompletableFuture<List<ClientInfo>> presence(String channel) {

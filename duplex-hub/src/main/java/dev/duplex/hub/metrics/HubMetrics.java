@@ -11,6 +11,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Locale;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.DoubleSupplier;
 
 /**
@@ -50,6 +51,21 @@ public final class HubMetrics {
             .help("Time a message waited in the hub's outbound queue before reaching the socket")
             .classicUpperBounds(0.0001, 0.001, 0.01, 0.05, 0.1, 0.5, 1, 5, 30).register(registry);
 
+    // Totals across labels, for the stats channel and API (Prometheus keeps them per label).
+    private final LongAdder errorTotal = new LongAdder();
+    private final LongAdder publicationTotal = new LongAdder();
+    private final LongAdder disconnectTotal = new LongAdder();
+
+    /** Running totals since start, for rates in the stats channel. */
+    public record Totals(long messagesIn, long messagesOut, long bytesIn, long bytesOut, long publications,
+                         long errors, long disconnects) {
+    }
+
+    public Totals totals() {
+        return new Totals((long) messagesIn.get(), (long) messagesOut.get(), (long) bytesIn.get(), (long) bytesOut.get(),
+                publicationTotal.sum(), errorTotal.sum(), disconnectTotal.sum());
+    }
+
     /** Registers a gauge computed at scrape time (queued bytes, channels, …). */
     public void gauge(String name, String help, DoubleSupplier value) {
         GaugeWithCallback.builder().name(name).help(help)
@@ -86,15 +102,20 @@ public final class HubMetrics {
 
     public void published(boolean duplicate) {
         publications.labelValues(Boolean.toString(duplicate)).inc();
+        if (!duplicate) {
+            publicationTotal.increment();
+        }
     }
 
     /** An error reply was sent. */
     public void errorReply(int code) {
         errors.labelValues(Integer.toString(code)).inc();
+        errorTotal.increment();
     }
 
     public void disconnected(int code) {
         disconnects.labelValues(Integer.toString(code)).inc();
+        disconnectTotal.increment();
     }
 
     public void recovery(boolean succeeded) {
