@@ -32,6 +32,10 @@ public final class HubEndpoint implements WebSocketListener {
     public void onOpen(WebSocket ws) {
         HubCodec codec = HubCodec.forSubprotocol(ws.subprotocol());
         if (codec == null) {
+            // No session and so no disconnect message (there is no format to write it in), but
+            // counted like every other disconnect: clients offering the wrong subprotocol (an old
+            // SDK, a misconfigured proxy) would otherwise not show in duplex_disconnects_total.
+            hub.metrics().disconnected(DisconnectCode.UNSUPPORTED_PROTOCOL.code());
             ws.close(DisconnectCode.UNSUPPORTED_PROTOCOL.code(), "Offer subprotocol duplex.v1.json or duplex.v1.msgpack");
             return;
         }
@@ -93,9 +97,22 @@ public final class HubEndpoint implements WebSocketListener {
     /** A session's connection: a WebSocket. */
     private static final class WebSocketTransport implements SessionTransport {
         private final WebSocket ws;
+        /** The thread of onOpen: the connection's event loop (unless listeners run on an executor). */
+        private final Thread loop = Thread.currentThread();
 
         WebSocketTransport(WebSocket ws) {
             this.ws = ws;
+        }
+
+        /**
+         * On the loop a send is written at once, ahead of sends other threads handed to the loop
+         * and it has not run yet (they count in bufferedAmount until then). With nothing buffered
+         * there is nothing to overtake. With an executor for listeners, this thread is not the loop
+         * and this answer only costs a needless hop.
+         */
+        @Override
+        public boolean wouldOvertake() {
+            return Thread.currentThread() == loop && ws.bufferedAmount() > 0;
         }
 
         @Override

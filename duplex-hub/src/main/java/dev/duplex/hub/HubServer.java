@@ -85,6 +85,7 @@ public final class HubServer implements AutoCloseable {
         private WebSocketOptions options;
         private Consumer<WebSocketServer.Builder> customizer = b -> { };
         private HttpHandler httpFallback;
+        private TransportOptions transport = TransportOptions.defaults();
 
         public Builder config(HubConfig value) {
             this.config = Objects.requireNonNull(value, "config");
@@ -119,6 +120,12 @@ public final class HubServer implements AutoCloseable {
             return this;
         }
 
+        /** Socket options (backlog, connection limit, buffers); the hub sets the write watermark its queues need. */
+        public Builder transport(TransportOptions value) {
+            this.transport = Objects.requireNonNull(value, "transport");
+            return this;
+        }
+
         /** Adds to the WebSocket server before it starts: more routes, TLS, origin policy, HTTP. */
         public Builder customize(Consumer<WebSocketServer.Builder> value) {
             this.customizer = Objects.requireNonNull(value, "customizer");
@@ -136,7 +143,7 @@ public final class HubServer implements AutoCloseable {
                     .http(new HubHttpApi(hub, httpFallback))
                     // The hub keeps its own bounded queue per connection and hands the socket
                     // 64 KiB at a time; the transport tells it when that drained.
-                    .transport(TransportOptions.defaults().withWriteHighWatermarkBytes(hub.socketWatermark()));
+                    .transport(transport.withWriteHighWatermarkBytes(hub.socketWatermark()));
             customizer.accept(b);
             try {
                 return new HubServer(hub, b.start(address));

@@ -4,13 +4,16 @@ import dev.duplex.hub.protocol.Command;
 import dev.duplex.hub.protocol.HubCodec;
 import dev.duplex.hub.protocol.ProtocolException;
 import dev.duplex.hub.protocol.ServerMessage;
+import dev.duplex.hub.protocol.StreamPosition;
 import dev.duplex.websocket.ConnectRequest;
 import dev.duplex.websocket.WebSocket;
 import dev.duplex.websocket.WebSocketClient;
 import dev.duplex.websocket.WebSocketListener;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -33,6 +36,8 @@ final class TestHubClient implements AutoCloseable {
     private final boolean ownsClient;
     private final HubCodec codec;
     private final BlockingQueue<ServerMessage> inbox = new LinkedBlockingQueue<>();
+    /** Messages an {@link #expect} passed over, oldest first: later calls see them before the inbox. */
+    private final ArrayDeque<ServerMessage> passedOver = new ArrayDeque<>();
     private final Consumer<ServerMessage> sink;
     private final List<ServerMessage> received = new ArrayList<>();
     final CompletableFuture<int[]> closed = new CompletableFuture<>();
@@ -120,7 +125,7 @@ final class TestHubClient implements AutoCloseable {
         return connect(token, null);
     }
 
-    ServerMessage.Connected connect(String token, Map<String, dev.duplex.hub.protocol.StreamPosition> subs)
+    ServerMessage.Connected connect(String token, Map<String, StreamPosition> subs)
             throws InterruptedException {
         long id = nextId();
         send(new Command.Connect(id, token, "test", "1", subs));
@@ -239,21 +244,30 @@ final class TestHubClient implements AutoCloseable {
 
     /** The next message, whatever it is. */
     ServerMessage next() throws InterruptedException {
-        ServerMessage m = inbox.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+        ServerMessage m = poll(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
         if (m == null) {
             throw new AssertionError("No message from the hub within " + WAIT_SECONDS + " s");
         }
         return m;
     }
 
-    /** The next message of {@code type}, skipping others (which are kept nowhere). */
+    /**
+     * The next message of {@code type}. Others are passed over but kept: the next {@link #next},
+     * {@link #poll} or {@code expect} sees them first, in order.
+     */
     <T extends ServerMessage> T expect(Class<T> type) throws InterruptedException {
         return expect(type, m -> true);
     }
 
-    <T extends ServerMessage> T expect(Class<T> type, Predicate<T> filter) throws InterruptedException {
+    synchronized <T extends ServerMessage> T expect(Class<T> type, Predicate<T> filter) throws InterruptedException {
+        for (Iterator<ServerMessage> it = passedOver.iterator(); it.hasNext(); ) {
+            ServerMessage m = it.next();
+            if (type.isInstance(m) && filter.test(type.cast(m))) {
+                it.remove();
+                return type.cast(m);
+            }
+        }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-        List<ServerMessage> skipped = new ArrayList<>();
         while (System.nanoTime() < deadline) {
             ServerMessage m = inbox.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
             if (m == null) {
@@ -262,19 +276,21 @@ final class TestHubClient implements AutoCloseable {
             if (type.isInstance(m) && filter.test(type.cast(m))) {
                 return type.cast(m);
             }
-            skipped.add(m);
+            passedOver.addLast(m);
         }
-        throw new AssertionError("No " + type.getSimpleName() + " within " + WAIT_SECONDS + " s; got " + skipped);
+        throw new AssertionError("No " + type.getSimpleName() + " within " + WAIT_SECONDS + " s; got " + passedOver);
     }
 
     /** The next message within {@code millis}, or null. */
-    ServerMessage poll(long millis) throws InterruptedException {
-        return inbox.poll(millis, TimeUnit.MILLISECONDS);
+    synchronized ServerMessage poll(long millis) throws InterruptedException {
+        ServerMessage m = passedOver.pollFirst();
+        return m != null ? m : inbox.poll(millis, TimeUnit.MILLISECONDS);
     }
 
-    /** Every message that arrived so far and was not taken yet. */
-    List<ServerMessage> drain() {
-        List<ServerMessage> all = new ArrayList<>();
+    /** Every message that arrived so far and was not taken yet, in order. */
+    synchronized List<ServerMessage> drain() {
+        List<ServerMessage> all = new ArrayList<>(passedOver);
+        passedOver.clear();
         inbox.drainTo(all);
         return all;
     }

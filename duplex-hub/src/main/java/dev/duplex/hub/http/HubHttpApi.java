@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.duplex.hub.Hub;
+import dev.duplex.hub.NamespaceConfig;
 import dev.duplex.hub.broker.HistoryPage;
 import dev.duplex.hub.broker.PublishResult;
 import dev.duplex.hub.metrics.HubMetrics;
+import dev.duplex.hub.protocol.Commands;
 import dev.duplex.hub.protocol.HubCodec;
 import dev.duplex.hub.protocol.StreamPosition;
 import dev.duplex.hub.session.HubSession;
@@ -127,9 +129,13 @@ public final class HubHttpApi implements HttpHandler {
 
     private HttpReply publish(HttpCall call) throws Exception {
         JsonNode body = body(call);
-        String channel = text(body, "channel", true);
+        String channel = channel(text(body, "channel", true), "Field \"channel\"");
         JsonNode data = data(body);
         String key = idempotencyKey(call, body);
+        String tooLarge = tooLarge(channel, dataBytes(data));
+        if (tooLarge != null) {
+            return error(413, tooLarge);
+        }
         PublishResult result = await(hub.publish(channel, data, key));
         return ok(result(channel, result));
     }
@@ -140,15 +146,24 @@ public final class HubHttpApi implements HttpHandler {
         if (channels == null || !channels.isArray() || channels.isEmpty()) {
             throw new BadRequest("Field \"channels\" must be a non-empty array of channel names");
         }
-        JsonNode data = data(body);
-        String key = idempotencyKey(call, body);
-        ArrayNode results = json.createArrayNode();
         for (JsonNode c : channels) {
             if (!c.isTextual()) {
                 throw new BadRequest("Field \"channels\" must hold strings");
             }
+            channel(c.asText(), "Each of \"channels\"");
+        }
+        JsonNode data = data(body);
+        String key = idempotencyKey(call, body);
+        int dataBytes = dataBytes(data);
+        ArrayNode results = json.createArrayNode();
+        for (JsonNode c : channels) {
             try {
-                results.add(result(c.asText(), await(hub.publish(c.asText(), data, key))));
+                String tooLarge = tooLarge(c.asText(), dataBytes);
+                if (tooLarge != null) {
+                    results.add(json.createObjectNode().put("channel", c.asText()).put("error", tooLarge));
+                } else {
+                    results.add(result(c.asText(), await(hub.publish(c.asText(), data, key))));
+                }
             } catch (IllegalArgumentException e) {
                 results.add(json.createObjectNode().put("channel", c.asText()).put("error", e.getMessage()));
             }
@@ -159,19 +174,19 @@ public final class HubHttpApi implements HttpHandler {
     }
 
     private HttpReply presence(HttpCall call) throws Exception {
-        String channel = parameter(call, "channel");
+        String channel = channel(parameter(call, "channel"), "Query parameter \"channel\"");
         ObjectNode reply = json.createObjectNode().put("channel", channel);
         reply.set("clients", json.valueToTree(await(hub.presence(channel))));
         return ok(reply);
     }
 
     private HttpReply history(HttpCall call) throws Exception {
-        String channel = parameter(call, "channel");
-        int limit = call.queryParameter("limit") == null ? Integer.MAX_VALUE : number(call, "limit");
+        String channel = channel(parameter(call, "channel"), "Query parameter \"channel\"");
+        int limit = call.queryParameter("limit") == null ? Integer.MAX_VALUE : (int) number(call, "limit", Integer.MAX_VALUE);
         StreamPosition since = null;
         if (call.queryParameter("since_offset") != null || call.queryParameter("since_epoch") != null) {
             String epoch = parameter(call, "since_epoch");
-            since = new StreamPosition(number(call, "since_offset"), epoch);
+            since = new StreamPosition(number(call, "since_offset", Long.MAX_VALUE), epoch);
         }
         HistoryPage page = await(hub.history(channel, since, limit));
         if (!page.recoverable()) {
@@ -187,7 +202,11 @@ public final class HubHttpApi implements HttpHandler {
     private HttpReply disconnect(HttpCall call) throws Exception {
         JsonNode body = body(call);
         String user = text(body, "user", true);
-        boolean reconnect = body.path("reconnect").asBoolean(false);
+        JsonNode reconnectField = body.get("reconnect");
+        if (reconnectField != null && !reconnectField.isNull() && !reconnectField.isBoolean()) {
+            throw new BadRequest("Field \"reconnect\" must be true or false");
+        }
+        boolean reconnect = reconnectField != null && reconnectField.asBoolean(false);
         String reason = text(body, "reason", false);
         int count = hub.disconnectUser(user, reconnect, reason);
         return ok(json.createObjectNode().put("user", user).put("disconnected", count));
@@ -290,17 +309,53 @@ public final class HubHttpApi implements HttpHandler {
         return value;
     }
 
-    private static int number(HttpCall call, String name) throws BadRequest {
+    /** A non-negative integer query parameter; values above {@code max} count as {@code max}. */
+    private static long number(HttpCall call, String name, long max) throws BadRequest {
         String value = parameter(call, name);
-        try {
-            int n = Integer.parseInt(value);
-            if (n < 0) {
-                throw new NumberFormatException();
-            }
-            return n;
-        } catch (NumberFormatException e) {
+        if (!value.matches("\\d{1,19}")) {
             throw new BadRequest("Query parameter \"" + name + "\" must be a non-negative integer, not '" + value + "'");
         }
+        try {
+            return Math.min(Long.parseLong(value), max);
+        } catch (NumberFormatException e) {
+            return max; // 19 digits beyond Long.MAX_VALUE
+        }
+    }
+
+    /**
+     * A channel name checked as the WebSocket commands check it ({@link Commands#MAX_CHANNEL_LENGTH},
+     * no spaces or control characters), so the API cannot create a channel no client could name.
+     */
+    private static String channel(String name, String what) throws BadRequest {
+        if (name.isEmpty()) {
+            throw new BadRequest(what + " must not be empty");
+        }
+        if (name.length() > Commands.MAX_CHANNEL_LENGTH) {
+            throw new BadRequest(what + " is longer than " + Commands.MAX_CHANNEL_LENGTH + " characters");
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c <= ' ' || c == 0x7f) {
+                throw new BadRequest(what + " must not contain spaces or control characters");
+            }
+        }
+        return name;
+    }
+
+    private int dataBytes(JsonNode data) throws JsonProcessingException {
+        return json.writeValueAsBytes(data).length;
+    }
+
+    /**
+     * Why {@code dataBytes} of data may not go to {@code channel} (its namespace's largest
+     * publication, as for WebSocket publishes), or null; an unknown namespace is left to the hub.
+     */
+    private String tooLarge(String channel, int dataBytes) {
+        NamespaceConfig ns = hub.config().namespaceOf(channel);
+        if (ns == null || dataBytes <= ns.maxMessageBytes()) {
+            return null;
+        }
+        return "The data is " + dataBytes + " bytes; " + channel + " allows " + ns.maxMessageBytes();
     }
 
     private ObjectNode result(String channel, PublishResult r) {

@@ -39,7 +39,8 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Thread-safety: commands arrive on the connection's thread; publications, broker replies and the
  * hub's timers arrive on others. All state is guarded by this object's monitor, which is never held
- * while calling into the broker or the hub's channel registry.
+ * while calling into the broker, the hub's channel registry or the transport's send (which may call
+ * the endpoint back on the spot, see {@link #flush}).
  */
 public final class HubSession {
     private static final System.Logger LOG = System.getLogger("dev.duplex.hub");
@@ -59,6 +60,8 @@ public final class HubSession {
     private boolean closed;
     /** A disconnect is scheduled ({@link #disconnectSoon}): nothing more is queued meanwhile. */
     private boolean ending;
+    /** A thread is in {@link #flush} handing messages to the transport. */
+    private boolean flushing;
     private ClientInfo info;
     private String user = "";
     private Long expiresAt;
@@ -678,24 +681,62 @@ public final class HubSession {
     /**
      * Hands queued messages to the socket while it has room. Called after every enqueue, when the
      * socket drained ({@link #onWritable}) and by the hub's timer while something is held back.
+     *
+     * <p>The monitor is not held while sending: on the connection's own event loop a send writes at
+     * once, and a write that fails closes the connection and calls the endpoint's {@code onClose}
+     * right there, which leaves every channel and so takes the monitors of the other subscribers
+     * (join/leave pushes). Two event loops doing that for two sessions, each holding its own
+     * session's monitor, deadlocked the hub (found by ChaosTest). One thread at a time sends
+     * ({@link #flushing}), so messages still go out in queue order; a flush that finds another
+     * under way leaves the new messages to it.
+     *
+     * <p>Sends from a thread other than the connection's event loop wait in the loop's task queue,
+     * while a send on the loop is written at once: mixing the two let a publication overtake the
+     * one before it on the same channel (a client saw offset n+1 before n; ChaosTest again). So a
+     * flush on the loop that could overtake ({@link SessionTransport#wouldOvertake}) hands the rest
+     * to the hub's thread, which queues behind the others.
      */
     public void flush() {
-        boolean blocked = false;
-        long now = hub.nanoTime();
         synchronized (this) {
-            while (!queue.isEmpty() && !closed) {
-                if (transport.bufferedAmount() >= hub.socketWatermark()) {
-                    blocked = true;
-                    break;
+            if (flushing) {
+                return; // the sender looks at the queue again before it stops
+            }
+            flushing = true;
+        }
+        boolean blocked = false;
+        boolean handOver = false;
+        boolean sender = true;
+        try {
+            while (true) {
+                OutboundQueue.Entry e;
+                synchronized (this) {
+                    boolean more = !closed && !queue.isEmpty();
+                    blocked = more && transport.bufferedAmount() >= hub.socketWatermark();
+                    handOver = more && !blocked && transport.wouldOvertake();
+                    if (!more || blocked || handOver) {
+                        // Stop in the same step as the last look at the queue, or a message queued
+                        // in between would wait for the next flush.
+                        flushing = false;
+                        sender = false;
+                        break;
+                    }
+                    e = queue.poll();
+                    messagesOut++;
                 }
-                OutboundQueue.Entry e = queue.poll();
-                hub.metrics().sent(e.message().size(), now - e.enqueuedNanos());
-                messagesOut++;
+                hub.metrics().sent(e.message().size(), hub.nanoTime() - e.enqueuedNanos());
                 transport.send(e.message());
+            }
+        } finally {
+            if (sender) { // the transport threw
+                synchronized (this) {
+                    flushing = false;
+                }
             }
         }
         if (blocked) {
             hub.markBlocked(this);
+        } else if (handOver) {
+            hub.runLater(this::flush);
         }
     }
 
