@@ -6,6 +6,9 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import java.io.IOException;
@@ -42,6 +45,31 @@ public final class HubCodec {
                 .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
                 .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true)
                 .configure(DeserializationFeature.ACCEPT_FLOAT_AS_INT, false);
+        // A mistyped field is an error the client should hear about, not something to guess at:
+        // no "7" for 7, no 123 for "123".
+        mapper.coercionConfigDefaults()
+                .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+        for (LogicalType exact : new LogicalType[] {LogicalType.Textual, LogicalType.Integer, LogicalType.Float,
+                LogicalType.Boolean}) {
+            // ...while each scalar type still accepts its own shape.
+            mapper.coercionConfigFor(exact).setCoercion(shapeOf(exact), CoercionAction.TryConvert);
+        }
+    }
+
+    private static CoercionInputShape shapeOf(LogicalType type) {
+        switch (type) {
+            case Textual:
+                return CoercionInputShape.String;
+            case Integer:
+                return CoercionInputShape.Integer;
+            case Float:
+                return CoercionInputShape.Float;
+            default:
+                return CoercionInputShape.Boolean;
+        }
     }
 
     /** The codec for a negotiated subprotocol, or null if it is not one of ours. */

@@ -72,6 +72,9 @@ class HubCodecTest {
         assertThat(wrongType.commandId()).isEqualTo(4L);
 
         assertThat(failure("{\"id\":5}").getMessage()).contains("\"type\"");
+        assertThat(failure("{\"type\":\"subscribe\",\"id\":7,\"channel\":123}").getMessage()).contains("\"channel\"");
+        assertThat(failure("{\"type\":\"history\",\"id\":8,\"channel\":\"c\",\"limit\":\"7\"}").getMessage()).contains("\"limit\"");
+        assertThat(failure("{\"type\":\"trace\",\"id\":9,\"client\":\"c\",\"key\":\"k\",\"enabled\":\"yes\"}").getMessage()).contains("\"enabled\"");
         assertThat(failure("[1,2]").code()).isEqualTo(ErrorCode.BAD_REQUEST);
         assertThat(failure("{\"type\":\"ping\",\"id\":1.5}").getMessage()).contains("\"id\"");
         assertThat(failure("{\"type\":\"publish\",\"id\":6,\"channel\":\"c\"}").getMessage()).contains("\"data\"");

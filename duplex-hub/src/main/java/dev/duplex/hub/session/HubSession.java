@@ -111,6 +111,8 @@ public final class HubSession {
         long now = hub.nanoTime();
         lastReceivedNanos = now;
         hub.metrics().commandReceived(length);
+        // Every message costs a token, well-formed or not: bad messages must not bypass the limit.
+        boolean allowed = commandRate.tryAcquire(now) && userRateAllows(now);
         Command command;
         try {
             command = codec.decodeCommand(bytes, offset, length);
@@ -118,7 +120,7 @@ public final class HubSession {
             badCommand(e);
             return;
         }
-        if (!commandRate.tryAcquire(now) || !userRateAllows(now)) {
+        if (!allowed) {
             throttled(command.id(), now);
             return;
         }
@@ -780,13 +782,17 @@ public final class HubSession {
 
     private void addTracer(HubSession tracer) {
         boolean first;
+        boolean gone;
         synchronized (this) {
-            if (closed) {
-                tracer.reply(new ServerMessage.Tracing(null, clientId, false));
-                return;
+            gone = closed;
+            first = !gone && tracers.isEmpty();
+            if (!gone) {
+                tracers.add(tracer);
             }
-            first = tracers.isEmpty();
-            tracers.add(tracer);
+        }
+        if (gone) {
+            tracer.reply(new ServerMessage.Tracing(null, clientId, false)); // outside our monitor: no nesting
+            return;
         }
         if (first) {
             transport.observeFrames(this::onFrame);
@@ -871,6 +877,21 @@ public final class HubSession {
         transport.send(new EncodedMessage(codec.encode(new ServerMessage.Disconnect(code, reason, reconnect, retryAfterMillis)),
                 codec.binary()));
         transport.close(closeCode, truncate(reason));
+        // Leave the channels now rather than when the close handshake ends: a consumer that does
+        // not read may take the whole close timeout to go, and must not linger in presence or keep
+        // receiving publications meanwhile.
+        hub.runLater(this::leaveAll);
+    }
+
+    private void leaveAll() {
+        List<Map.Entry<String, Subscription>> left;
+        synchronized (this) {
+            left = new ArrayList<>(subscriptions.entrySet());
+            subscriptions.clear();
+        }
+        for (Map.Entry<String, Subscription> e : left) {
+            leave(e.getKey(), e.getValue());
+        }
     }
 
     /** The connection is gone (whoever closed it): leave every channel. */
