@@ -97,22 +97,8 @@ public final class HubEndpoint implements WebSocketListener {
     /** A session's connection: a WebSocket. */
     private static final class WebSocketTransport implements SessionTransport {
         private final WebSocket ws;
-        /** The thread of onOpen: the connection's event loop (unless listeners run on an executor). */
-        private final Thread loop = Thread.currentThread();
-
         WebSocketTransport(WebSocket ws) {
             this.ws = ws;
-        }
-
-        /**
-         * On the loop a send is written at once, ahead of sends other threads handed to the loop
-         * and it has not run yet (they count in bufferedAmount until then). With nothing buffered
-         * there is nothing to overtake. With an executor for listeners, this thread is not the loop
-         * and this answer only costs a needless hop.
-         */
-        @Override
-        public boolean wouldOvertake() {
-            return Thread.currentThread() == loop && ws.bufferedAmount() > 0;
         }
 
         @Override

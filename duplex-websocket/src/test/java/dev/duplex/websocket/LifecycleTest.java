@@ -163,6 +163,46 @@ class LifecycleTest {
     }
 
     @Test
+    void aSendOnTheLoopDoesNotOvertakeOneHandedOffBeforeIt() throws Exception {
+        // For each message the server first sends "x" from another thread (handed to the loop),
+        // waits until that call returned, then sends "y" on the loop: "x" must arrive first.
+        java.util.concurrent.ExecutorService other = java.util.concurrent.Executors.newSingleThreadExecutor();
+        WebSocketListener xThenY = new WebSocketListener() {
+            @Override
+            public void onText(WebSocket ws, String text) {
+                try {
+                    other.submit(() -> ws.sendText("x" + text)).get(5, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+                ws.sendText("y" + text);
+                if (text.equals("last")) {
+                    ws.close(1000, "done"); // and the close goes after both
+                }
+            }
+        };
+        try (WebSocketServer server = WebSocketServer.builder().route("/xy", xThenY).startOnLoopback(0);
+                WebSocketClient client = WebSocketClient.builder().build()) {
+            TestServers.Recorder clientSide = new TestServers.Recorder();
+            WebSocket ws = client.connect(uri(server, "/xy"), clientSide).get();
+            assertThat(clientSide.next()).isEqualTo("open");
+            for (int i = 0; i < 50; i++) {
+                ws.sendText(Integer.toString(i));
+            }
+            ws.sendText("last");
+            for (int i = 0; i < 50; i++) {
+                assertThat(clientSide.next()).isEqualTo("text:x" + i);
+                assertThat(clientSide.next()).isEqualTo("text:y" + i);
+            }
+            assertThat(clientSide.next()).isEqualTo("text:xlast");
+            assertThat(clientSide.next()).isEqualTo("text:ylast");
+            assertThat(clientSide.next()).isEqualTo("close:1000:done");
+        } finally {
+            other.shutdownNow();
+        }
+    }
+
+    @Test
     void slowConsumerIsClosedInsteadOfGrowingTheQueue() throws Exception {
         long maxQueued = 1 << 20;
         AtomicReference<Boolean> lastSend = new AtomicReference<>();

@@ -692,11 +692,9 @@ public final class HubSession {
      * ({@link #flushing}), so messages still go out in queue order; a flush that finds another
      * under way leaves the new messages to it.
      *
-     * <p>Sends from a thread other than the connection's event loop wait in the loop's task queue,
-     * while a send on the loop is written at once: mixing the two let a publication overtake the
-     * one before it on the same channel (a client saw offset n+1 before n; ChaosTest again). So a
-     * flush on the loop that could overtake ({@link SessionTransport#wouldOvertake}) hands the rest
-     * to the hub's thread, which queues behind the others.
+     * <p>Flushes run on any thread (the connection's loop, a publisher's loop, the hub's timer);
+     * the WebSocket keeps sends in call order across threads (ChaosTest and OrderingTest found a
+     * publication overtaking the one before it when it did not).
      */
     public void flush() {
         synchronized (this) {
@@ -706,7 +704,6 @@ public final class HubSession {
             flushing = true;
         }
         boolean blocked = false;
-        boolean handOver = false;
         boolean sender = true;
         try {
             while (true) {
@@ -714,8 +711,7 @@ public final class HubSession {
                 synchronized (this) {
                     boolean more = !closed && !queue.isEmpty();
                     blocked = more && transport.bufferedAmount() >= hub.socketWatermark();
-                    handOver = more && !blocked && transport.wouldOvertake();
-                    if (!more || blocked || handOver) {
+                    if (!more || blocked) {
                         // Stop in the same step as the last look at the queue, or a message queued
                         // in between would wait for the next flush.
                         flushing = false;
@@ -737,8 +733,6 @@ public final class HubSession {
         }
         if (blocked) {
             hub.markBlocked(this);
-        } else if (handOver) {
-            hub.runLater(this::flush);
         }
     }
 

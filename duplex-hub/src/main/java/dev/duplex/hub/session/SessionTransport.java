@@ -8,21 +8,14 @@ import dev.duplex.protocol.FrameObserver;
  */
 public interface SessionTransport {
 
-    /** Hands a message to the connection's send buffer. */
+    /**
+     * Hands a message to the connection's send buffer. Messages leave in the order of the calls that
+     * happened before one another, whatever the threads (the WebSocket guarantees it).
+     */
     void send(EncodedMessage message);
 
     /** Bytes handed over and not yet written to the socket. */
     long bufferedAmount();
-
-    /**
-     * Whether a {@link #send} from the calling thread now might overtake messages sent earlier from
-     * other threads. A WebSocket writes at once when called on its own event loop, while sends from
-     * other threads wait in that loop's task queue; the session then leaves the send to another
-     * thread, so that its messages (the publications of a channel above all) keep their order.
-     */
-    default boolean wouldOvertake() {
-        return false;
-    }
 
     /** Closes with a close handshake. */
     void close(int code, String reason);

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
@@ -74,6 +75,10 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
     private volatile long handedOffBytes;
     private static final AtomicLongFieldUpdater<Session> HANDED_OFF =
             AtomicLongFieldUpdater.newUpdater(Session.class, "handedOffBytes");
+    /** Sends handed to the loop and not yet run; while there are any, sends on the loop queue behind them. */
+    private volatile int pendingHandOffs;
+    private static final AtomicIntegerFieldUpdater<Session> PENDING_HAND_OFFS =
+            AtomicIntegerFieldUpdater.newUpdater(Session.class, "pendingHandOffs");
 
     Session(Role role, WebSocketOptions options, Executor listenerExecutor, SessionHost host, HandshakeStage handshake) {
         this.role = role;
@@ -494,10 +499,14 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
     }
 
     private boolean sendText(CharSequence text, boolean mayCompress) {
-        if (!onLoop()) {
+        if (!sendsInline()) {
             String snapshot = text.toString();
-            return handOff(snapshot.length(), () -> sendText(snapshot, mayCompress));
+            return handOff(snapshot.length(), () -> sendTextNow(snapshot, mayCompress));
         }
+        return sendTextNow(text, mayCompress);
+    }
+
+    private boolean sendTextNow(CharSequence text, boolean mayCompress) {
         if (!canSend(text.length())) {
             return false;
         }
@@ -518,10 +527,14 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
     }
 
     private boolean sendBinary(ByteBuffer data, boolean mayCompress) {
-        if (!onLoop()) {
+        if (!sendsInline()) {
             ByteBuffer snapshot = copy(data);
-            return handOff(snapshot.remaining(), () -> sendBinary(snapshot, mayCompress));
+            return handOff(snapshot.remaining(), () -> sendBinaryNow(snapshot, mayCompress));
         }
+        return sendBinaryNow(data, mayCompress);
+    }
+
+    private boolean sendBinaryNow(ByteBuffer data, boolean mayCompress) {
         if (!canSend(data.remaining())) {
             return false;
         }
@@ -533,9 +546,13 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
 
     @Override
     public boolean sendPrepared(PreparedMessage message) {
-        if (!onLoop()) {
-            return handOff(message.payloadLength(), () -> sendPrepared(message)); // immutable: no copy
+        if (!sendsInline()) {
+            return handOff(message.payloadLength(), () -> sendPreparedNow(message)); // immutable: no copy
         }
+        return sendPreparedNow(message);
+    }
+
+    private boolean sendPreparedNow(PreparedMessage message) {
         if (!canSend(message.payloadLength())) {
             return false;
         }
@@ -547,10 +564,14 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
 
     @Override
     public boolean sendPart(boolean text, ByteBuffer part, boolean last) {
-        if (!onLoop()) {
+        if (!sendsInline()) {
             ByteBuffer snapshot = copy(part);
-            return handOff(snapshot.remaining(), () -> sendPart(text, snapshot, last));
+            return handOff(snapshot.remaining(), () -> sendPartNow(text, snapshot, last));
         }
+        return sendPartNow(text, part, last);
+    }
+
+    private boolean sendPartNow(boolean text, ByteBuffer part, boolean last) {
         if (!canSend(part.remaining())) {
             return false;
         }
@@ -565,10 +586,14 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
         if (payload.remaining() > 125) {
             throw new IllegalArgumentException("Ping payload of " + payload.remaining() + " bytes exceeds 125 (RFC 6455 §5.5)");
         }
-        if (!onLoop()) {
+        if (!sendsInline()) {
             ByteBuffer snapshot = copy(payload);
-            return handOff(snapshot.remaining(), () -> ping(snapshot));
+            return handOff(snapshot.remaining(), () -> pingNow(snapshot));
         }
+        return pingNow(payload);
+    }
+
+    private boolean pingNow(ByteBuffer payload) {
         if (!canSend(payload.remaining())) {
             return false;
         }
@@ -586,8 +611,8 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
         if (reason != null && reason.getBytes(StandardCharsets.UTF_8).length > 123) {
             throw new IllegalArgumentException("Close reason exceeds 123 bytes of UTF-8");
         }
-        if (!onLoop()) {
-            execute(() -> close(code, reason));
+        if (!sendsInline()) {
+            execute(() -> closeLocally(code, reason)); // after the sends handed off before it
             return;
         }
         closeLocally(code, reason);
@@ -713,6 +738,15 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
         return tcp != null && tcp.loop().inEventLoop();
     }
 
+    /**
+     * A send runs at once only on the loop and only when no send from another thread is still
+     * waiting for the loop: otherwise it would overtake it, and messages of one connection must
+     * leave in the order they were sent.
+     */
+    private boolean sendsInline() {
+        return onLoop() && pendingHandOffs == 0;
+    }
+
     private void execute(Runnable task) {
         TcpConnection t = tcp;
         if (t != null) {
@@ -726,9 +760,11 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
             return false;
         }
         HANDED_OFF.addAndGet(this, bytes);
+        PENDING_HAND_OFFS.incrementAndGet(this);
         tcp.loop().execute(() -> {
             HANDED_OFF.addAndGet(this, -bytes);
-            send.run();
+            PENDING_HAND_OFFS.decrementAndGet(this);
+            send.run(); // in hand-off order: tasks run in the order they were queued
         });
         return true;
     }
