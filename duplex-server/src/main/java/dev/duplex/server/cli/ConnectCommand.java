@@ -1,7 +1,10 @@
 package dev.duplex.server.cli;
 
+import dev.duplex.hub.HubServer;
+import dev.duplex.hub.protocol.HubCodec;
 import dev.duplex.protocol.Limits;
 import dev.duplex.server.cli.connect.ConnectSession;
+import dev.duplex.server.cli.connect.HubLineTranslator;
 import dev.duplex.server.cli.connect.LineTranslator;
 import dev.duplex.server.cli.connect.RawLineTranslator;
 import dev.duplex.transport.TransportOptions;
@@ -41,6 +44,8 @@ import picocli.CommandLine.Parameters;
                 + "is printed (binary as a hex preview). Commands: /ping [data], /close [code] [reason], /quit; "
                 + "a line starting with // sends one starting with /. At the end of input it waits briefly for replies "
                 + "(a ping, answered after them) and closes with 1000.",
+                "With --hub, a client of the Duplex hub: duplex connect --hub ws://localhost:8080/connect, then "
+                        + "sub chat:lobby, pub chat:lobby {\"text\":\"hi\"}, presence chat:lobby, history chat:lobby 10.",
                 "Exit status: 0 after a clean close (ours, or the server's with 1000/1001), 1 if the connection could "
                         + "not be opened, 2 for bad options, 3 if the server closed with another code or the connection failed."})
 final class ConnectCommand implements Callable<Integer> {
@@ -73,6 +78,13 @@ final class ConnectCommand implements Callable<Integer> {
             description = "Largest message accepted from the server (default: ${DEFAULT-VALUE}; 1009 above).")
     long maxMessageSize;
 
+    @Option(names = "--hub", description = "Speak the Duplex hub protocol (duplex.v1.json): send connect at once, then type "
+            + HubLineTranslator.COMMANDS_FOR_HELP + "; messages are printed compactly. The URL's path defaults to /connect.")
+    boolean hub;
+
+    @Option(names = "--token", paramLabel = "JWT", description = "With --hub: the connection token sent in connect (default: anonymous).")
+    String token;
+
     private final InputStream in;
     private final PrintStream out;
     private final PrintStream err;
@@ -95,9 +107,9 @@ final class ConnectCommand implements Callable<Integer> {
         this.closeOnShutdown = closeOnShutdown;
     }
 
-    /** The mode: how a typed line becomes a message. Raw for now; an application protocol can come next to it. */
+    /** The mode: how a typed line becomes a message and a message a printed line. */
     private LineTranslator translator() {
-        return new RawLineTranslator(binary);
+        return hub ? new HubLineTranslator(token, "duplex-connect", DuplexCommand.VERSION) : new RawLineTranslator(binary);
     }
 
     @Override
@@ -161,7 +173,20 @@ final class ConnectCommand implements Callable<Integer> {
         if (url.getHost() == null) {
             throw new IllegalArgumentException("the URL has no host: " + url);
         }
-        ConnectRequest request = ConnectRequest.to(url).withSubprotocols(subprotocols.toArray(String[]::new));
+        List<String> offered = subprotocols;
+        if (hub) {
+            if (!subprotocols.isEmpty() || binary) {
+                throw new IllegalArgumentException("--hub speaks " + HubCodec.JSON_SUBPROTOCOL + " in text messages: "
+                        + "leave out --subprotocol and --binary");
+            }
+            offered = List.of(HubCodec.JSON_SUBPROTOCOL);
+            if (url.getRawPath() == null || url.getRawPath().isEmpty() || url.getRawPath().equals("/")) {
+                url = url.resolve(HubServer.PATH);
+            }
+        } else if (token != null) {
+            throw new IllegalArgumentException("--token goes with --hub");
+        }
+        ConnectRequest request = ConnectRequest.to(url).withSubprotocols(offered.toArray(String[]::new));
         for (String header : headers) {
             int colon = header.indexOf(':');
             if (colon <= 0 || header.substring(0, colon).isBlank()) {

@@ -1,239 +1,394 @@
 package dev.duplex.server.cli;
 
-import dev.duplex.conformance.ConformanceLimits;
 import dev.duplex.conformance.EchoListener;
-import dev.duplex.protocol.Limits;
-import dev.duplex.protocol.extension.deflate.DeflateOptions;
-import dev.duplex.protocol.handshake.HttpLimits;
+import dev.duplex.hub.HubConfig;
+import dev.duplex.hub.HubServer;
+import dev.duplex.server.config.ConfigException;
+import dev.duplex.server.config.ConfigLoader;
+import dev.duplex.server.config.ServeConfig;
+import dev.duplex.server.config.Setting;
+import dev.duplex.server.config.Settings;
 import dev.duplex.server.endpoints.BroadcastListener;
 import dev.duplex.server.tls.ServerTls;
 import dev.duplex.server.tls.TlsSetupException;
-import dev.duplex.transport.TransportOptions;
-import dev.duplex.websocket.ConnectionLimits;
-import dev.duplex.websocket.OriginPolicy;
-import dev.duplex.websocket.WebSocketOptions;
-import dev.duplex.websocket.WebSocketServer;
 import java.io.File;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
-/** {@code duplex serve}: runs the server with embedded defaults until interrupted. */
-@Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Run the Duplex server. Serves an echo endpoint at /echo and a broadcast endpoint at /broadcast.")
+/**
+ * {@code duplex serve}: the hub at {@code /connect} with its HTTP endpoints, {@code /echo} and
+ * {@code /broadcast}, until interrupted; then a graceful drain. Configured by a YAML file
+ * ({@code --config}), {@code DUPLEX_*} environment variables and these flags, in rising precedence
+ * (see {@link ConfigLoader}); every flag sets the configuration key of the same name.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+        defaultValueProvider = ServeCommand.SettingDefaults.class,
+        description = {"Run the Duplex hub at /connect (with /health, /ready, /metrics and, given an API key, /api/*), "
+                + "an echo endpoint at /echo and a broadcast endpoint at /broadcast.",
+                "Settings come from the configuration file (--config), then DUPLEX_* environment variables "
+                        + "(DUPLEX_PORT, DUPLEX_API_KEY, DUPLEX_HUB_HEARTBEAT…), then these flags; later ones win. "
+                        + "Sizes take units (64KiB, 16MiB); durations too (500ms, 10s), a plain number being seconds.",
+                "Exit status: 0 after a shutdown, 1 if the port cannot be opened, 2 for a bad configuration."})
 final class ServeCommand implements Callable<Integer> {
 
-    @Option(names = "--port", defaultValue = "8080", description = "TCP port (default: ${DEFAULT-VALUE}; 0 = any free port).")
-    int port;
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "YAML configuration file (see duplex.example.yaml); default: $DUPLEX_CONFIG, else none.")
+    Path configFile;
 
-    @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--print-config", description = "Print the effective configuration (secrets masked, sources as comments) and exit.")
+    boolean printConfig;
+
+    @Option(names = "--port", description = "TCP port (default: ${DEFAULT-VALUE}; 0 = any free port).")
+    String port;
+
+    @Option(names = "--host", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
     String host;
-
-    @Option(names = "--max-message-size", defaultValue = "16777216",
-            description = "Largest inbound message in bytes on /echo (default: ${DEFAULT-VALUE}, enough for Autobahn section 9).")
-    long maxMessageSize;
-
-    @Option(names = "--max-frame-size", defaultValue = "16777216", description = "Largest inbound frame in bytes (default: ${DEFAULT-VALUE}).")
-    long maxFrameSize;
-
-    @Option(names = "--max-fragments", defaultValue = "65536", description = "Most frames per message (default: ${DEFAULT-VALUE}).")
-    int maxFragments;
-
-    @Option(names = "--max-queued-bytes", defaultValue = "268435456",
-            description = "Most bytes waiting to be sent per connection before it is closed as a slow consumer (default: ${DEFAULT-VALUE}).")
-    long maxQueuedBytes;
-
-    @Option(names = "--max-connections", defaultValue = "18000",
-            description = "Most simultaneous connections; above it clients get 503 (default: ${DEFAULT-VALUE}).")
-    int maxConnections;
-
-    @Option(names = "--max-connections-per-address", defaultValue = "256",
-            description = "Most connections from one IP address; above it clients get 429 (default: ${DEFAULT-VALUE}).")
-    int maxConnectionsPerAddress;
-
-    @Option(names = "--max-pending-handshakes", defaultValue = "1024",
-            description = "Most connections still in the opening handshake; above it clients get 503 (default: ${DEFAULT-VALUE}).")
-    int maxPendingHandshakes;
-
-    @Option(names = "--max-pings-per-second", defaultValue = "100",
-            description = "Pings a client may send per second before it is closed with 1008 (default: ${DEFAULT-VALUE}).")
-    int maxPingsPerSecond;
-
-    @Option(names = "--max-header-bytes", defaultValue = "16384",
-            description = "Largest handshake request head; above it 431 (default: ${DEFAULT-VALUE}).")
-    int maxHeaderBytes;
-
-    @Option(names = "--max-headers", defaultValue = "100", description = "Most handshake header lines; above it 431 (default: ${DEFAULT-VALUE}).")
-    int maxHeaders;
-
-    @Option(names = "--handshake-timeout", defaultValue = "10",
-            description = "Seconds for the whole opening handshake; then 408 (default: ${DEFAULT-VALUE}).")
-    long handshakeTimeoutSeconds;
-
-    @Option(names = "--close-timeout", defaultValue = "5",
-            description = "Seconds to wait for the client's Close before dropping the connection (default: ${DEFAULT-VALUE}).")
-    long closeTimeoutSeconds;
-
-    @Option(names = "--message-memory", defaultValue = "268435456",
-            description = "Bytes that incomplete inbound messages of all connections may hold together; "
-                    + "a message that would pass it closes its connection with 1013 (default: ${DEFAULT-VALUE}).")
-    long messageMemoryBytes;
-
-    @Option(names = "--compression-budget", defaultValue = "67108864",
-            description = "Bytes of compression context all connections may keep with --compression-context-takeover; "
-                    + "beyond it new connections compress without context takeover (default: ${DEFAULT-VALUE}).")
-    long compressionBudgetBytes;
 
     @Option(names = "--allowed-origin", paramLabel = "ORIGIN",
             description = "Allow browser connections only from this origin, e.g. https://app.example.com or https://*.example.com; "
                     + "repeatable. Default: any origin.")
-    List<String> allowedOrigins = new ArrayList<>();
+    List<String> allowedOrigins;
 
-    @Option(names = "--ping-interval", defaultValue = "0", description = "Seconds without input before the server pings; 0 = never (default).")
-    long pingIntervalSeconds;
+    @Option(names = "--event-loops", description = "Event loop threads; 0 = one per core (default: ${DEFAULT-VALUE}).")
+    String eventLoops;
 
-    @Option(names = "--idle-timeout", defaultValue = "0", description = "Seconds without input before closing with 1001; 0 = never (default).")
-    long idleTimeoutSeconds;
+    @Option(names = "--max-message-size", paramLabel = "SIZE",
+            description = "Largest inbound WebSocket message (default: ${DEFAULT-VALUE}, enough for Autobahn section 9).")
+    String maxMessageSize;
 
-    @Option(names = "--event-loops", defaultValue = "0", description = "Event loop threads; 0 = one per core (default).")
-    int eventLoops;
+    @Option(names = "--max-frame-size", paramLabel = "SIZE", description = "Largest inbound frame (default: ${DEFAULT-VALUE}).")
+    String maxFrameSize;
 
-    @Option(names = "--compression", description = "Accept permessage-deflate offers (off by default: it costs CPU and memory).")
-    boolean compression;
+    @Option(names = "--max-fragments", description = "Most frames per message (default: ${DEFAULT-VALUE}).")
+    String maxFragments;
 
-    @Option(names = "--compression-context-takeover",
+    @Option(names = "--max-queued-bytes", paramLabel = "SIZE",
+            description = "Most bytes waiting to be sent per connection before it is closed as a slow consumer (default: ${DEFAULT-VALUE}).")
+    String maxQueuedBytes;
+
+    @Option(names = "--max-connections",
+            description = "Most simultaneous connections; above it clients get 503 (default: ${DEFAULT-VALUE}).")
+    String maxConnections;
+
+    @Option(names = "--max-connections-per-address",
+            description = "Most connections from one IP address; above it clients get 429 (default: ${DEFAULT-VALUE}).")
+    String maxConnectionsPerAddress;
+
+    @Option(names = "--max-pending-handshakes",
+            description = "Most connections still in the opening handshake; above it clients get 503 (default: ${DEFAULT-VALUE}).")
+    String maxPendingHandshakes;
+
+    @Option(names = "--max-pings-per-second",
+            description = "Pings a client may send per second before it is closed with 1008 (default: ${DEFAULT-VALUE}).")
+    String maxPingsPerSecond;
+
+    @Option(names = "--max-header-bytes", paramLabel = "SIZE",
+            description = "Largest handshake request head; above it 431 (default: ${DEFAULT-VALUE}).")
+    String maxHeaderBytes;
+
+    @Option(names = "--max-headers", description = "Most handshake header lines; above it 431 (default: ${DEFAULT-VALUE}).")
+    String maxHeaders;
+
+    @Option(names = "--message-memory", paramLabel = "SIZE",
+            description = "Bytes that incomplete inbound messages of all connections may hold together; "
+                    + "a message that would pass it closes its connection with 1013 (default: ${DEFAULT-VALUE}).")
+    String messageMemory;
+
+    @Option(names = "--handshake-timeout", paramLabel = "DURATION",
+            description = "Time for the whole opening handshake; then 408 (default: ${DEFAULT-VALUE}).")
+    String handshakeTimeout;
+
+    @Option(names = "--close-timeout", paramLabel = "DURATION",
+            description = "Time to wait for the client's Close before dropping the connection (default: ${DEFAULT-VALUE}).")
+    String closeTimeout;
+
+    @Option(names = "--ping-interval", paramLabel = "DURATION",
+            description = "Time without input before the server pings; 0 = never (default: ${DEFAULT-VALUE}).")
+    String pingInterval;
+
+    @Option(names = "--idle-timeout", paramLabel = "DURATION",
+            description = "Time without input before closing with 1001; 0 = never (default: ${DEFAULT-VALUE}).")
+    String idleTimeout;
+
+    @Option(names = "--compression", arity = "0..1", paramLabel = "BOOLEAN",
+            description = "Accept permessage-deflate offers (off by default: it costs CPU and memory).")
+    Boolean compression;
+
+    @Option(names = "--compression-context-takeover", arity = "0..1", paramLabel = "BOOLEAN",
             description = "With --compression, keep compression context across messages both ways: better ratio, ~300 KiB per connection.")
-    boolean compressionContextTakeover;
+    Boolean compressionContextTakeover;
+
+    @Option(names = "--compression-budget", paramLabel = "SIZE",
+            description = "Bytes of compression context all connections may keep with --compression-context-takeover; "
+                    + "beyond it new connections compress without context takeover (default: ${DEFAULT-VALUE}).")
+    String compressionBudget;
 
     @Option(names = "--tls-cert", paramLabel = "FILE",
             description = "Serve wss:// with this PEM certificate chain (server certificate first); needs --tls-key.")
-    Path tlsCert;
+    String tlsCert;
 
     @Option(names = "--tls-key", paramLabel = "FILE",
             description = "PEM private key of --tls-cert: PKCS#8 (PRIVATE KEY), PKCS#1 (RSA PRIVATE KEY) or SEC1 (EC PRIVATE KEY).")
-    Path tlsKey;
+    String tlsKey;
 
     @Option(names = "--tls-keystore", paramLabel = "FILE", description = "Serve wss:// with the key and chain of this PKCS#12 file.")
-    Path tlsKeystore;
+    String tlsKeystore;
 
-    @Option(names = "--tls-keystore-password", paramLabel = "PASS", defaultValue = "",
-            description = "Password of --tls-keystore (default: empty).")
+    @Option(names = "--tls-keystore-password", paramLabel = "PASS", description = "Password of --tls-keystore (default: empty).")
     String tlsKeystorePassword;
 
-    @Option(names = "--tls-self-signed",
+    @Option(names = "--tls-self-signed", arity = "0..1", paramLabel = "BOOLEAN",
             description = "Serve wss:// with a certificate generated at start for localhost, 127.0.0.1 and ::1; prints its "
                     + "SHA-256 fingerprint and the PEM file to trust.")
-    boolean tlsSelfSigned;
+    Boolean tlsSelfSigned;
 
+    @CommandLine.Spec
+    CommandSpec spec;
+
+    /** The environment overrides are read from; tests give their own. */
+    Map<String, String> environment = System.getenv();
+    /** Where {@code --print-config} goes. */
+    PrintStream out = System.out;
+    /** Errors and the lifecycle log. */
+    PrintStream err = System.err;
+
+    /** What the last {@link #start()} used. */
+    ServeConfig config;
     /** The TLS the last {@link #start()} used; null without TLS. */
     ServerTls tls;
+    private HubServer server;
 
     @Override
     public Integer call() throws InterruptedException {
-        WebSocketServer server;
+        ServeLog log = new ServeLog(err);
+        ServeConfig loaded;
         try {
-            server = start();
-        } catch (TlsSetupException e) {
-            System.err.println("duplex serve: " + e.getMessage());
+            loaded = loadConfig();
+        } catch (ConfigException e) {
+            e.warnings().forEach(log::warning);
+            e.problems().forEach(problem -> err.println("duplex serve: " + problem));
             return 2;
+        }
+        loaded.warnings().forEach(log::warning);
+        if (printConfig) {
+            out.print(loaded.toYaml());
+            out.flush();
+            return 0;
+        }
+        HubServer started;
+        try {
+            started = start(loaded);
+        } catch (TlsSetupException e) {
+            err.println("duplex serve: " + e.getMessage());
+            return 2;
+        } catch (UncheckedIOException | UnresolvedAddressException e) {
+            err.println("duplex serve: cannot listen on " + loaded.string("host") + ":" + loaded.integer("port") + ": "
+                    + (e instanceof UnresolvedAddressException ? "unknown host (the host setting)"
+                    : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            // java.util.logging may already be shut down in a hook, so this speaks on stdout.
-            System.out.println("Duplex stopping: 1001 to " + server.connectionCount() + " connections");
-            server.close();
-            System.out.println("Duplex stopped");
+            shutdown();
             stopped.countDown();
         }, "duplex-shutdown"));
-        if (tls != null) {
-            tls.describe().forEach(System.out::println);
-        }
-        String base = server.scheme() + "://" + displayHost() + ":" + server.port();
-        System.out.println("Duplex listening on " + base + "/echo and " + base + "/broadcast (Ctrl+C to stop)");
         stopped.await();
         return 0;
     }
 
-    /**
-     * Starts the server as configured; used by {@link #call()} and by tests.
-     *
-     * @throws TlsSetupException when the TLS options are inconsistent or their files unusable
-     */
-    WebSocketServer start() {
-        tls = loadTls();
-        Limits limits = ConformanceLimits.AUTOBAHN
-                .withMaxMessageBytes(maxMessageSize)
-                .withMaxFrameBytes(maxFrameSize)
-                .withMaxFragments(maxFragments);
-        WebSocketOptions options = WebSocketOptions.defaults()
-                .withLimits(limits)
-                .withMaxQueuedBytes(maxQueuedBytes)
-                .withPingInterval(Duration.ofSeconds(pingIntervalSeconds))
-                .withIdleTimeout(Duration.ofSeconds(idleTimeoutSeconds))
-                .withHandshakeTimeout(Duration.ofSeconds(handshakeTimeoutSeconds))
-                .withCloseTimeout(Duration.ofSeconds(closeTimeoutSeconds))
-                .withMaxPingsPerSecond(maxPingsPerSecond)
-                .withHttpLimits(HttpLimits.defaults()
-                        .withMaxHeadBytes(maxHeaderBytes)
-                        .withMaxRequestLineBytes(Math.min(maxHeaderBytes, HttpLimits.defaults().maxRequestLineBytes()))
-                        .withMaxHeaderCount(maxHeaders))
-                .withCompression(compression ? deflateOptions(compressionContextTakeover) : null);
-        WebSocketServer.Builder builder = WebSocketServer.builder();
-        if (tls != null) {
-            builder.tls(tls.context());
+    /** The configuration from the file, the environment and the flags given. */
+    ServeConfig loadConfig() throws ConfigException {
+        Path file = configFile;
+        if (file == null && environment.get(ConfigLoader.CONFIG_VARIABLE) != null
+                && !environment.get(ConfigLoader.CONFIG_VARIABLE).isEmpty()) {
+            file = Path.of(environment.get(ConfigLoader.CONFIG_VARIABLE));
         }
-        if (!allowedOrigins.isEmpty()) {
-            builder.originPolicy(OriginPolicy.allow(allowedOrigins));
-        }
-        return builder
-                .route("/echo", EchoListener.INSTANCE)
-                .route("/broadcast", new BroadcastListener())
-                .options(options)
-                .connectionLimits(new ConnectionLimits(maxConnections, maxConnectionsPerAddress, maxPendingHandshakes))
-                .messageMemoryBytes(messageMemoryBytes)
-                .compressionBudgetBytes(compressionBudgetBytes)
-                // The transport's hard limit sits above ours, so over-limit clients still get a 503.
-                .transport(TransportOptions.defaults().withMaxConnections(maxConnections + 1_000))
-                .eventLoops(eventLoops)
-                .start(new InetSocketAddress(host, port));
+        return new ConfigLoader(environment).load(file, flags());
     }
 
-    /** Conformance-friendly defaults: compress every message, so small ones exercise the code too. */
-    static DeflateOptions deflateOptions(boolean contextTakeover) {
-        return ConformanceLimits.autobahnCompression(contextTakeover);
-    }
-
-    /** The TLS the options ask for, or null; exactly one source may be given. */
-    private ServerTls loadTls() {
-        int sources = (tlsCert != null || tlsKey != null ? 1 : 0) + (tlsKeystore != null ? 1 : 0) + (tlsSelfSigned ? 1 : 0);
-        if (sources > 1) {
-            throw new TlsSetupException("Choose one TLS source: --tls-cert with --tls-key, --tls-keystore, or --tls-self-signed");
-        }
-        if (tlsCert != null || tlsKey != null) {
-            if (tlsCert == null || tlsKey == null) {
-                throw new TlsSetupException("--tls-cert and --tls-key go together: the certificate chain and its private key");
+    /** The flags that were given, as configuration overrides. */
+    private List<ConfigLoader.Flag> flags() {
+        List<ConfigLoader.Flag> flags = new ArrayList<>();
+        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        for (OptionSpec option : spec.options()) {
+            if (settingOf(option) != null && parsed != null && parsed.hasMatchedOption(option)) {
+                flags.add(new ConfigLoader.Flag(option.longestName(), option.getValue()));
             }
-            return ServerTls.fromPem(tlsCert, tlsKey);
         }
-        if (tlsKeystore != null) {
-            return ServerTls.fromPkcs12(tlsKeystore, tlsKeystorePassword.toCharArray());
+        return flags;
+    }
+
+    private static Setting settingOf(ArgSpec arg) {
+        if (!(arg instanceof OptionSpec option)) {
+            return null;
         }
-        if (!tlsKeystorePassword.isEmpty()) {
-            throw new TlsSetupException("--tls-keystore-password needs --tls-keystore");
+        for (Setting s : Settings.GLOBAL) {
+            if (option.longestName().equals(s.flag())) {
+                return s;
+            }
         }
-        if (tlsSelfSigned) {
+        return null;
+    }
+
+    /**
+     * Loads the configuration and starts; used by tests.
+     *
+     * @throws ConfigException when the configuration is unusable
+     * @throws TlsSetupException when the TLS settings are inconsistent or their files unusable
+     */
+    HubServer start() throws ConfigException {
+        return start(loadConfig());
+    }
+
+    /** Starts the hub with {@code config} and says so, one line per fact. */
+    HubServer start(ServeConfig loaded) {
+        ServeLog log = new ServeLog(err);
+        this.config = loaded;
+        tls = loadTls(loaded);
+        log.info(loaded.file() == null
+                ? "Configuration: built-in defaults (no --config file)" + overrides(loaded)
+                : "Configuration: " + loaded.file().toAbsolutePath().normalize() + overrides(loaded));
+        String host = loaded.string("host");
+        HubServer started = HubServer.builder()
+                .config(loaded.hubConfig())
+                .address(new InetSocketAddress(host, loaded.integer("port")))
+                .options(loaded.webSocketOptions())
+                .transport(loaded.transportOptions())
+                .customize(ws -> {
+                    if (tls != null) {
+                        ws.tls(tls.context());
+                    }
+                    if (loaded.originPolicy() != null) {
+                        ws.originPolicy(loaded.originPolicy());
+                    }
+                    ws.route("/echo", EchoListener.INSTANCE)
+                            .route("/broadcast", new BroadcastListener())
+                            .connectionLimits(loaded.connectionLimits())
+                            .messageMemoryBytes(loaded.size("message_memory"))
+                            .compressionBudgetBytes(loaded.size("compression_budget"))
+                            .eventLoops(loaded.integer("event_loops"));
+                })
+                .start();
+        this.server = started;
+        if (tls != null) {
+            tls.describe().forEach(log::info);
+        }
+        String display = host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host.contains(":") ? "[" + host + "]" : host;
+        String base = started.webSocketServer().scheme() + "://" + display + ":" + started.port();
+        String http = (tls != null ? "https" : "http") + "://" + display + ":" + started.port();
+        log.info("Hub listening on " + base + HubServer.PATH + " (subprotocols duplex.v1.json, duplex.v1.msgpack); also "
+                + base + "/echo and " + base + "/broadcast (Ctrl+C to stop)");
+        HubConfig hub = loaded.hubConfig();
+        log.info("Hub: " + (hub.anonymous() ? "anonymous connections allowed" : "a token is required to connect")
+                + "; token keys: " + tokenKeys(loaded) + "; namespaces: "
+                + (hub.namespaces().isEmpty() ? "only the default (channels without ':')"
+                : "the default and " + String.join(", ", loaded.namespaces().keySet())));
+        log.info("Health: " + http + "/health, " + http + "/ready, metrics: " + http + "/metrics");
+        log.info(hub.apiKey() != null
+                ? "HTTP API on: " + http + "/api/ (publish, broadcast, presence, history, disconnect, channels, stats; "
+                + "send Authorization: apikey KEY)"
+                : "HTTP API off: to turn on " + http + "/api/publish and the rest, set api_key (16+ characters) in a "
+                + "configuration file or the DUPLEX_API_KEY environment variable");
+        return started;
+    }
+
+    /**
+     * Graceful shutdown: the hub admits no one new and tells its clients to reconnect elsewhere
+     * (disconnect 3000 with a retry hint, close code 1001), spread over {@code hub.drain_window};
+     * then the server closes the rest with 1001. What Ctrl+C and SIGTERM run.
+     */
+    void shutdown() {
+        HubServer s = server;
+        if (s == null) {
+            return;
+        }
+        server = null;
+        ServeLog log = new ServeLog(err);
+        Duration window = s.hub().config().drainWindow();
+        int hubConnections = s.hub().connectionCount();
+        log.info("Shutting down: draining " + hubConnections + (hubConnections == 1 ? " hub connection" : " hub connections") + " over "
+                + dev.duplex.server.config.Units.formatDuration(window) + " (disconnect 3000, close 1001), then 1001 to "
+                + Math.max(0, s.webSocketServer().connectionCount() - hubConnections) + " other connections");
+        s.drainAndClose(config.duration("close_timeout"));
+        log.info("Stopped");
+    }
+
+    private static String overrides(ServeConfig loaded) {
+        List<String> sources = new ArrayList<>(loaded.sources());
+        if (loaded.file() != null) {
+            sources.remove(loaded.file().toString());
+        }
+        return sources.isEmpty() ? "" : "; overridden by " + String.join(", ", sources);
+    }
+
+    private static String tokenKeys(ServeConfig loaded) {
+        List<String> keys = new ArrayList<>();
+        if (loaded.string("tokens.hmac_secret") != null) {
+            keys.add("HS256 secret");
+        }
+        int publicKeys = loaded.list("tokens.public_keys").size();
+        if (publicKeys > 0) {
+            keys.add(publicKeys + (publicKeys == 1 ? " public key" : " public keys"));
+        }
+        return keys.isEmpty() ? "none" : String.join(", ", keys);
+    }
+
+    /** The TLS the configuration asks for, or null; exactly one source may be given. */
+    private static ServerTls loadTls(ServeConfig config) {
+        Path cert = config.path("tls_cert");
+        Path key = config.path("tls_key");
+        Path keystore = config.path("tls_keystore");
+        String password = config.string("tls_keystore_password");
+        boolean selfSigned = config.bool("tls_self_signed");
+        int sources = (cert != null || key != null ? 1 : 0) + (keystore != null ? 1 : 0) + (selfSigned ? 1 : 0);
+        if (sources > 1) {
+            throw new TlsSetupException("Choose one TLS source: tls_cert with tls_key (--tls-cert, --tls-key), "
+                    + "tls_keystore (--tls-keystore), or tls_self_signed (--tls-self-signed)");
+        }
+        if (cert != null || key != null) {
+            if (cert == null || key == null) {
+                throw new TlsSetupException("tls_cert and tls_key (--tls-cert, --tls-key) go together: the certificate chain "
+                        + "and its private key");
+            }
+            return ServerTls.fromPem(cert, key);
+        }
+        if (keystore != null) {
+            return ServerTls.fromPkcs12(keystore, password == null ? new char[0] : password.toCharArray());
+        }
+        if (password != null && !password.isEmpty()) {
+            throw new TlsSetupException("tls_keystore_password (--tls-keystore-password) needs tls_keystore (--tls-keystore)");
+        }
+        if (selfSigned) {
             return ServerTls.selfSigned(new File(System.getProperty("java.io.tmpdir")).toPath());
         }
         return null;
     }
 
-    private String displayHost() {
-        return host.equals("0.0.0.0") ? "localhost" : host;
+    /** Shows each flag's default, from the configuration schema, in {@code --help}. */
+    static final class SettingDefaults implements CommandLine.IDefaultValueProvider {
+        @Override
+        public String defaultValue(ArgSpec arg) {
+            Setting s = settingOf(arg);
+            if (s == null || s.defaultValue() == null || s.kind() == Setting.Kind.LIST || s.kind() == Setting.Kind.BOOLEAN) {
+                return null;
+            }
+            String formatted = s.format(s.defaultValue());
+            return s.kind() == Setting.Kind.STRING ? (String) s.defaultValue() : formatted;
+        }
     }
 }

@@ -3,13 +3,13 @@ package dev.duplex.server.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.duplex.hub.HubServer;
 import dev.duplex.server.tls.SelfSignedCertificate;
 import dev.duplex.server.tls.ServerCredentials;
 import dev.duplex.server.tls.TlsSetupException;
 import dev.duplex.websocket.WebSocket;
 import dev.duplex.websocket.WebSocketClient;
 import dev.duplex.websocket.WebSocketListener;
-import dev.duplex.websocket.WebSocketServer;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.StringWriter;
@@ -55,6 +55,7 @@ class ServeTlsTest {
 
     private static ServeCommand parse(String... args) {
         ServeCommand serve = new ServeCommand();
+        serve.environment = java.util.Map.of();
         new CommandLine(serve).parseArgs(args);
         return serve;
     }
@@ -69,7 +70,7 @@ class ServeTlsTest {
     }
 
     /** Connects over wss:// trusting only {@code certificate}, sends one text and expects it back. */
-    private static void assertEchoesOverWss(WebSocketServer server, X509Certificate certificate, String host) throws Exception {
+    private static void assertEchoesOverWss(HubServer server, X509Certificate certificate, String host) throws Exception {
         BlockingQueue<String> echoes = new LinkedBlockingQueue<>();
         try (WebSocketClient client = WebSocketClient.builder().sslContext(trusting(certificate)).build()) {
             WebSocket ws = client.connect(URI.create("wss://" + host + ":" + server.port() + "/echo"), new WebSocketListener() {
@@ -98,8 +99,8 @@ class ServeTlsTest {
     @Test
     void selfSignedServesWssAndWritesThePemAClientCanTrust() throws Exception {
         ServeCommand serve = parse(withLoopback("--tls-self-signed"));
-        try (WebSocketServer server = serve.start()) {
-            assertThat(server.scheme()).isEqualTo("wss");
+        try (HubServer server = serve.start()) {
+            assertThat(server.webSocketServer().scheme()).isEqualTo("wss");
             Path pem = serve.tls.selfSignedPem();
             assertThat(pem).exists();
             X509Certificate written;
@@ -125,7 +126,7 @@ class ServeTlsTest {
         Path cert = writePem(dir.resolve("cert.pem"), credentials.certificate());
         Path key = writePkcs8(dir.resolve("key.pem"), credentials.key());
         assertThat(Files.readString(key)).startsWith("-----BEGIN PRIVATE KEY-----");
-        try (WebSocketServer server = parse(withLoopback("--tls-cert", cert.toString(), "--tls-key", key.toString())).start()) {
+        try (HubServer server = parse(withLoopback("--tls-cert", cert.toString(), "--tls-key", key.toString())).start()) {
             assertEchoesOverWss(server, credentials.certificate(), "localhost");
         }
     }
@@ -136,7 +137,7 @@ class ServeTlsTest {
         Path cert = writePem(dir.resolve("cert.pem"), credentials.certificate());
         Path key = writeSec1(dir.resolve("key.pem"), credentials);
         assertThat(Files.readString(key)).startsWith("-----BEGIN EC PRIVATE KEY-----");
-        try (WebSocketServer server = parse(withLoopback("--tls-cert", cert.toString(), "--tls-key", key.toString())).start()) {
+        try (HubServer server = parse(withLoopback("--tls-cert", cert.toString(), "--tls-key", key.toString())).start()) {
             assertEchoesOverWss(server, credentials.certificate(), "localhost");
         }
     }
@@ -150,7 +151,7 @@ class ServeTlsTest {
         Path cert = writePem(dir.resolve("cert.pem"), certificate);
         Path key = writePem(dir.resolve("key.pem"), keys.getPrivate());
         assertThat(Files.readString(key)).startsWith("-----BEGIN RSA PRIVATE KEY-----");
-        try (WebSocketServer server = parse(withLoopback("--tls-cert", cert.toString(), "--tls-key", key.toString())).start()) {
+        try (HubServer server = parse(withLoopback("--tls-cert", cert.toString(), "--tls-key", key.toString())).start()) {
             assertEchoesOverWss(server, certificate, "localhost");
         }
     }
@@ -159,7 +160,7 @@ class ServeTlsTest {
     void pkcs12KeystoreWithPassword() throws Exception {
         ServerCredentials credentials = SelfSignedCertificate.generate(List.of("localhost"));
         Path p12 = writePkcs12(dir.resolve("server.p12"), credentials, "s3cret");
-        try (WebSocketServer server = parse(withLoopback("--tls-keystore", p12.toString(),
+        try (HubServer server = parse(withLoopback("--tls-keystore", p12.toString(),
                 "--tls-keystore-password", "s3cret")).start()) {
             assertEchoesOverWss(server, credentials.certificate(), "localhost");
         }

@@ -100,13 +100,19 @@ public final class ConnectSession implements WebSocketListener {
             err.println(e.getMessage());
             return true;
         }
+        if (message != null) {
+            send(socket, message);
+        }
+        return true;
+    }
+
+    private void send(WebSocket socket, OutgoingMessage message) {
         boolean queued = message instanceof OutgoingMessage.Text text
                 ? socket.sendText(text.text())
                 : socket.sendBinary(ByteBuffer.wrap(((OutgoingMessage.Binary) message).bytes()));
         if (!queued) {
             err.println("Not sent: the connection is " + socket.readyState().name().toLowerCase());
         }
-        return true;
     }
 
     private boolean command(WebSocket socket, String line) {
@@ -164,8 +170,9 @@ public final class ConnectSession implements WebSocketListener {
     }
 
     /**
-     * The end of input: sends a ping and waits (up to 2 s) for its pong, which a server answers
-     * after the replies to what came before it, so those are printed; then closes with 1000.
+     * The end of input: sends a ping and waits (up to 2 s in all) for its pong, which a server answers
+     * after the replies to what came before it, and for the replies the mode still expects
+     * ({@link LineTranslator#settled}), so those are printed; then closes with 1000.
      */
     void finishInput() {
         WebSocket socket = ws;
@@ -173,8 +180,14 @@ public final class ConnectSession implements WebSocketListener {
             return;
         }
         if (socket.ping(ByteBuffer.wrap(DRAIN_PING))) {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_MILLIS);
             try {
                 CompletableFuture.anyOf(drained, exitCode).get(DRAIN_MILLIS, TimeUnit.MILLISECONDS);
+                CompletableFuture.anyOf(translator.settled(), exitCode)
+                        .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (translator.serverClosing()) {
+                    exitCode.get(DRAIN_MILLIS, TimeUnit.MILLISECONDS); // its Close is on the way: ours would cross it
+                }
             } catch (TimeoutException | ExecutionException e) {
                 // close anyway
             } catch (InterruptedException e) {
@@ -206,12 +219,20 @@ public final class ConnectSession implements WebSocketListener {
         if (!socket.extensions().isEmpty()) {
             line.append(" (extensions ").append(socket.extensions()).append(')');
         }
-        err.println(line.append(". Type lines to send; ").append(HELP).append('.'));
+        String modeHelp = translator.help();
+        err.println(line.append(". Type ").append(modeHelp == null ? "lines to send" : modeHelp).append("; ").append(HELP).append('.'));
+        translator.attach(message -> send(socket, message));
+        for (OutgoingMessage message : translator.onOpen()) {
+            send(socket, message);
+        }
     }
 
     @Override
     public void onText(WebSocket socket, String text) {
-        out.println(text);
+        String line = translator.describe(text);
+        if (line != null) {
+            out.println(line);
+        }
     }
 
     @Override
@@ -236,6 +257,7 @@ public final class ConnectSession implements WebSocketListener {
 
     @Override
     public void onClose(WebSocket socket, int code, String reason) {
+        translator.detach();
         String detail = code + (reason == null || reason.isEmpty() ? "" : " " + FrameLines.quote(reason));
         int status;
         if (code == CloseCodes.ABNORMAL) {
