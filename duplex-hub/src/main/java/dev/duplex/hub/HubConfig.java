@@ -197,7 +197,7 @@ public final class HubConfig {
         private int connectionBurst = 2_000;
         private Duration drainWindow = Duration.ofSeconds(5);
         private String apiKey;
-        private boolean frameTrace;
+        private boolean frameTrace = true;
         private NamespaceConfig defaultNamespace = NamespaceConfig.defaults();
         private final Map<String, NamespaceConfig> namespaces = new LinkedHashMap<>();
 
@@ -279,7 +279,10 @@ public final class HubConfig {
             return this;
         }
 
-        /** Offers frame traces (the {@code trace} command) to connections; off by default. */
+        /**
+         * Offers frame traces (the {@code trace} command) to connections; on by default. A trace is
+         * only given to a connection that presents the traced connection's own secret trace key.
+         */
         public Builder frameTrace(boolean value) {
             this.frameTrace = value;
             return this;

@@ -8,7 +8,9 @@ import dev.duplex.websocket.WebSocketOptions;
 import dev.duplex.websocket.WebSocketServer;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -27,6 +29,7 @@ public final class HubServer implements AutoCloseable {
 
     private final Hub hub;
     private final WebSocketServer server;
+    private final List<AutoCloseable> companions = new CopyOnWriteArrayList<>();
 
     private HubServer(Hub hub, WebSocketServer server) {
         this.hub = hub;
@@ -67,9 +70,25 @@ public final class HubServer implements AutoCloseable {
         close();
     }
 
-    /** Closes at once: clients get 1001 from the WebSocket server, then the hub stops. */
+    /**
+     * Something that lives as long as this server (simulated devices, a stats publisher): closed
+     * first when the server closes, in the reverse order of registration.
+     */
+    public void closeWith(AutoCloseable companion) {
+        companions.add(0, companion);
+    }
+
+    /** Closes at once: companions stop, clients get 1001 from the WebSocket server, then the hub stops. */
     @Override
     public void close() {
+        for (AutoCloseable c : companions) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "Closing " + c + " failed", e);
+            }
+        }
+        companions.clear();
         try {
             server.close();
         } finally {

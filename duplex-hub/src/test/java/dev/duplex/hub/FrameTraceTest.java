@@ -82,7 +82,7 @@ class FrameTraceTest {
     }
 
     @Test
-    void offByDefault() throws Exception {
+    void offWhenConfiguredOff() throws Exception {
         start(false);
         try (TestHubClient page = new TestHubClient(server.port(), HubCodec.JSON);
              TestHubClient other = new TestHubClient(server.port(), HubCodec.JSON)) {

@@ -246,7 +246,8 @@ public final class FanoutBenchmark {
                 .row("duplicated", BenchReport.count(duplicated))
                 .row("errors", EchoBenchmark.errorsRow(run));
         EchoBenchmark.notes(report, run);
-        report.put("url", o.url().toString())
+        report.put("mode", "broadcast")
+                .put("url", o.url().toString())
                 .put("subscribers", o.subscribers())
                 .put("subscribers_opened", subscribed)
                 .put("subscribers_open_at_end", Math.max(0, open - 1))

@@ -47,6 +47,13 @@ abstract class LoadConnection implements ConnectionHandler, ConnectionListener {
     private final byte[] messageHead = new byte[HEAD_BYTES];
     private int messageHeadLength;
     private long messageLength;
+    /**
+     * Set by scenarios that read more than the first 16 bytes (the hub's JSON): the first
+     * {@code body.length} bytes of each message are copied here, and {@link #bodyLength} says how
+     * many, valid during {@link #onMessage}. Null: only the head is kept.
+     */
+    byte[] body;
+    int bodyLength;
 
     LoadConnection(LoadRun run, LoopContext ctx, long startNanos) {
         this.run = run;
@@ -108,6 +115,14 @@ abstract class LoadConnection implements ConnectionHandler, ConnectionListener {
         }
     }
 
+    /**
+     * The scenario already counted why this connection ends (the hub said {@code disconnect} before
+     * closing it): the close that follows is not counted again. Loop thread.
+     */
+    final void markFailed() {
+        failed = true;
+    }
+
     /** Starts the close handshake (1000), or closes at once if the WebSocket is not open. Loop thread. */
     final void closeGracefully() {
         closing = true;
@@ -143,7 +158,7 @@ abstract class LoadConnection implements ConnectionHandler, ConnectionListener {
             opened();
             return;
         }
-        handshake = new ClientHandshake(run.target.uri(), List.of(), List.of(), List.of(), ctx.mask);
+        handshake = new ClientHandshake(run.target.uri(), run.subprotocols, List.of(), List.of(), ctx.mask);
         head = new HttpHeadParser(HttpLimits.defaults());
         connection.setDeadline(run.handshakeTimeoutMillis, TimeUnit.MILLISECONDS);
         connection.write(ByteBuffer.wrap(handshake.requestBytes()));
@@ -160,7 +175,13 @@ abstract class LoadConnection implements ConnectionHandler, ConnectionListener {
                 if (!head.feed(data)) {
                     return;
                 }
-                handshake.validate(head.response());
+                ClientHandshake.Agreed agreed = handshake.validate(head.response());
+                if (!run.subprotocols.isEmpty() && agreed.subprotocol() == null) {
+                    failHandshake("handshake_no_subprotocol", "The server selected none of the subprotocols offered: "
+                            + String.join(", ", run.subprotocols));
+                    data.position(data.limit());
+                    return;
+                }
             } catch (HandshakeException e) {
                 failHandshake(e.status() == 101 ? "handshake_invalid_101" : "handshake_http_" + e.status(), e);
                 data.position(data.limit());
@@ -199,7 +220,7 @@ abstract class LoadConnection implements ConnectionHandler, ConnectionListener {
         onHandshake(now);
     }
 
-    private void failHandshake(String kind, Exception e) {
+    private void failHandshake(String kind, Object e) {
         failed = true;
         if (!run.stopping) {
             run.errors.record(kind, e);
@@ -252,13 +273,23 @@ abstract class LoadConnection implements ConnectionHandler, ConnectionListener {
             part.get(part.position(), messageHead, messageHeadLength, take);
             messageHeadLength += take;
         }
+        byte[] b = body;
+        if (b != null && bodyLength < b.length && n > 0) {
+            int take = Math.min(b.length - bodyLength, n);
+            part.get(part.position(), b, bodyLength, take);
+            bodyLength += take;
+        }
         messageLength += n;
         if (last) {
             int headLength = messageHeadLength;
             long length = messageLength;
             messageHeadLength = 0;
             messageLength = 0;
-            onMessage(text, messageHead, headLength, length);
+            try {
+                onMessage(text, messageHead, headLength, length);
+            } finally {
+                bodyLength = 0;
+            }
         }
     }
 

@@ -40,6 +40,11 @@ final class LoadRun implements AutoCloseable {
     volatile boolean stopping;
     /** No WebSocket handshake: the peer is a bare TCP echo (set before connecting). */
     boolean rawTcp;
+    /**
+     * Subprotocols offered in the handshake (set before connecting); when not empty, a server that
+     * selects none fails the handshake ({@code handshake_no_subprotocol}).
+     */
+    List<String> subprotocols = List.of();
 
     LoadRun(Target target, int threads, int outputBytes, long maxMessageBytes) {
         this.target = target;

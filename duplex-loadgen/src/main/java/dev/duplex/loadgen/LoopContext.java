@@ -43,6 +43,19 @@ final class LoopContext {
     long duplicated;
     long late;
     long lastHandshakeNanos;
+    // Hub fan-out only.
+    /** Offsets a subscriber never saw (the hub skipped them for it), summed. */
+    long offsetGaps;
+    /** Publications whose offset was not above the last one seen (repeated or out of order). */
+    long offsetRepeats;
+    /** Join and leave pushes that subscribers ignored (namespaces with join_leave on). */
+    long joinLeavePushes;
+    /** Acks the publishers received. */
+    long acks;
+    /** Publish commands answered with an error. */
+    long publishErrors;
+    /** Publish-to-ack latency of the publishers on this loop; created by the hub scenario. */
+    Histogram ackLatency;
 
     LoopContext(EventLoop loop, int index, int outputBytes) {
         this.loop = loop;

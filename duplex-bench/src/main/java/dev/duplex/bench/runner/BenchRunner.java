@@ -27,7 +27,9 @@ import java.util.Map;
  *   latency: --rates 50000,90000 (messages/s, open loop)  --size 64  --connections 100
  *   connect: --counts 1000,5000,10000,19000  --rate 5000
  *   fanout:  --subscribers 1000,10000  --rate 10  --size 64
+ *            --hub [--channel fanout]: Duplex only, its hub at /connect next to its raw /broadcast
  * </pre>
+ * Options without a value ({@code --hub}) are flags.
  */
 public final class BenchRunner {
     private final Path root;
@@ -48,10 +50,7 @@ public final class BenchRunner {
             System.err.println("usage: BenchRunner echo|latency|connect|fanout [--option value …]");
             System.exit(2);
         }
-        Map<String, String> options = new LinkedHashMap<>();
-        for (int i = 1; i + 1 < args.length; i += 2) {
-            options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        }
+        Map<String, String> options = parseOptions(args);
         Path root = Path.of(options.getOrDefault("root", "")).toAbsolutePath().normalize();
         BenchRunner runner = new BenchRunner(root, options);
         switch (args[0]) {
@@ -62,6 +61,23 @@ public final class BenchRunner {
             default -> throw new IllegalArgumentException("Unknown scenario: " + args[0]);
         }
         runner.save(args[0]);
+    }
+
+    /** {@code --name value} pairs after the scenario; {@code --name} followed by another option (or nothing) is a flag, "true". */
+    static Map<String, String> parseOptions(String[] args) {
+        Map<String, String> options = new LinkedHashMap<>();
+        for (int i = 1; i < args.length; i++) {
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException("Expected an option (--name), not '" + args[i] + "'");
+            }
+            String name = args[i].substring(2);
+            if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+                options.put(name, args[++i]);
+            } else {
+                options.put(name, "true");
+            }
+        }
+        return options;
     }
 
     private String option(String name, String fallback) {
@@ -217,6 +233,10 @@ public final class BenchRunner {
     // ---------------------------------------------------------------- fan-out
 
     private void fanout() throws Exception {
+        if (Boolean.parseBoolean(option("hub", "false"))) {
+            hubFanout();
+            return;
+        }
         List<String> servers = servers("duplex,netty,jetty,java-websocket,vertx,node-ws");
         int rounds = Integer.parseInt(option("rounds", "5"));
         String duration = option("duration", "10");
@@ -245,6 +265,66 @@ public final class BenchRunner {
         }
     }
 
+    /**
+     * {@code fanout --hub}: Duplex only (the peers have no hub), one {@code duplex serve} per
+     * subscriber count, measuring in interleaved rounds its raw {@code /broadcast} and its hub
+     * ({@code /connect}, channel {@code --channel}) at the same subscriber count and rate, so the
+     * hub's overhead shows as the ratio of the two rows. The hub runs with join/leave pushes off
+     * (they would cost N² messages while subscribing, not fan-out) and an admission rate that does
+     * not slow the subscribers' connects.
+     */
+    private void hubFanout() throws Exception {
+        int rounds = Integer.parseInt(option("rounds", "5"));
+        String duration = option("duration", "10");
+        String channel = option("channel", "fanout");
+        heading("Fan-out through the hub next to raw /broadcast (Duplex)", option("rate", "10") + " publications/s of "
+                + option("size", "64") + " B (the hub: " + option("size", "64") + " B of data in each publication), "
+                + duration + " s per measurement, " + rounds + " interleaved rounds; hub channel " + channel
+                + " with join/leave pushes off; ratio = row / raw /broadcast");
+        Map<String, String> environment = Map.of(
+                "DUPLEX_DEFAULT_NAMESPACE_JOIN_LEAVE", "false",
+                "DUPLEX_HUB_CONNECTIONS_PER_SECOND", "100000",
+                "DUPLEX_HUB_CONNECTION_BURST", "100000");
+        String raw = "duplex /broadcast";
+        String hub = "duplex hub /connect";
+        for (String subscribers : option("subscribers", "1000,10000").split(",")) {
+            Map<String, List<Double>> p50 = new LinkedHashMap<>();
+            Map<String, List<Double>> p99 = new LinkedHashMap<>();
+            Map<String, List<Double>> cpu = new LinkedHashMap<>();
+            Map<String, List<Double>> lost = new LinkedHashMap<>();
+            try (Servers running = Servers.start(List.of("duplex"), root, jvmOptions, environment)) {
+                ServerProcess server = running.all().get(0);
+                for (int round = 1; round <= rounds; round++) {
+                    // Alternate which goes first, so neither always runs on a warmer server.
+                    List<String> order = round % 2 == 1 ? List.of(raw, hub) : List.of(hub, raw);
+                    for (String mode : order) {
+                        List<String> args = new ArrayList<>(mode.equals(raw)
+                                ? List.of("fanout", url(server, "/broadcast"))
+                                : List.of("fanout", url(server, "/connect"), "--hub", "--channel", channel, "--connect-rate", "20000"));
+                        args.addAll(List.of("--subscribers", subscribers, "--rate", option("rate", "10"), "--size",
+                                option("size", "64"), "--duration", duration, "--threads", "2"));
+                        ProcStats before = server.stats();
+                        Map<String, String> r = generator.run(args, 600);
+                        ProcStats used = server.stats().minus(before);
+                        double deliveries = Double.parseDouble(r.get("deliveries"));
+                        p50.computeIfAbsent(mode, k -> new ArrayList<>()).add(Double.parseDouble(r.get("latency_us.p50")));
+                        p99.computeIfAbsent(mode, k -> new ArrayList<>()).add(Double.parseDouble(r.get("latency_us.p99")));
+                        cpu.computeIfAbsent(mode, k -> new ArrayList<>())
+                                .add(deliveries == 0 ? Double.NaN : used.cpuMillis() * 1000.0 / deliveries);
+                        lost.computeIfAbsent(mode, k -> new ArrayList<>()).add(Double.parseDouble(r.get("lost")));
+                        progress("fanout " + subscribers + " round " + round + " " + mode + ": p99 " + r.get("latency_us.p99")
+                                + " µs, lost " + r.get("lost") + ", errors " + r.get("errors") + ", server CPU "
+                                + used.cpuMillis() + " ms for " + r.get("deliveries") + " deliveries");
+                    }
+                }
+            }
+            table("Hub fan-out to " + subscribers + " subscribers (delivery latency µs, server CPU µs per delivery "
+                            + "(whole run, setup included); ratio = row / raw /broadcast)",
+                    List.of(column("p50", p50), column("p99", p99), column("server CPU µs per delivery", cpu),
+                            column("lost", lost)), raw);
+        }
+    }
+
     // ---------------------------------------------------------------- output
 
     private static String url(ServerProcess server, String path) {
@@ -270,16 +350,22 @@ public final class BenchRunner {
 
     /** One markdown table: a row per server, median [min–max] per column and the median's ratio to Duplex. */
     private void table(String title, List<Column> columns) {
+        table(title, columns, "duplex");
+    }
+
+    /** The same, with ratios to the row named {@code reference}. */
+    private void table(String title, List<Column> columns, String reference) {
+        String against = reference.equals("duplex") ? "Duplex" : reference;
         StringBuilder t = new StringBuilder(String.format(Locale.ROOT, "%n### %s%n%n| server |", title));
         for (Column c : columns) {
-            t.append(' ').append(c.title).append(" median [min–max] | ratio to Duplex |");
+            t.append(' ').append(c.title).append(" median [min–max] | ratio to ").append(against).append(" |");
         }
         t.append("\n|---|").append("---|---|".repeat(columns.size())).append('\n');
         for (String server : columns.get(0).stats.keySet()) {
             t.append("| ").append(server).append(" |");
             for (Column c : columns) {
                 Stats s = c.stats.get(server);
-                Stats duplex = c.stats.get("duplex");
+                Stats duplex = c.stats.get(reference);
                 double ratio = duplex == null || duplex.median() == 0 ? Double.NaN : s.median() / duplex.median();
                 t.append(String.format(Locale.ROOT, " %s [%s–%s] | %s |", number(s.median()), number(s.min()), number(s.max()),
                         Double.isNaN(ratio) ? "–" : String.format(Locale.ROOT, "%.2f", ratio)));
@@ -325,6 +411,11 @@ public final class BenchRunner {
     /** The servers of one measurement, started together and stopped together. */
     private record Servers(List<ServerProcess> all, Thread onExit) implements AutoCloseable {
         static Servers start(List<String> names, Path root, List<String> jvmOptions) throws IOException, InterruptedException {
+            return start(names, root, jvmOptions, Map.of());
+        }
+
+        static Servers start(List<String> names, Path root, List<String> jvmOptions, Map<String, String> environment)
+                throws IOException, InterruptedException {
             List<ServerProcess> started = new ArrayList<>();
             // If the runner itself is stopped (Ctrl+C, kill), its servers must not outlive it.
             Thread onExit = new Thread(() -> started.forEach(ServerProcess::close), "bench-stop-servers");
@@ -332,7 +423,7 @@ public final class BenchRunner {
             Servers servers = new Servers(started, onExit);
             try {
                 for (String name : names) {
-                    started.add(ServerProcess.start(ServerProcess.ServerKind.named(name), root, jvmOptions));
+                    started.add(ServerProcess.start(ServerProcess.ServerKind.named(name), root, jvmOptions, environment));
                 }
             } catch (IOException | RuntimeException e) {
                 servers.close();

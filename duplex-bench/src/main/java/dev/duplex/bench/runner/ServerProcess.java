@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -30,8 +31,16 @@ final class ServerProcess implements AutoCloseable {
     }
 
     static ServerProcess start(ServerKind kind, Path root, List<String> jvmOptions) throws IOException, InterruptedException {
+        return start(kind, root, jvmOptions, Map.of());
+    }
+
+    /** With {@code environment} added to the runner's (e.g. {@code DUPLEX_*} settings of duplex serve). */
+    static ServerProcess start(ServerKind kind, Path root, List<String> jvmOptions, Map<String, String> environment)
+            throws IOException, InterruptedException {
         List<String> command = kind.command(root, jvmOptions);
-        Process process = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         CompletableFuture<Integer> port = new CompletableFuture<>();
         Thread reader = new Thread(() -> {

@@ -4,6 +4,7 @@ import dev.duplex.loadgen.BenchReport;
 import dev.duplex.loadgen.ConnectBenchmark;
 import dev.duplex.loadgen.EchoBenchmark;
 import dev.duplex.loadgen.FanoutBenchmark;
+import dev.duplex.loadgen.HubFanoutBenchmark;
 import java.net.InetAddress;
 import java.net.URI;
 import java.util.List;
@@ -15,7 +16,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code duplex bench echo|connect|fanout URL}: the load generator (module duplex-loadgen). A
+ * {@code duplex bench echo|connect|fanout URL} (and {@code fanout --hub}: fan-out through the hub
+ * protocol): the load generator (module duplex-loadgen). A
  * progress line goes to stderr once a second; the summary table and then one JSON line go to
  * stdout. Exit code 0 when the run had no errors, 1 when it had some (failed connections,
  * protocol errors, lost or duplicated messages), 2 for bad options.
@@ -127,12 +129,37 @@ final class BenchCommand implements Runnable {
     }
 
     @Command(name = "fanout", mixinStandardHelpOptions = true,
-            description = "Subscribers on a broadcast endpoint (every message sent is delivered to all, e.g. "
+            description = {"Subscribers on a broadcast endpoint (every message sent is delivered to all, e.g. "
                     + "duplex serve's /broadcast) and one publisher at a fixed rate; reports deliveries/s, "
-                    + "publish-to-delivery latency, lost and duplicated deliveries.")
+                    + "publish-to-delivery latency, lost and duplicated deliveries.",
+                    "With --hub, the same through the hub protocol (URL default ws://127.0.0.1:8080/connect, "
+                            + "subprotocol duplex.v1.json): subscribers subscribe to --channel, publishers publish to it; "
+                            + "also reports acks, publish-to-ack latency and gaps in the hub's offsets. The hub allows "
+                            + "100 commands/s per connection, so the rate is spread over ceil(rate / 80) publisher "
+                            + "connections (or --publishers)."})
     static final class Fanout implements Callable<Integer> {
-        @Parameters(index = "0", description = "Broadcast endpoint, e.g. ws://127.0.0.1:8080/broadcast")
+        @Parameters(index = "0", arity = "0..1", paramLabel = "URL",
+                description = "Broadcast endpoint, e.g. ws://127.0.0.1:8080/broadcast; with --hub the hub, "
+                        + "default ws://127.0.0.1:8080/connect (a URL without a path gets /connect).")
         URI url;
+
+        @Option(names = "--hub", description = "Fan out through the hub protocol (connect, subscribe, publish) instead of a raw broadcast endpoint.")
+        boolean hub;
+
+        @Option(names = "--channel", paramLabel = "NAME", defaultValue = HubFanoutBenchmark.DEFAULT_CHANNEL,
+                description = "With --hub: the channel (default: ${DEFAULT-VALUE}, in the default namespace; NS:NAME needs "
+                        + "namespace NS configured on the hub). For large fan-outs use a namespace with join_leave off.")
+        String channel;
+
+        @Option(names = "--publishers", defaultValue = "0",
+                description = "With --hub: publisher connections; 0 = one per 80 publications/s (default), so each stays "
+                        + "under the hub's 100 commands/s per connection.")
+        int publishers;
+
+        @Option(names = "--connect-rate", defaultValue = "900",
+                description = "With --hub: subscriber connections opened per second, under the hub's admission rate "
+                        + "(hub.connections_per_second, 1000 by default) (default: ${DEFAULT-VALUE}).")
+        double connectRate;
 
         @Option(names = "--subscribers", defaultValue = "100", description = "Subscribing connections (default: ${DEFAULT-VALUE}).")
         int subscribers;
@@ -140,7 +167,8 @@ final class BenchCommand implements Runnable {
         @Option(names = "--rate", defaultValue = "10", description = "Publications per second (default: ${DEFAULT-VALUE}).")
         double rate;
 
-        @Option(names = "--size", defaultValue = "64", description = "Payload bytes, at least 16 (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--size", defaultValue = "64", description = "Payload bytes, at least 16; with --hub, bytes of each "
+                + "publication's data (seq, t and padding), at least 64 (default: ${DEFAULT-VALUE}).")
         int size;
 
         @Option(names = "--duration", defaultValue = "10", description = "Seconds of publishing (default: ${DEFAULT-VALUE}).")
@@ -151,8 +179,31 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() {
+            if (hub) {
+                return execute(() -> HubFanoutBenchmark.run(new HubFanoutBenchmark.Options(hubUrl(url), channel, subscribers,
+                        rate, size, duration, threads, publishers, connectRate), System.err));
+            }
+            if (url == null) {
+                System.err.println("duplex bench: give the broadcast endpoint's URL, e.g. ws://127.0.0.1:8080/broadcast "
+                        + "(or --hub for the hub at /connect)");
+                return 2;
+            }
             return execute(() -> FanoutBenchmark.run(new FanoutBenchmark.Options(url, subscribers, rate, size,
                     duration, threads), System.err));
         }
+
+        /** The hub's URL: the default, or the one given with /connect added when it has no path. */
+        static URI hubUrl(URI url) {
+            if (url == null) {
+                return URI.create("ws://127.0.0.1:8080" + HUB_PATH);
+            }
+            String path = url.getRawPath();
+            if (path == null || path.isEmpty() || path.equals("/")) {
+                return url.resolve(HUB_PATH);
+            }
+            return url;
+        }
     }
+
+    private static final String HUB_PATH = "/connect";
 }

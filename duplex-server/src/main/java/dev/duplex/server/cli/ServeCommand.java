@@ -2,7 +2,10 @@ package dev.duplex.server.cli;
 
 import dev.duplex.conformance.EchoListener;
 import dev.duplex.hub.HubConfig;
+import dev.duplex.gateway.simulator.DeviceFleet;
 import dev.duplex.hub.HubServer;
+import dev.duplex.hub.HubStatsPublisher;
+import dev.duplex.web.StaticFiles;
 import dev.duplex.server.config.ConfigException;
 import dev.duplex.server.config.ConfigLoader;
 import dev.duplex.server.config.ServeConfig;
@@ -124,6 +127,14 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--idle-timeout", paramLabel = "DURATION",
             description = "Time without input before closing with 1001; 0 = never (default: ${DEFAULT-VALUE}).")
     String idleTimeout;
+
+    @Option(names = "--dashboard", arity = "0..1", paramLabel = "BOOLEAN", negatable = true,
+            description = "Serve the dashboard at / and duplex.js, and publish the hub's stats to hub:stats (default: true; --no-dashboard turns it off).")
+    Boolean dashboard;
+
+    @Option(names = "--demo", arity = "0..1", paramLabel = "BOOLEAN", negatable = true,
+            description = "Run the simulated devices that feed the dashboard (default: true; --no-demo turns them off).")
+    Boolean demo;
 
     @Option(names = "--compression", arity = "0..1", paramLabel = "BOOLEAN",
             description = "Accept permessage-deflate offers (off by default: it costs CPU and memory).")
@@ -264,8 +275,11 @@ final class ServeCommand implements Callable<Integer> {
                 ? "Configuration: built-in defaults (no --config file)" + overrides(loaded)
                 : "Configuration: " + loaded.file().toAbsolutePath().normalize() + overrides(loaded));
         String host = loaded.string("host");
+        boolean withDashboard = loaded.bool("dashboard");
+        boolean withDemo = loaded.bool("demo");
         HubServer started = HubServer.builder()
-                .config(loaded.hubConfig())
+                .config(withBuiltInNamespaces(loaded.hubConfig(), withDashboard, withDemo))
+                .httpFallback(withDashboard ? new StaticFiles(null) : null)
                 .address(new InetSocketAddress(host, loaded.integer("port")))
                 .options(loaded.webSocketOptions())
                 .transport(loaded.transportOptions())
@@ -285,6 +299,12 @@ final class ServeCommand implements Callable<Integer> {
                 })
                 .start();
         this.server = started;
+        if (withDemo) {
+            started.closeWith(DeviceFleet.start(started.hub(), Duration.ofSeconds(1)));
+        }
+        if (withDashboard) {
+            started.closeWith(HubStatsPublisher.start(started.hub(), HubStatsPublisher.CHANNEL, Duration.ofSeconds(1)));
+        }
         if (tls != null) {
             tls.describe().forEach(log::info);
         }
@@ -299,6 +319,9 @@ final class ServeCommand implements Callable<Integer> {
                 + (hub.namespaces().isEmpty() ? "only the default (channels without ':')"
                 : "the default and " + String.join(", ", loaded.namespaces().keySet())));
         log.info("Health: " + http + "/health, " + http + "/ready, metrics: " + http + "/metrics");
+        log.info(withDashboard ? "Dashboard: " + http + "/ (browser client: " + http + "/duplex.js)"
+                + (withDemo ? "; simulated devices publishing (--no-demo to stop them)" : "; no simulated devices")
+                : "Dashboard off" + (withDemo ? "; simulated devices publishing" : ""));
         log.info(hub.apiKey() != null
                 ? "HTTP API on: " + http + "/api/ (publish, broadcast, presence, history, disconnect, channels, stats; "
                 + "send Authorization: apikey KEY)"
@@ -326,6 +349,25 @@ final class ServeCommand implements Callable<Integer> {
                 + Math.max(0, s.webSocketServer().connectionCount() - hubConnections) + " other connections");
         s.drainAndClose(config.duration("close_timeout"));
         log.info("Stopped");
+    }
+
+    /**
+     * The namespaces the dashboard and the simulated devices publish to, added unless the
+     * configuration defines a namespace of the same name (then the configuration wins).
+     */
+    static HubConfig withBuiltInNamespaces(HubConfig config, boolean dashboard, boolean demo) {
+        HubConfig.Builder b = config.toBuilder();
+        if (dashboard && !config.namespaces().containsKey("hub")) {
+            b.namespace("hub", HubStatsPublisher.namespace());
+        }
+        if (demo) {
+            DeviceFleet.namespaces().forEach((name, ns) -> {
+                if (!config.namespaces().containsKey(name)) {
+                    b.namespace(name, ns);
+                }
+            });
+        }
+        return b.build();
     }
 
     private static String overrides(ServeConfig loaded) {

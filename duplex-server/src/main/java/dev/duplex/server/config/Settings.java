@@ -70,6 +70,10 @@ public final class Settings {
             duration("ping_interval", Duration.ZERO, 0, "WebSocket ping after this long without input; 0 = never").flag("--ping-interval"),
             duration("idle_timeout", Duration.ZERO, 0, "close with 1001 after this long without input; 0 = never")
                     .flag("--idle-timeout"),
+            bool("dashboard", true, "serve the dashboard at / and the browser client at /duplex.js; publish the hub's stats to hub:stats")
+                    .flag("--dashboard"),
+            bool("demo", true, "run simulated devices (sensors:room-1..3, devices:thermostat-1, commands:thermostat-1)")
+                    .flag("--demo"),
             bool("compression", false, "accept permessage-deflate offers").flag("--compression"),
             bool("compression_context_takeover", false, "with compression, keep context across messages both ways (~300 KiB per connection)")
                     .flag("--compression-context-takeover"),
@@ -102,7 +106,7 @@ public final class Settings {
             integer("hub.connection_burst", 2_000, 1, Integer.MAX_VALUE, "connections admitted at once before the rate applies"),
             duration("hub.drain_window", Duration.ofSeconds(5), 0,
                     "on shutdown, disconnects (3000, close 1001) are spread over this window"),
-            bool("hub.frame_trace", false, "give connections a trace key so that another connection may watch their frames"),
+            bool("hub.frame_trace", true, "give connections a trace key so that another connection may watch their frames"),
             // Tokens.
             string("tokens.hmac_secret", null, "HS256 secret for connection and subscription tokens, at least 32 bytes").secret(),
             list("tokens.public_keys", "RS256/ES256 public keys: PEM text, or file:PATH"),

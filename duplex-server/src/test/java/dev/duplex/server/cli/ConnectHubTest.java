@@ -145,7 +145,7 @@ class ConnectHubTest {
         try (Keyboard keyboard = new Keyboard()) {
             Run bob = new Run(keyboard.stdin, "--hub", url);
             bob.awaitErr("Connected to " + url + "/connect (subprotocol duplex.v1.json). Type sub CHANNEL, unsub CHANNEL, pub");
-            String bobId = bob.awaitOut("^connected as (\\S+), heartbeat 25000 ms$").group(1);
+            String bobId = bob.awaitOut("^connected as (\\S+), heartbeat 25000 ms, trace key \\S+$").group(1);
             keyboard.type("sub chat");
             String epoch = bob.awaitOut("^subscribed chat at #0 \\(epoch (\\S+)\\)$").group(1);
 
@@ -214,7 +214,7 @@ class ConnectHubTest {
              Keyboard keyboard = new Keyboard()) {
             String quickUrl = "ws://127.0.0.1:" + quick.port();
             Run idle = new Run(keyboard.stdin, "--hub", quickUrl);
-            idle.awaitOut("^connected as \\S+, heartbeat 200 ms$");
+            idle.awaitOut("^connected as \\S+, heartbeat 200 ms, trace key \\S+$");
             // A client that stays silent is disconnected within a few heartbeats (the hub checks every second)...
             try (HubProbe silent = HubProbe.connected(quickUrl + "/connect", null)) {
                 assertThat(silent.expect(ServerMessage.Disconnect.class).code()).isEqualTo(3003);

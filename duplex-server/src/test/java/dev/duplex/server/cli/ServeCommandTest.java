@@ -208,6 +208,39 @@ class ServeCommandTest {
     }
 
     @Test
+    void firstRunIsAliveForTheDashboard() throws Exception {
+        try (HubServer server = parse("--port", "0", "--host", "127.0.0.1").start()) {
+            HttpResponse<String> client = get(server, "/duplex.js");
+            assertThat(client.statusCode()).isEqualTo(200);
+            assertThat(client.headers().firstValue("Content-Type").orElse("")).startsWith("text/javascript");
+            assertThat(client.body()).contains("export class DuplexClient");
+            assertThat(get(server, "/vendor/uplot/uPlot.esm.js").statusCode()).isEqualTo(200);
+            String hubUrl = "ws://127.0.0.1:" + server.port() + "/connect";
+            try (HubProbe page = HubProbe.connected(hubUrl, null)) {
+                page.subscribe("sensors:room-1");
+                Publication reading = page.expect(Publication.class);
+                assertThat(reading.channel()).isEqualTo("sensors:room-1");
+                assertThat(reading.data().has("temperature")).isTrue();
+                page.subscribe("hub:stats");
+                Publication stats = page.expect(Publication.class);
+                for (int i = 0; i < 20 && !stats.channel().equals("hub:stats"); i++) { // room-1 keeps publishing
+                    stats = page.expect(Publication.class);
+                }
+                assertThat(stats.data().has("connections")).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void noDemoAndNoDashboardTurnThemOff() throws Exception {
+        try (HubServer server = parse("--port", "0", "--host", "127.0.0.1", "--no-demo", "--no-dashboard").start()) {
+            assertThat(server.hub().config().namespaces()).doesNotContainKeys("sensors", "devices", "commands", "hub");
+            assertThat(get(server, "/duplex.js").statusCode()).isEqualTo(404);
+            assertThat(get(server, "/health").statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void servesAnEchoEndpoint() throws Exception {
         try (HubServer server = parse("--port", "0", "--host", "127.0.0.1").start()) {
             StringBuilder received = new StringBuilder();

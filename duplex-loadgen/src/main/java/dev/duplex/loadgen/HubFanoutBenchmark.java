@@ -1,0 +1,726 @@
+package dev.duplex.loadgen;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+
+/**
+ * {@code duplex bench fanout --hub}: fan-out through the hub protocol (PROTOCOL.md). Subscribers
+ * connect to {@code /connect} offering {@value #SUBPROTOCOL}, send {@code connect}, then
+ * {@code subscribe} to one channel and wait for {@code subscribed}; then publishers send
+ * {@code {"type":"publish","id":…,"channel":…,"data":{"seq":S,"t":T,"pad":"…"}}} at a fixed total
+ * rate, where {@code S} is the publication's number (0, 1, 2, … over all publishers) and {@code T}
+ * the publisher's {@link System#nanoTime()} at the publication's intended send time (same process,
+ * same clock as the subscribers'). The publishers count {@code ack}s (and time them).
+ *
+ * <p>Each subscriber reads {@code offset}, {@code seq} and {@code t} by scanning the first bytes of
+ * each text message for those keys (no JSON parse per delivery), keeps the 64-bit seq window of the
+ * broadcast scenario (lost, duplicated, reordered) and checks that the hub's offsets are consecutive:
+ * every skipped offset is an offset gap. Latency runs from the intended send time to delivery.
+ *
+ * <p>The hub limits each connection to 100 commands/s (burst 200) by default; a publisher that went
+ * beyond would get error 110. So the rate is spread over {@code ceil(rate / 80)} publisher
+ * connections (each at most 80 publications/s), unless {@code --publishers} says otherwise.
+ * Subscribers connect at most {@code --connect-rate} per second (default 900: the hub admits 1,000
+ * new connections/s, burst 2,000, and turns the rest away with 3007).
+ */
+public final class HubFanoutBenchmark {
+    public static final String SUBPROTOCOL = "duplex.v1.json";
+    public static final String DEFAULT_CHANNEL = "fanout";
+    /** Publications per second per publisher connection when {@code --publishers} is not given. */
+    public static final double PER_PUBLISHER_RATE = 80;
+    /** Subscriber connections per second by default: under the hub's default admission rate of 1,000/s. */
+    public static final double DEFAULT_CONNECT_RATE = 900;
+    public static final int MIN_SIZE = 64;
+    /** Publish ids are the publication's number plus this (ids 1 and 2 are connect and subscribe). */
+    static final long PUBLISH_ID_BASE = 100;
+
+    private static final long BACKLOG_LIMIT = 4L << 20;
+    private static final long DRAIN_NANOS = 5_000_000_000L;
+    private static final int MAX_PENDING_CONNECTS = 512;
+
+    private static final byte[] PUBLICATION = HubText.ascii("{\"type\":\"publication\"");
+    private static final byte[] ACK = HubText.ascii("{\"type\":\"ack\"");
+    private static final byte[] OFFSET = HubText.key("offset");
+    private static final byte[] DATA = HubText.key("data");
+    private static final byte[] SEQ = HubText.key("seq");
+    private static final byte[] T = HubText.key("t");
+    private static final byte[] ID = HubText.key("id");
+    private static final byte[] CODE = HubText.key("code");
+    private static final byte[] HEARTBEAT = HubText.key("heartbeat");
+    private static final byte[] MESSAGE = HubText.key("message");
+    private static final byte[] REASON = HubText.key("reason");
+    private static final byte[] PING = HubText.ascii("{\"type\":\"ping\"}");
+
+    /**
+     * @param publishers publisher connections; 0 = {@code ceil(rate / 80)}
+     * @param size bytes of each publication's {@code data} object (seq, t and padding)
+     */
+    public record Options(URI url, String channel, int subscribers, double rate, int size, double durationSeconds,
+                          int threads, int publishers, double connectRate) {
+        public Options {
+            if (channel == null || channel.isEmpty() || channel.length() > 255) {
+                throw new IllegalArgumentException("--channel must be 1 to 255 characters, was '" + channel + "'");
+            }
+            for (int i = 0; i < channel.length(); i++) {
+                if (channel.charAt(i) < 0x20) {
+                    throw new IllegalArgumentException("--channel must not contain control characters");
+                }
+            }
+            if (subscribers < 1) {
+                throw new IllegalArgumentException("--subscribers must be at least 1, was " + subscribers);
+            }
+            if (!(rate > 0) || rate > 1_000_000) {
+                throw new IllegalArgumentException("--rate must be more than 0 and at most 1,000,000 publications/s, was " + rate);
+            }
+            if (size < MIN_SIZE || size > 16 << 20) {
+                throw new IllegalArgumentException("--size (bytes of each publication's data) must be between " + MIN_SIZE
+                        + " and 16777216 with --hub, was " + size);
+            }
+            if (!(durationSeconds > 0) || durationSeconds > 86_400) {
+                throw new IllegalArgumentException("--duration must be more than 0 and at most 86400 seconds, was " + durationSeconds);
+            }
+            if (threads < 1 || threads > 64) {
+                throw new IllegalArgumentException("--threads must be 1 to 64, was " + threads);
+            }
+            if (publishers < 0 || publishers > 10_000) {
+                throw new IllegalArgumentException("--publishers must be 0 (one per 80 publications/s) to 10000, was " + publishers);
+            }
+            if (!(connectRate > 0)) {
+                throw new IllegalArgumentException("--connect-rate must be more than 0, was " + connectRate);
+            }
+        }
+
+        /** The publisher connections this run uses. */
+        public int publisherCount() {
+            return publishers > 0 ? publishers : publishersFor(rate);
+        }
+    }
+
+    private HubFanoutBenchmark() {
+    }
+
+    /** Publisher connections needed to publish {@code rate} per second at most 80/s each. */
+    public static int publishersFor(double rate) {
+        return (int) Math.max(1, Math.ceil(rate / PER_PUBLISHER_RATE));
+    }
+
+    /** What every connection of the run shares; the schedule fields are set before publishing starts. */
+    static final class Shared {
+        final byte[] channelJson;
+        final int captureBytes;
+        final double intervalNanos;
+        final int publishers;
+        final int size;
+        volatile long start;
+        volatile long end;
+        /** Half the heartbeat interval the hub announced (the smallest seen): pings go out at least that often. */
+        volatile long pingAfterNanos = TimeUnit.SECONDS.toNanos(10);
+        final AtomicInteger subscribersReady = new AtomicInteger();
+        final AtomicInteger subscribersFailed = new AtomicInteger();
+        final AtomicInteger publishersReady = new AtomicInteger();
+        final AtomicInteger publishersFailed = new AtomicInteger();
+
+        Shared(Options o) {
+            this.channelJson = HubText.ascii(HubText.quote(o.channel()));
+            this.captureBytes = 256 + 2 * channelJson.length;
+            this.intervalNanos = 1e9 / o.rate();
+            this.publishers = o.publisherCount();
+            this.size = o.size();
+        }
+
+        long intended(long seq) {
+            return start + (long) (seq * intervalNanos);
+        }
+
+        void heartbeat(long millis) {
+            if (millis > 0) {
+                long half = TimeUnit.MILLISECONDS.toNanos(millis) / 2;
+                if (half < pingAfterNanos) {
+                    pingAfterNanos = half;
+                }
+            }
+        }
+    }
+
+    /** A hub connection: connect on open, then the scenario's part; setup replies parsed, errors counted. */
+    abstract static class HubConnection extends LoadConnection {
+        static final int OPENING = 0;
+        static final int CONNECTING = 1;
+        static final int SETTING_UP = 2;
+        static final int READY = 3;
+        static final int FAILED = 4;
+
+        final Shared s;
+        int phase = OPENING;
+        long lastCommandNanos;
+
+        HubConnection(LoadRun run, LoopContext ctx, Shared s, long startNanos) {
+            super(run, ctx, startNanos);
+            this.s = s;
+            this.body = new byte[s.captureBytes];
+        }
+
+        final void command(ByteBuffer text) {
+            send(text, true);
+            lastCommandNanos = System.nanoTime();
+        }
+
+        final void command(String json) {
+            command(ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8)));
+        }
+
+        @Override
+        final void onHandshake(long now) {
+            phase = CONNECTING;
+            command("{\"type\":\"connect\",\"id\":1,\"name\":\"duplex-bench\"}");
+        }
+
+        /** The {@code connected} reply arrived. */
+        abstract void onConnected();
+
+        /** Setup could not finish (error reply, disconnect, close); called once. */
+        abstract void onSetupFailed();
+
+        final void failSetup() {
+            if (phase < READY) {
+                phase = FAILED;
+                onSetupFailed();
+            }
+        }
+
+        /** Replies and pushes other than the scenario's hot messages: setup, errors, disconnects. */
+        void onControl(byte[] b, int n) {
+            String type = HubText.type(b, n);
+            switch (type) {
+                case "connected" -> {
+                    s.heartbeat(HubText.longAfter(b, 0, n, HEARTBEAT));
+                    if (phase == CONNECTING) {
+                        phase = SETTING_UP;
+                        onConnected();
+                    }
+                }
+                case "join", "leave" -> ctx.joinLeavePushes++;
+                case "pong" -> {
+                    // the answer to a keep-alive ping
+                }
+                case "error" -> {
+                    long code = HubText.longAfter(b, 0, n, CODE);
+                    long id = HubText.longAfter(b, 0, n, ID);
+                    onError(code, id, HubText.stringAfter(b, n, MESSAGE));
+                }
+                case "disconnect" -> {
+                    long code = HubText.longAfter(b, 0, n, CODE);
+                    String reason = HubText.stringAfter(b, n, REASON);
+                    if (!run.stopping) {
+                        run.errors.record("hub_disconnect_" + code, "disconnect " + code
+                                + (reason == null || reason.isEmpty() ? "" : ": " + reason) + hint(code));
+                        markFailed(); // the close that follows is this same error
+                    }
+                    failSetup();
+                }
+                default -> run.errors.record("unexpected_message", HubText.preview(b, n));
+            }
+        }
+
+        void onError(long code, long id, String message) {
+            run.errors.record("hub_error_" + code, "error " + code + " in reply to command " + id
+                    + (message == null ? "" : ": " + message) + hint(code));
+            if (id > 0 && id < PUBLISH_ID_BASE) {
+                failSetup();
+            }
+        }
+
+        @Override
+        final void onConnectionClosed() {
+            failSetup();
+        }
+    }
+
+    private static String hint(long code) {
+        if (code == 102) {
+            return " (the channel's namespace is not configured on the hub: use a channel without ':' or configure "
+                    + "the namespace)";
+        }
+        if (code == 110 || code == 3006) {
+            return " (the hub's command rate per connection, hub.commands_per_second: use more --publishers)";
+        }
+        if (code == 3007) {
+            return " (the hub's admission rate, hub.connections_per_second: lower --connect-rate)";
+        }
+        if (code == 3002) {
+            return " (slow consumer: the generator did not read fast enough)";
+        }
+        return "";
+    }
+
+    /** A subscriber: subscribes, then checks every publication's offset and seq. */
+    static final class Subscriber extends HubConnection {
+        private long next;
+        private long window; // bit i: seq (next - 1 - i) arrived
+        private long lastOffset = HubText.NONE;
+
+        Subscriber(LoadRun run, LoopContext ctx, Shared s, long startNanos) {
+            super(run, ctx, s, startNanos);
+        }
+
+        @Override
+        void onConnected() {
+            command("{\"type\":\"subscribe\",\"id\":2,\"channel\":" + new String(s.channelJson, StandardCharsets.UTF_8) + "}");
+        }
+
+        @Override
+        void onSetupFailed() {
+            s.subscribersFailed.incrementAndGet();
+        }
+
+        @Override
+        void onControl(byte[] b, int n) {
+            if (HubText.type(b, n).equals("subscribed")) {
+                if (phase == SETTING_UP) {
+                    lastOffset = HubText.longAfter(b, 0, n, OFFSET);
+                    phase = READY;
+                    s.subscribersReady.incrementAndGet();
+                }
+                return;
+            }
+            super.onControl(b, n);
+        }
+
+        @Override
+        void onMessage(boolean text, byte[] head, int headLength, long length) {
+            long now = System.nanoTime();
+            byte[] b = body;
+            int n = bodyLength;
+            if (!text) {
+                run.errors.record("bad_message", "A " + length + "-byte binary message; the hub speaks text with " + SUBPROTOCOL);
+                return;
+            }
+            if (!HubText.startsWith(b, n, PUBLICATION)) {
+                onControl(b, n);
+                return;
+            }
+            ctx.received++;
+            long offset = HubText.longAfter(b, PUBLICATION.length, n, OFFSET);
+            int data = HubText.indexOf(b, PUBLICATION.length, n, DATA);
+            long seq = data < 0 ? HubText.NONE : HubText.longAfter(b, data, n, SEQ);
+            long sentAt = data < 0 ? HubText.NONE : HubText.longAfter(b, data, n, T);
+            if (offset == HubText.NONE || seq == HubText.NONE || sentAt == HubText.NONE || seq < 0) {
+                run.errors.record("unreadable_publication", "No offset, data.seq or data.t in the first "
+                        + n + " bytes: " + HubText.preview(b, n));
+                return;
+            }
+            if (lastOffset == HubText.NONE) {
+                lastOffset = offset - 1;
+            }
+            if (offset > lastOffset) {
+                ctx.offsetGaps += offset - lastOffset - 1;
+                lastOffset = offset;
+            } else {
+                ctx.offsetRepeats++;
+            }
+            if (seq >= next) {
+                long shift = seq - next + 1;
+                window = shift >= 64 ? 1 : (window << shift) | 1;
+                next = seq + 1;
+            } else {
+                long behind = next - 1 - seq;
+                if (behind >= 64) {
+                    ctx.late++;
+                    return;
+                }
+                long bit = 1L << behind;
+                if ((window & bit) != 0) {
+                    ctx.duplicated++;
+                    return;
+                }
+                window |= bit;
+            }
+            ctx.unique++;
+            ctx.record(now - sentAt);
+            if (now >= s.start && now < s.end) {
+                ctx.windowMessages++;
+                ctx.windowBytes += length;
+            }
+        }
+    }
+
+    /**
+     * A publisher: publications {@code index}, {@code index + P}, {@code index + 2P}, … of the run's
+     * schedule, each at its intended time; its task sends every one due by now.
+     */
+    static final class Publisher extends HubConnection implements Runnable {
+        private final int index;
+        private final byte[] command;
+        private final ByteBuffer commandBuffer;
+        private final int prefixLength;
+        final AtomicBoolean scheduled = new AtomicBoolean();
+        long published;
+
+        Publisher(LoadRun run, LoopContext ctx, Shared s, int index) {
+            super(run, ctx, s, System.nanoTime());
+            this.index = index;
+            byte[] prefix = HubText.ascii("{\"type\":\"publish\",\"channel\":" + new String(s.channelJson, StandardCharsets.UTF_8)
+                    + ",\"id\":");
+            this.command = new byte[prefix.length + s.size + 128];
+            System.arraycopy(prefix, 0, command, 0, prefix.length);
+            this.prefixLength = prefix.length;
+            this.commandBuffer = ByteBuffer.wrap(command);
+        }
+
+        /** The publish command of publication {@code seq} (its data exactly {@code size} bytes while seq and t fit). */
+        int encode(long seq, long intended) {
+            byte[] c = command;
+            int i = HubText.writeLong(c, prefixLength, PUBLISH_ID_BASE + seq);
+            i = put(c, i, ",\"data\":");
+            int dataStart = i;
+            i = put(c, i, "{\"seq\":");
+            i = HubText.writeLong(c, i, seq);
+            i = put(c, i, ",\"t\":");
+            i = HubText.writeLong(c, i, intended);
+            i = put(c, i, ",\"pad\":\"");
+            int pad = s.size - (i - dataStart) - 2;
+            for (int k = 0; k < pad; k++) {
+                c[i++] = 'x';
+            }
+            c[i++] = '"';
+            c[i++] = '}';
+            c[i++] = '}';
+            return i;
+        }
+
+        private static int put(byte[] c, int i, String ascii) {
+            for (int k = 0; k < ascii.length(); k++) {
+                c[i++] = (byte) ascii.charAt(k);
+            }
+            return i;
+        }
+
+        @Override
+        void onConnected() {
+            phase = READY;
+            s.publishersReady.incrementAndGet();
+        }
+
+        @Override
+        void onSetupFailed() {
+            s.publishersFailed.incrementAndGet();
+        }
+
+        @Override
+        void onError(long code, long id, String message) {
+            if (id >= PUBLISH_ID_BASE) {
+                ctx.publishErrors++;
+            }
+            super.onError(code, id, message);
+        }
+
+        @Override
+        void onMessage(boolean text, byte[] head, int headLength, long length) {
+            long now = System.nanoTime();
+            byte[] b = body;
+            int n = bodyLength;
+            if (text && HubText.startsWith(b, n, ACK)) {
+                long id = HubText.longAfter(b, ACK.length, n, ID);
+                ctx.acks++;
+                if (id >= PUBLISH_ID_BASE && s.start != 0) {
+                    ctx.ackLatency.recordValue(Math.min(Math.max(now - s.intended(id - PUBLISH_ID_BASE), 0),
+                            LoopContext.HIGHEST_NANOS));
+                }
+                return;
+            }
+            if (!text) {
+                run.errors.record("bad_message", "A " + length + "-byte binary message; the hub speaks text with " + SUBPROTOCOL);
+                return;
+            }
+            onControl(b, n);
+        }
+
+        @Override
+        public void run() {
+            scheduled.set(false);
+            long now = System.nanoTime();
+            while (phase == READY && isOpen()) {
+                long seq = index + published * s.publishers;
+                long intended = s.intended(seq);
+                if (intended > now || intended >= s.end || tcp.bufferedBytes() >= BACKLOG_LIMIT) {
+                    return;
+                }
+                int length = encode(seq, intended);
+                commandBuffer.clear().limit(length);
+                command(commandBuffer);
+                published++;
+            }
+        }
+    }
+
+    public static BenchReport run(Options o, PrintStream err) {
+        Target target = Target.of(o.url());
+        int publishers = o.publisherCount();
+        FileDescriptors.check((long) o.subscribers() + publishers);
+        LoadRun run = new LoadRun(target, o.threads(), o.size() + 512, Math.max(1 << 20, o.size() * 2L + 4096));
+        run.subprotocols = List.of(SUBPROTOCOL);
+        try {
+            return execute(o, run, err);
+        } finally {
+            run.closeAll(Duration.ofSeconds(5));
+        }
+    }
+
+    private static BenchReport execute(Options o, LoadRun run, PrintStream err) {
+        Shared s = new Shared(o);
+        List<Publisher> publishers = new ArrayList<>();
+        run.onEachLoop(ctx -> ctx.ackLatency = new Histogram(LoopContext.HIGHEST_NANOS, 3));
+        for (LoopContext ctx : run.loops) {
+            keepAlive(run, ctx, s);
+        }
+        long t0 = System.nanoTime();
+        long[] last = {t0, 0};
+        Progress progress = new Progress(err, t0, now -> {
+            long delivered = run.sum(c -> c.unique);
+            double rate = (delivered - last[1]) * 1e9 / Math.max(1, now - last[0]);
+            last[0] = now;
+            last[1] = delivered;
+            long published = 0;
+            for (Publisher p : publishers) {
+                published += p.published;
+            }
+            return String.format(Locale.ROOT, "fanout --hub: %,d connections open, %,d of %,d subscribed, %,d of %d publishers ready, "
+                            + "%,d published, %,d acked, %,.0f deliveries/s, %,d errors",
+                    run.sum(c -> c.open), s.subscribersReady.get(), o.subscribers(), s.publishersReady.get(), s.publishers,
+                    published, run.sum(c -> c.acks), rate, run.errors.total());
+        });
+
+        // Subscribers, at most --connect-rate per second (the hub's admission limit).
+        long connectDeadline = t0 + 30_000_000_000L + (long) (o.subscribers() * 1e9 / o.connectRate()) + o.subscribers() * 1_000_000L;
+        double connectInterval = 1e9 / o.connectRate();
+        for (int i = 0; i < o.subscribers() && System.nanoTime() < connectDeadline; i++) {
+            long due = t0 + (long) (i * connectInterval);
+            while ((System.nanoTime() < due || run.attempted.get() - run.settled.get() >= MAX_PENDING_CONNECTS)
+                    && System.nanoTime() < connectDeadline) {
+                progress.maybePrint();
+                LockSupport.parkNanos(Math.max(100_000, Math.min(1_000_000, due - System.nanoTime())));
+            }
+            new Subscriber(run, run.loopFor(i), s, System.nanoTime()).connect(null);
+        }
+        run.awaitSettled(run.attempted.get(), connectDeadline, progress);
+        awaitSetup(run, s.subscribersReady, s.subscribersFailed, run.succeeded.get(), connectDeadline + 15_000_000_000L, progress);
+        int subscribed = s.subscribersReady.get();
+
+        int opened = run.succeeded.get();
+        for (int i = 0; i < s.publishers; i++) {
+            Publisher p = new Publisher(run, run.loopFor(i), s, i);
+            publishers.add(p);
+            p.connect(null);
+        }
+        long publisherDeadline = System.nanoTime() + 15_000_000_000L;
+        run.awaitSettled(run.attempted.get(), publisherDeadline, progress);
+        awaitSetup(run, s.publishersReady, s.publishersFailed, run.succeeded.get() - opened, publisherDeadline, progress);
+        int publishersReady = s.publishersReady.get();
+
+        BenchReport report = new BenchReport("fanout", "duplex bench fanout --hub " + o.url() + " (channel " + o.channel() + ")");
+        if (subscribed == 0 || publishersReady < s.publishers) {
+            report.row("result", (subscribed == 0 ? "No subscriber subscribed"
+                            : "Only " + publishersReady + " of " + s.publishers + " publishers connected") + "; nothing was measured.")
+                    .row("errors", EchoBenchmark.errorsRow(run));
+            EchoBenchmark.notes(report, run);
+            return report.put("mode", "hub").put("url", o.url().toString()).put("channel", o.channel())
+                    .put("subscribers", o.subscribers()).put("subscribers_opened", subscribed).put("publishers", s.publishers)
+                    .put("messages", 0).put("deliveries", 0).put("lost", 0).put("duplicated", 0).put("offset_gaps", 0)
+                    .put("errors", Math.max(1, run.errors.total())).put("errors_by_kind", run.errors.byKind()).failed();
+        }
+
+        // Let the hub finish registering the last subscriptions before the first publication.
+        LockSupport.parkNanos(200_000_000);
+        long duration = (long) (o.durationSeconds() * 1e9);
+        long start = System.nanoTime() + 1_000_000;
+        s.end = start + duration;
+        s.start = start;
+        Thread pacer = new Thread(() -> pace(run, s, publishers), "duplex-bench-pacer");
+        pacer.setDaemon(true);
+        pacer.start();
+        progress.sleepUntil(s.end);
+        try {
+            pacer.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+
+        long published = run.collect(ctx -> {
+            long sum = 0;
+            for (Publisher p : publishers) {
+                if (p.ctx == ctx) {
+                    sum += p.published;
+                }
+            }
+            return sum;
+        }).stream().mapToLong(Long::longValue).sum();
+        long drainDeadline = System.nanoTime() + DRAIN_NANOS;
+        while (System.nanoTime() < drainDeadline) {
+            long answered = run.sum(c -> c.acks) + run.sum(c -> c.publishErrors);
+            if (answered >= published && run.sum(c -> c.unique) >= run.sum(c -> c.acks) * subscribed) {
+                break;
+            }
+            progress.maybePrint();
+            LockSupport.parkNanos(10_000_000);
+        }
+        List<long[]> counters = run.collect(ctx -> new long[] {ctx.unique, ctx.duplicated, ctx.late, ctx.windowMessages,
+                ctx.windowBytes, ctx.open, ctx.received, ctx.offsetGaps, ctx.offsetRepeats, ctx.joinLeavePushes, ctx.acks,
+                ctx.publishErrors});
+        List<Histogram> histograms = run.collect(ctx -> ctx.latency.copy());
+        List<Histogram> ackHistograms = run.collect(ctx -> ctx.ackLatency.copy());
+        long[] t = new long[12];
+        for (long[] c : counters) {
+            for (int i = 0; i < t.length; i++) {
+                t[i] += c[i];
+            }
+        }
+        long unique = t[0], duplicated = t[1], late = t[2], window = t[3], bytes = t[4], open = t[5], received = t[6];
+        long gaps = t[7], repeats = t[8], joinLeavePushes = t[9], acks = t[10], publishErrors = t[11];
+        long expected = acks * subscribed;
+        long lost = Math.max(0, expected - unique);
+        long unanswered = Math.max(0, published - acks - publishErrors);
+        run.errors.add("lost", lost);
+        run.errors.add("duplicated", duplicated);
+        run.errors.add("reordered_beyond_64", late);
+        run.errors.add("offset_gaps", gaps);
+        run.errors.add("offset_repeats", repeats);
+        run.errors.add("unacknowledged_publishes", unanswered);
+        LatencySummary latency = LatencySummary.of(histograms);
+        LatencySummary ackLatency = LatencySummary.of(ackHistograms);
+        double seconds = duration / 1e9;
+        double perSecond = window / seconds;
+        long errors = run.errors.total();
+
+        report.row("subscribers", BenchReport.count(subscribed) + " of " + BenchReport.count(o.subscribers())
+                        + " subscribed to " + o.channel() + ", plus " + s.publishers + " publisher" + (s.publishers == 1 ? "" : "s")
+                        + String.format(Locale.ROOT, " (%,.1f publications/s each)", o.rate() / s.publishers) + "; "
+                        + o.threads() + " generator thread" + (o.threads() == 1 ? "" : "s"))
+                .row("publishing", String.format(Locale.ROOT, "%,.0f publications/s with %s of data for %.1f s: %,d published, "
+                        + "%,d acked, %,d refused", o.rate(), BenchReport.bytes(o.size()), seconds, published, acks, publishErrors))
+                .row("deliveries", String.format(Locale.ROOT, "%,.0f /s   %,.2f MB/s   (%,d of %,d expected)",
+                        perSecond, bytes / 1e6 / seconds, unique, expected))
+                .row("end to end (µs)", latency.row() + "   (from intended send time)")
+                .row("publish to ack (µs)", ackLatency.row())
+                .row("lost", BenchReport.count(lost))
+                .row("duplicated", BenchReport.count(duplicated))
+                .row("offset gaps", BenchReport.count(gaps) + (repeats > 0 ? " (and " + BenchReport.count(repeats)
+                        + " offsets repeated or out of order)" : ""))
+                .row("errors", EchoBenchmark.errorsRow(run));
+        EchoBenchmark.notes(report, run);
+        if (joinLeavePushes > 0) {
+            report.note(String.format(Locale.ROOT, "%,d join/leave pushes: the channel's namespace has join_leave on, so "
+                    + "every subscribe is pushed to every subscriber (N² messages for N subscribers); for large fan-outs use a "
+                    + "namespace with join_leave: false (duplex serve: DUPLEX_DEFAULT_NAMESPACE_JOIN_LEAVE=false)", joinLeavePushes));
+        }
+        report.put("mode", "hub")
+                .put("url", o.url().toString())
+                .put("channel", o.channel())
+                .put("subscribers", o.subscribers())
+                .put("subscribers_opened", subscribed)
+                .put("subscribers_open_at_end", Math.max(0, open - s.publishers))
+                .put("publishers", s.publishers)
+                .put("rate", o.rate())
+                .put("size", o.size())
+                .put("threads", o.threads())
+                .put("duration_s", o.durationSeconds())
+                .put("published", published)
+                .put("acks", acks)
+                .put("publish_errors", publishErrors)
+                .put("messages", unique)
+                .put("deliveries", unique)
+                .put("received", received)
+                .put("deliveries_per_s", BenchReport.round(perSecond, 1))
+                .put("latency_us", latency.json())
+                .put("ack_latency_us", ackLatency.json())
+                .put("lost", lost)
+                .put("duplicated", duplicated)
+                .put("reordered", late)
+                .put("offset_gaps", gaps)
+                .put("offset_repeats", repeats)
+                .put("join_leave_pushes", joinLeavePushes)
+                .put("errors", errors)
+                .put("errors_by_kind", run.errors.byKind());
+        if (errors > 0 || subscribed < o.subscribers()) {
+            report.failed();
+        }
+        return report;
+    }
+
+    /** Waits until {@code ready + failed} reaches {@code count} or the deadline passes. */
+    private static void awaitSetup(LoadRun run, AtomicInteger ready, AtomicInteger failed, int count, long deadline,
+                                   Progress progress) {
+        while (ready.get() + failed.get() < count && System.nanoTime() < deadline && !run.stopping) {
+            progress.maybePrint();
+            LockSupport.parkNanos(10_000_000);
+        }
+    }
+
+    /**
+     * Once a second on each loop: a {@code ping} from every hub connection that sent no command for
+     * half the heartbeat interval (the hub disconnects a connection silent for twice the interval).
+     * Connections set up at different times, so the pings spread out.
+     */
+    private static void keepAlive(LoadRun run, LoopContext ctx, Shared s) {
+        Runnable[] sweep = new Runnable[1];
+        sweep[0] = () -> {
+            if (run.stopping) {
+                return;
+            }
+            long now = System.nanoTime();
+            long after = s.pingAfterNanos;
+            for (LoadConnection c : ctx.connections) {
+                if (c instanceof HubConnection h && h.phase >= HubConnection.SETTING_UP && h.phase != HubConnection.FAILED
+                        && now - h.lastCommandNanos > after && h.isOpen()) {
+                    h.command(ByteBuffer.wrap(PING));
+                }
+            }
+            try {
+                ctx.loop.schedule(sweep[0], 1, TimeUnit.SECONDS);
+            } catch (RejectedExecutionException stopped) {
+                // the run is over
+            }
+        };
+        ctx.loop.schedule(sweep[0], 1, TimeUnit.SECONDS);
+    }
+
+    /** Hands each publication, when due, to the publisher that owns it (publication k: publisher k mod P). */
+    private static void pace(LoadRun run, Shared s, List<Publisher> publishers) {
+        int count = publishers.size();
+        long triggered = 0;
+        while (!run.stopping) {
+            long now = System.nanoTime();
+            if (now >= s.end) {
+                return;
+            }
+            long due = now < s.start ? 0 : (long) ((now - s.start) / s.intervalNanos) + 1;
+            for (long k = Math.max(triggered, due - count); k < due; k++) {
+                Publisher p = publishers.get((int) (k % count));
+                if (p.scheduled.compareAndSet(false, true)) {
+                    try {
+                        p.ctx.loop.execute(p);
+                    } catch (RejectedExecutionException e) {
+                        return;
+                    }
+                }
+            }
+            triggered = Math.max(triggered, due);
+            long wake = Math.min(s.end, s.start + (long) (triggered * s.intervalNanos));
+            long sleep = wake - System.nanoTime();
+            if (sleep > 0) {
+                LockSupport.parkNanos(sleep);
+            }
+        }
+    }
+}
