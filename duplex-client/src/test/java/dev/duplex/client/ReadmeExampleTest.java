@@ -14,7 +14,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The example of duplex-client/README-section.md, as written there, against a real hub. */
+/** The example of the README's "Java client" section, as written there, against a real hub. */
 class ReadmeExampleTest {
     private final List<String> printed = new CopyOnWriteArrayList<>();
 
