@@ -22,7 +22,9 @@ import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
@@ -75,10 +77,21 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
     private volatile long handedOffBytes;
     private static final AtomicLongFieldUpdater<Session> HANDED_OFF =
             AtomicLongFieldUpdater.newUpdater(Session.class, "handedOffBytes");
-    /** Sends handed to the loop and not yet run; while there are any, sends on the loop queue behind them. */
+    /**
+     * Sends other threads handed to the loop, in call order, until the loop runs them. A send on
+     * the loop runs these first, so that it never overtakes one that was made before it. Created on
+     * the first hand-off: idle connections that are only written on their loop never pay for it.
+     */
+    private volatile ConcurrentLinkedQueue<HandedOff> handedOffSends;
+    private static final AtomicReferenceFieldUpdater<Session, ConcurrentLinkedQueue> HANDED_OFF_SENDS =
+            AtomicReferenceFieldUpdater.newUpdater(Session.class, ConcurrentLinkedQueue.class, "handedOffSends");
+    /** Hand-offs queued and not yet run; the one that makes it 1 schedules the loop task. */
     private volatile int pendingHandOffs;
     private static final AtomicIntegerFieldUpdater<Session> PENDING_HAND_OFFS =
             AtomicIntegerFieldUpdater.newUpdater(Session.class, "pendingHandOffs");
+
+    private record HandedOff(long bytes, Runnable send) {
+    }
 
     Session(Role role, WebSocketOptions options, Executor listenerExecutor, SessionHost host, HandshakeStage handshake) {
         this.role = role;
@@ -612,7 +625,8 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
             throw new IllegalArgumentException("Close reason exceeds 123 bytes of UTF-8");
         }
         if (!sendsInline()) {
-            execute(() -> closeLocally(code, reason)); // after the sends handed off before it
+            // After the sends handed off before it: through the same queue.
+            handOffOrRun(() -> closeLocally(code, reason));
             return;
         }
         closeLocally(code, reason);
@@ -744,7 +758,13 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
      * leave in the order they were sent.
      */
     private boolean sendsInline() {
-        return onLoop() && pendingHandOffs == 0;
+        if (!onLoop()) {
+            return false;
+        }
+        if (pendingHandOffs != 0) {
+            runHandedOff(); // the earlier sends first
+        }
+        return true;
     }
 
     private void execute(Runnable task) {
@@ -759,14 +779,41 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
         if (readyState != ReadyState.OPEN || tcp == null) {
             return false;
         }
+        ConcurrentLinkedQueue<HandedOff> queue = handedOffSends;
+        if (queue == null) {
+            HANDED_OFF_SENDS.compareAndSet(this, null, new ConcurrentLinkedQueue<HandedOff>());
+            queue = handedOffSends;
+        }
         HANDED_OFF.addAndGet(this, bytes);
-        PENDING_HAND_OFFS.incrementAndGet(this);
-        tcp.loop().execute(() -> {
-            HANDED_OFF.addAndGet(this, -bytes);
-            PENDING_HAND_OFFS.decrementAndGet(this);
-            send.run(); // in hand-off order: tasks run in the order they were queued
-        });
+        queue.add(new HandedOff(bytes, send));
+        if (PENDING_HAND_OFFS.getAndIncrement(this) == 0) {
+            tcp.loop().execute(this::runHandedOff);
+        }
         return true;
+    }
+
+    /** Queues a task behind the handed-off sends, or runs it on the loop if the connection is not open. */
+    private void handOffOrRun(Runnable task) {
+        if (!handOff(0, task)) {
+            execute(task);
+        }
+    }
+
+    /** Runs the handed-off sends in call order; on the loop. */
+    private void runHandedOff() {
+        ConcurrentLinkedQueue<HandedOff> queue = handedOffSends;
+        if (queue == null) {
+            return;
+        }
+        HandedOff next;
+        while ((next = queue.poll()) != null) {
+            HANDED_OFF.addAndGet(this, -next.bytes());
+            try {
+                next.send().run();
+            } finally {
+                PENDING_HAND_OFFS.decrementAndGet(this);
+            }
+        }
     }
 
     private boolean canSend(long bytes) {
