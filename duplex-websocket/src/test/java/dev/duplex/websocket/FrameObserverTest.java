@@ -82,6 +82,59 @@ class FrameObserverTest {
     }
 
     @Test
+    void anObserverThatWritesToAnotherConnectionOfItsLoopDoesNotStealTheEnginesReply() throws Exception {
+        // One event loop, so both connections share its output buffer. Every frame of the first
+        // connection is reported to the second one (as the hub's frame traces do). When the first
+        // client closes, the engine's Close reply must still leave on the first connection.
+        java.util.concurrent.atomic.AtomicReference<WebSocket> watcher = new java.util.concurrent.atomic.AtomicReference<>();
+        WebSocketListener server = new WebSocketListener() {
+            @Override
+            public void onOpen(WebSocket ws) {
+                if (ws.path().equals("/watched")) {
+                    ws.observeFrames(trace -> {
+                        WebSocket w = watcher.get();
+                        if (w != null) {
+                            w.sendText(trace.direction() + " " + trace.opcodeName());
+                        }
+                    });
+                } else {
+                    watcher.set(ws);
+                }
+            }
+
+            @Override
+            public void onText(WebSocket ws, String text) {
+                ws.sendText(text);
+            }
+        };
+        try (WebSocketServer s = WebSocketServer.builder().route("/watched", server).route("/watcher", server)
+                .eventLoops(1).startOnLoopback(0);
+                WebSocketClient client = WebSocketClient.builder().build()) {
+            TestServers.Recorder watcherSide = new TestServers.Recorder();
+            client.connect(URI.create("ws://127.0.0.1:" + s.port() + "/watcher"), watcherSide).get();
+            assertThat(watcherSide.next()).isEqualTo("open");
+            TestServers.Recorder watchedSide = new TestServers.Recorder();
+            WebSocket watched = client.connect(URI.create("ws://127.0.0.1:" + s.port() + "/watched"), watchedSide).get();
+            assertThat(watchedSide.next()).isEqualTo("open");
+            for (int round = 0; round < 20; round++) {
+                watched.sendText("m" + round);
+                assertThat(watchedSide.next()).isEqualTo("text:m" + round);
+            }
+            watched.close(1000, "bye");
+            assertThat(watchedSide.next()).startsWith("close:1000:"); // the server's reply came back here, not 1006
+            // ...and the watcher saw only its own text frames: no stray Close of the other connection.
+            String last = "";
+            for (int i = 0; i < 41; i++) {
+                last = watcherSide.next();
+                assertThat(last).startsWith("text:");
+            }
+            assertThat(last).isEqualTo("text:IN close");
+            assertThat(watcherSide.events.poll(300, java.util.concurrent.TimeUnit.MILLISECONDS))
+                    .isIn("text:OUT close", null);
+        }
+    }
+
+    @Test
     void nullStopsAndAThrowingObserverIsRemovedWithoutHarmingTheConnection() throws Exception {
         try (WebSocketServer server = WebSocketServer.builder().route("/echo", TestServers.ECHO).startOnLoopback(0);
                 WebSocketClient client = WebSocketClient.builder().build()) {

@@ -725,6 +725,14 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
                         connection.frameObserver(null);
                     }
                 }
+            } finally {
+                // The engine is in the middle of its work (it may write a Close reply or the next
+                // fragment right after): if the observer wrote to another session of this loop, the
+                // loop's output buffer must be ours again before the engine goes on, or our bytes
+                // would leave on that session's socket.
+                if (output != null && tcp != null && tcp.loop().inEventLoop()) {
+                    output.claim(Session.this);
+                }
             }
         }
     }
