@@ -313,11 +313,11 @@ final class ServeCommand implements Callable<Integer> {
         String http = (tls != null ? "https" : "http") + "://" + display + ":" + started.port();
         log.info("Hub listening on " + base + HubServer.PATH + " (subprotocols duplex.v1.json, duplex.v1.msgpack); also "
                 + base + "/echo and " + base + "/broadcast (Ctrl+C to stop)");
-        HubConfig hub = loaded.hubConfig();
+        HubConfig hub = started.hub().config(); // with the dashboard's and the devices' namespaces
         log.info("Hub: " + (hub.anonymous() ? "anonymous connections allowed" : "a token is required to connect")
                 + "; token keys: " + tokenKeys(loaded) + "; namespaces: "
                 + (hub.namespaces().isEmpty() ? "only the default (channels without ':')"
-                : "the default and " + String.join(", ", loaded.namespaces().keySet())));
+                : "the default and " + String.join(", ", new java.util.TreeSet<>(hub.namespaces().keySet()))));
         log.info("Health: " + http + "/health, " + http + "/ready, metrics: " + http + "/metrics");
         log.info(withDashboard ? "Dashboard: " + http + "/ (browser client: " + http + "/duplex.js)"
                 + (withDemo ? "; simulated devices publishing (--no-demo to stop them)" : "; no simulated devices")

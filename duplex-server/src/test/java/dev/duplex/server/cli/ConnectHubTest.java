@@ -173,7 +173,7 @@ class ConnectHubTest {
             server.hub().publish("chat", IntNode.valueOf(4), null).get(5, TimeUnit.SECONDS);
             keyboard.type("sub chat");
             bob.awaitOut("^subscribed chat at #4 \\(epoch " + epoch + "\\), recovered 2 publications\\n"
-                    + "\\[chat #3\\] \\(api\\): 3\\n\\[chat #4\\] \\(api\\): 4$");
+                    + "\\[chat #3\\] \\(server\\): 3\\n\\[chat #4\\] \\(server\\): 4$");
 
             keyboard.type("ping");
             bob.awaitOut("^pong$");

@@ -19,7 +19,7 @@ import java.util.Map;
  * disconnect 3000 server shutting down, reconnect (reconnect after 3456 ms)
  * </pre>
  * Publishers are named by user, or by client id when anonymous; publications made through the HTTP
- * API by {@code (api)}.
+ * API or the server itself (simulated devices, stats) by {@code (server)}.
  */
 public final class HubMessageFormat {
     private HubMessageFormat() {
@@ -132,7 +132,7 @@ public final class HubMessageFormat {
 
     /** {@code [chat:lobby #42] ann: {"text":"hi"}}. */
     public static String publication(Publication p) {
-        return "[" + p.channel() + " #" + p.offset() + "] " + (p.info() == null ? "(api)" : who(p.info())) + ": "
+        return "[" + p.channel() + " #" + p.offset() + "] " + (p.info() == null ? "(server)" : who(p.info())) + ": "
                 + (p.data() == null ? "null" : p.data().toString()) + (p.key() == null ? "" : " (key " + p.key() + ")");
     }
 
