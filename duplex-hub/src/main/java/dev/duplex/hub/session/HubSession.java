@@ -20,13 +20,10 @@ import dev.duplex.hub.protocol.Publication;
 import dev.duplex.hub.protocol.ServerMessage;
 import dev.duplex.hub.protocol.StreamPosition;
 import dev.duplex.hub.limits.TokenBucket;
-import dev.duplex.protocol.FrameTrace;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
-import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -66,8 +63,7 @@ public final class HubSession {
     private String user = "";
     private Long expiresAt;
     private String traceKey;
-    private final Set<HubSession> tracers = new LinkedHashSet<>();
-    private final Set<HubSession> tracing = new LinkedHashSet<>();
+    private final FrameTraces traces;
     private int badInARow;
     private int throttledInARow;
     private long messagesOut;
@@ -83,6 +79,11 @@ public final class HubSession {
         this.lastReceivedNanos = openedNanos;
         this.commandRate = new TokenBucket(config.commandsPerSecond(), config.commandBurst(), openedNanos);
         this.queue = new OutboundQueue(config.maxQueuedBytes());
+        this.traces = new FrameTraces(this, transport, hub::currentTimeMillis);
+    }
+
+    FrameTraces traces() {
+        return traces;
     }
 
     public String clientId() {
@@ -752,12 +753,7 @@ public final class HubSession {
         }
         HubSession target = hub.session(t.client());
         if (!t.enabled()) {
-            if (target != null) {
-                target.removeTracer(this);
-            }
-            synchronized (this) {
-                tracing.remove(target);
-            }
+            traces.unwatch(target);
             reply(new ServerMessage.Tracing(t.id(), t.client(), false));
             return;
         }
@@ -767,55 +763,13 @@ public final class HubSession {
             throw new ProtocolException(ErrorCode.PERMISSION_DENIED, "No connection " + t.client()
                     + " with that trace key on this node", t.id());
         }
-        synchronized (this) {
-            tracing.add(target);
-        }
         reply(new ServerMessage.Tracing(t.id(), t.client(), true));
-        target.addTracer(this);
+        traces.watch(target);
     }
 
-    private void addTracer(HubSession tracer) {
-        boolean first;
-        boolean gone;
-        synchronized (this) {
-            gone = closed;
-            first = !gone && tracers.isEmpty();
-            if (!gone) {
-                tracers.add(tracer);
-            }
-        }
-        if (gone) {
-            tracer.reply(new ServerMessage.Tracing(null, clientId, false)); // outside our monitor: no nesting
-            return;
-        }
-        if (first) {
-            transport.observeFrames(this::onFrame);
-        }
-    }
-
-    private void removeTracer(HubSession tracer) {
-        boolean last;
-        synchronized (this) {
-            last = tracers.remove(tracer) && tracers.isEmpty();
-        }
-        if (last) {
-            transport.observeFrames(null);
-        }
-    }
-
-    private void onFrame(FrameTrace f) {
-        List<HubSession> to;
-        synchronized (this) {
-            to = List.copyOf(tracers);
-        }
-        ServerMessage.Frame frame = new ServerMessage.Frame(clientId,
-                f.direction() == FrameTrace.Direction.IN ? "in" : "out",
-                f.fin(), f.rsv1(), f.rsv2(), f.rsv3(), f.opcodeName(), f.masked(), f.payloadLength(),
-                f.closeCode() < 0 ? null : f.closeCode(), f.closeCode() < 0 ? null : f.closeReason(),
-                hub.currentTimeMillis());
-        for (HubSession tracer : to) {
-            tracer.reply(frame);
-        }
+    /** A message from the hub itself (frame traces) to this connection. */
+    void push(ServerMessage message) {
+        reply(message);
     }
 
     // ---- lifecycle
@@ -900,20 +854,7 @@ public final class HubSession {
             wasConnected = connected;
             connected = false;
         }
-        List<HubSession> watchers;
-        List<HubSession> watched;
-        synchronized (this) {
-            watchers = List.copyOf(tracers);
-            watched = List.copyOf(tracing);
-            tracers.clear();
-            tracing.clear();
-        }
-        for (HubSession w : watchers) {
-            w.stopTracing(this);
-        }
-        for (HubSession target : watched) {
-            target.removeTracer(this);
-        }
+        traces.close();
         for (Map.Entry<String, Subscription> e : left) {
             leave(e.getKey(), e.getValue());
         }
@@ -921,14 +862,6 @@ public final class HubSession {
             hub.unregisterUser(this);
             hub.metrics().connectionClosed();
         }
-    }
-
-    /** The connection this session was tracing has gone. */
-    private void stopTracing(HubSession target) {
-        synchronized (this) {
-            tracing.remove(target);
-        }
-        reply(new ServerMessage.Tracing(null, target.clientId(), false));
     }
 
     // ---- stats
