@@ -27,7 +27,6 @@ class DrainTest extends HubTestBase {
         CompletableFuture<Void> drained = hub().drain();
         assertThat(hub().draining()).isTrue();
 
-        Thread.sleep(300);
         TestHubClient late = track(new TestHubClient(server.port(), HubCodec.JSON));
         ServerMessage.Disconnect refused = late.expect(ServerMessage.Disconnect.class);
         assertThat(refused.code()).isEqualTo(3000);

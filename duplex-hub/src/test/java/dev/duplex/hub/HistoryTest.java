@@ -8,6 +8,7 @@ import dev.duplex.hub.protocol.Publication;
 import dev.duplex.hub.protocol.ServerMessage;
 import dev.duplex.hub.protocol.StreamPosition;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -15,6 +16,8 @@ import org.junit.jupiter.api.Test;
 /** The history command: offsets, limit, since, the size and TTL of the window, and history off. */
 class HistoryTest extends HubTestBase {
     private TestHubClient client;
+
+    private final AtomicLong clock = new AtomicLong(System.currentTimeMillis());
 
     @BeforeEach
     void startHub() throws Exception {
@@ -24,7 +27,7 @@ class HistoryTest extends HubTestBase {
                 .namespace("small", NamespaceConfig.builder().historySize(5).build())
                 .namespace("short", NamespaceConfig.builder().historyTtl(Duration.ofMillis(200)).build())
                 .namespace("none", NamespaceConfig.builder().historySize(0).build())
-                .build());
+                .build(), clock);
         client = connect();
     }
 
@@ -81,7 +84,7 @@ class HistoryTest extends HubTestBase {
     void historyExpiresAfterItsTtl() throws Exception {
         String epoch = publish("short:a", 3);
         assertThat(history("short:a", null, null).publications()).hasSize(3);
-        Thread.sleep(400);
+        clock.addAndGet(201); // past the 200 ms TTL on the broker's clock
         ServerMessage.HistoryResult later = history("short:a", null, null);
         assertThat(later.publications()).isEmpty();
         assertThat(later.offset()).isEqualTo(3);

@@ -1,5 +1,6 @@
 package dev.duplex.hub;
 
+import dev.duplex.hub.broker.MemoryBroker;
 import dev.duplex.hub.protocol.HubCodec;
 import dev.duplex.hub.protocol.ServerMessage;
 import java.net.InetAddress;
@@ -7,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 
@@ -21,6 +23,16 @@ abstract class HubTestBase {
 
     protected HubServer start(HubConfig config) {
         return start(HubServer.builder().config(config));
+    }
+
+    /**
+     * A hub whose in-memory broker reads time from {@code brokerClock} (epoch milliseconds): tests of
+     * history TTLs and de-duplication windows move the clock instead of sleeping through them.
+     */
+    protected HubServer start(HubConfig config, AtomicLong brokerClock) {
+        MemoryBroker broker = new MemoryBroker(brokerClock::get);
+        started.push(broker); // closed after the server, which is pushed next
+        return start(HubServer.builder().config(config).broker(broker));
     }
 
     protected HubServer start(HubServer.Builder builder) {

@@ -7,6 +7,7 @@ import dev.duplex.hub.protocol.Command;
 import dev.duplex.hub.protocol.Publication;
 import dev.duplex.hub.protocol.ServerMessage;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -15,12 +16,14 @@ class PublishAckTest extends HubTestBase {
     private TestHubClient publisher;
     private TestHubClient subscriber;
 
+    private final AtomicLong clock = new AtomicLong(System.currentTimeMillis());
+
     @BeforeEach
     void startHub() throws Exception {
         start(HubConfig.builder()
                 .namespace("chat", NamespaceConfig.defaults())
                 .namespace("brief", NamespaceConfig.builder().dedupWindow(Duration.ofMillis(300)).build())
-                .build());
+                .build(), clock);
         publisher = connect();
         subscriber = connect();
     }
@@ -75,7 +78,7 @@ class PublishAckTest extends HubTestBase {
         subscriber.subscribe("brief:a");
         ServerMessage.Ack first = publish("brief:a", "x", "m-1");
         assertThat(publish("brief:a", "x", "m-1").duplicate()).isTrue();
-        Thread.sleep(450);
+        clock.addAndGet(301); // past the 300 ms window on the broker's clock
         ServerMessage.Ack later = publish("brief:a", "x", "m-1");
         assertThat(later.duplicate()).isFalse();
         assertThat(later.offset()).isEqualTo(first.offset() + 1);
