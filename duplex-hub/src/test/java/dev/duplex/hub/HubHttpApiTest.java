@@ -1,4 +1,4 @@
-package dev.duplex.hub.http;
+package dev.duplex.hub;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,9 +9,6 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import dev.duplex.hub.HubConfig;
-import dev.duplex.hub.HubServer;
-import dev.duplex.hub.NamespaceConfig;
 import dev.duplex.hub.auth.TokenVerifier;
 import dev.duplex.hub.protocol.Publication;
 import dev.duplex.hub.protocol.ServerMessage;
@@ -74,8 +71,8 @@ class HubHttpApiTest {
         return s;
     }
 
-    private HubWsClient client(String token) throws Exception {
-        HubWsClient c = HubWsClient.connected(server.port(), token);
+    private TestHubClient client(String token) throws Exception {
+        TestHubClient c = TestHubClient.connected(server.port(), token);
         started.push(c);
         return c;
     }
@@ -179,7 +176,7 @@ class HubHttpApiTest {
 
     @Test
     void publishReachesSubscribersAndAnIdempotencyKeyMakesARetryADuplicate() throws Exception {
-        HubWsClient bob = client(null);
+        TestHubClient bob = client(null);
         ServerMessage.Subscribed subscribed = bob.subscribe("lobby");
 
         HttpResponse<String> first = send(server, "POST", "/api/publish", "{\"channel\":\"lobby\",\"data\":{\"text\":\"hi\"}}",
@@ -210,7 +207,7 @@ class HubHttpApiTest {
 
     @Test
     void broadcastPublishesToEachChannelAndReportsTheOnesItCannot() throws Exception {
-        HubWsClient bob = client(null);
+        TestHubClient bob = client(null);
         bob.subscribe("a");
         bob.subscribe("short:b");
         JsonNode reply = json(post("/api/broadcast", "{\"channels\":[\"a\",\"short:b\",\"nope:c\"],\"data\":[1,2]}"));
@@ -229,8 +226,8 @@ class HubHttpApiTest {
 
     @Test
     void presenceListsTheSubscribers() throws Exception {
-        HubWsClient ann = client(token("ann"));
-        HubWsClient anonymous = client(null);
+        TestHubClient ann = client(token("ann"));
+        TestHubClient anonymous = client(null);
         ann.subscribe("room");
         anonymous.subscribe("room");
         JsonNode presence = json(get("/api/presence?channel=room"));
@@ -239,7 +236,7 @@ class HubHttpApiTest {
         List<String> users = presence.path("clients").findValuesAsText("user");
         assertThat(users).containsExactlyInAnyOrder("ann", "");
         assertThat(presence.path("clients").findValuesAsText("client"))
-                .containsExactlyInAnyOrder(ann.connected.client(), anonymous.connected.client());
+                .containsExactlyInAnyOrder(ann.clientId(), anonymous.clientId());
         assertThat(error(get("/api/presence"), 400)).isEqualTo("Missing query parameter \"channel\"");
         assertThat(error(get("/api/presence?channel=nope:x"), 400)).isEqualTo("No namespace is configured for channel 'nope:x'");
     }
@@ -276,13 +273,13 @@ class HubHttpApiTest {
 
     @Test
     void disconnectEndsEveryConnectionOfAUserWith3502Or3008() throws Exception {
-        HubWsClient ann = client(token("ann"));
-        HubWsClient annAgain = client(token("ann"));
-        HubWsClient bob = client(token("bob"));
+        TestHubClient ann = client(token("ann"));
+        TestHubClient annAgain = client(token("ann"));
+        TestHubClient bob = client(token("bob"));
         JsonNode reply = json(post("/api/disconnect", "{\"user\":\"ann\",\"reason\":\"banned\"}"));
         assertThat(reply.path("user").asText()).isEqualTo("ann");
         assertThat(reply.path("disconnected").asInt()).isEqualTo(2);
-        for (HubWsClient c : List.of(ann, annAgain)) {
+        for (TestHubClient c : List.of(ann, annAgain)) {
             ServerMessage.Disconnect d = c.expect(ServerMessage.Disconnect.class);
             assertThat(d.code()).isEqualTo(3502);
             assertThat(d.reason()).isEqualTo("banned");
@@ -304,8 +301,8 @@ class HubHttpApiTest {
 
     @Test
     void channelsAndStats() throws Exception {
-        HubWsClient ann = client(token("ann"));
-        HubWsClient bob = client(null);
+        TestHubClient ann = client(token("ann"));
+        TestHubClient bob = client(null);
         ann.subscribe("x");
         bob.subscribe("x");
         bob.subscribe("short:y");
@@ -320,7 +317,7 @@ class HubHttpApiTest {
         assertThat(stats.path("draining").asBoolean()).isFalse();
         assertThat(stats.path("queuedBytes").isNumber()).isTrue();
         assertThat(stats.path("connectionDetails").findValuesAsText("client"))
-                .containsExactlyInAnyOrder(ann.connected.client(), bob.connected.client());
+                .containsExactlyInAnyOrder(ann.clientId(), bob.clientId());
         assertThat(stats.path("connectionDetails").findValuesAsText("user")).containsExactlyInAnyOrder("ann", "");
     }
 
