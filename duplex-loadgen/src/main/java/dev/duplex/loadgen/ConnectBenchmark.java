@@ -17,7 +17,8 @@ import org.HdrHistogram.Histogram;
  * addresses), completes the WebSocket handshake on each, holds them idle, and reports handshakes
  * per second, handshake latency (from each connection's scheduled start, so a generator or server
  * that falls behind shows up) and errors by kind. Given the server's PID it also reads the
- * server's resident memory before and after, and reports bytes per idle connection.
+ * server's resident memory before and after, and reports bytes per idle connection; for a JVM
+ * server, on request, also its live heap after a full GC and its native memory ({@link JvmMemory}).
  *
  * <p>One process may hold no more connections than {@code ulimit -n} allows (20,000 on the
  * project's machines, less a margin): beyond that, run several generators, each with its own
@@ -28,9 +29,11 @@ public final class ConnectBenchmark {
     /**
      * @param sourceAddresses local addresses to connect from, round robin; empty: the OS chooses
      * @param serverPid the server's process id for memory figures, or 0
+     * @param jvmMemory with {@code serverPid}: the server is a JVM; force a full GC in it before and
+     *        after, and report its live heap and (with native memory tracking on) native memory
      */
     public record Options(URI url, int connections, double rate, List<InetAddress> sourceAddresses,
-            double holdSeconds, long serverPid, int threads) {
+            double holdSeconds, long serverPid, int threads, boolean jvmMemory) {
         public Options {
             if (connections < 1) {
                 throw new IllegalArgumentException("--connections must be at least 1, was " + connections);
@@ -46,6 +49,9 @@ public final class ConnectBenchmark {
             }
             if (threads < 1 || threads > 64) {
                 throw new IllegalArgumentException("--threads must be 1 to 64, was " + threads);
+            }
+            if (jvmMemory && serverPid == 0) {
+                throw new IllegalArgumentException("--jvm-memory needs --server-pid: the JVM to read");
             }
             sourceAddresses = List.copyOf(sourceAddresses);
         }
@@ -74,23 +80,27 @@ public final class ConnectBenchmark {
         Target target = Target.of(o.url());
         FileDescriptors.check(o.connections());
         long rssBefore = 0;
+        JvmMemory jvmBefore = null;
         if (o.serverPid() > 0) {
             try {
+                if (o.jvmMemory()) {
+                    jvmBefore = JvmMemory.of(o.serverPid()); // first: its GC may return pages, lowering RSS
+                }
                 rssBefore = ProcessMemory.rssBytes(o.serverPid());
             } catch (IOException | RuntimeException e) {
                 throw new IllegalArgumentException("Cannot read the memory of --server-pid " + o.serverPid()
-                        + " from /proc: " + e.getMessage());
+                        + ": " + e.getMessage());
             }
         }
         LoadRun run = new LoadRun(target, o.threads(), 4096, 1 << 20);
         try {
-            return execute(o, run, err, rssBefore);
+            return execute(o, run, err, rssBefore, jvmBefore);
         } finally {
             run.closeAll(Duration.ofSeconds(Math.max(5, o.connections() / 5_000)));
         }
     }
 
-    private static BenchReport execute(Options o, LoadRun run, PrintStream err, long rssBefore) {
+    private static BenchReport execute(Options o, LoadRun run, PrintStream err, long rssBefore, JvmMemory jvmBefore) {
         long t0 = System.nanoTime();
         long[] last = {t0, 0};
         Progress progress = new Progress(err, t0, now -> {
@@ -135,9 +145,13 @@ public final class ConnectBenchmark {
         progress.sleepUntil(System.nanoTime() + (long) (hold * 1e9));
         long rssAfter = 0;
         String rssError = null;
+        JvmMemory jvmAfter = null;
         if (o.serverPid() > 0) {
             try {
                 rssAfter = ProcessMemory.rssBytes(o.serverPid());
+                if (o.jvmMemory()) {
+                    jvmAfter = JvmMemory.of(o.serverPid());
+                }
             } catch (IOException e) {
                 rssError = e.getMessage();
                 run.errors.record("server_gone", e);
@@ -169,8 +183,26 @@ public final class ConnectBenchmark {
             perConnection = stillOpen > 0 ? BenchReport.round((double) (rssAfter - rssBefore) / stillOpen, 1) : null;
             report.row("server RSS", String.format(Locale.ROOT, "%,d KiB before, %,d KiB after: %s bytes per idle connection",
                     rssBefore >> 10, rssAfter >> 10, perConnection == null ? "n/a" : BenchReport.decimal(perConnection)));
-            report.note("RSS counts heap the server has not collected yet; for the steady-state figure force a GC "
-                    + "in the server (jcmd PID GC.run) and measure the slope over several connection counts.");
+            if (jvmAfter == null) {
+                report.note("RSS counts heap the server has not collected yet; for the steady-state figure use "
+                        + "--jvm-memory (a JVM server) and measure the slope over several connection counts.");
+            }
+        }
+        Double heapPerConnection = null;
+        Double nativePerConnection = null;
+        if (jvmAfter != null && stillOpen > 0) {
+            heapPerConnection = BenchReport.round((double) (jvmAfter.liveHeapBytes() - jvmBefore.liveHeapBytes()) / stillOpen, 1);
+            report.row("server live heap", String.format(Locale.ROOT, "%,d KiB before, %,d KiB after a full GC: %s bytes per idle connection",
+                    jvmBefore.liveHeapBytes() >> 10, jvmAfter.liveHeapBytes() >> 10, BenchReport.decimal(heapPerConnection)));
+            if (jvmAfter.nativeCommittedBytes() != null && jvmBefore.nativeCommittedBytes() != null) {
+                nativePerConnection = BenchReport.round(
+                        (double) (jvmAfter.nativeCommittedBytes() - jvmBefore.nativeCommittedBytes()) / stillOpen, 1);
+                report.row("server native", String.format(Locale.ROOT, "%,d KiB before, %,d KiB after (NMT, outside the heap): %s bytes per idle connection",
+                        jvmBefore.nativeCommittedBytes() >> 10, jvmAfter.nativeCommittedBytes() >> 10,
+                        BenchReport.decimal(nativePerConnection)));
+            } else {
+                report.note("The server's native memory is not reported: start it with -XX:NativeMemoryTracking=summary.");
+            }
         }
         EchoBenchmark.notes(report, run);
         report.put("url", o.url().toString())
@@ -187,7 +219,11 @@ public final class ConnectBenchmark {
                 .put("errors_by_kind", run.errors.byKind())
                 .put("server_rss_before", o.serverPid() > 0 ? rssBefore : null)
                 .put("server_rss_after", o.serverPid() > 0 && rssError == null ? rssAfter : null)
-                .put("server_bytes_per_connection", perConnection);
+                .put("server_bytes_per_connection", perConnection)
+                .put("server_live_heap_after", jvmAfter == null ? null : jvmAfter.liveHeapBytes())
+                .put("server_native_after", jvmAfter == null ? null : jvmAfter.nativeCommittedBytes())
+                .put("server_heap_bytes_per_connection", heapPerConnection)
+                .put("server_native_bytes_per_connection", nativePerConnection);
         if (errors > 0 || opened < o.connections()) {
             report.failed();
         }

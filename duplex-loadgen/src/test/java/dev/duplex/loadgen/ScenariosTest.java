@@ -158,7 +158,7 @@ class ScenariosTest {
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
         long pid = ProcessHandle.current().pid(); // the server runs in this JVM
         BenchReport report = ConnectBenchmark.run(new ConnectBenchmark.Options(url("/echo"), 50, 500,
-                List.of(InetAddress.getLoopbackAddress(), addr("127.0.0.2")), 0, pid, 1), stream(progress));
+                List.of(InetAddress.getLoopbackAddress(), addr("127.0.0.2")), 0, pid, 1, true), stream(progress));
         Map<String, Object> json = printAndParse(report, progress);
         assertThat(json.get("scenario")).isEqualTo("connect");
         assertThat(number(json, "opened")).isEqualTo(50);
@@ -167,6 +167,10 @@ class ScenariosTest {
         assertThat(number(json, "handshakes_per_s")).isPositive();
         assertThat(number(json, "server_rss_after")).isPositive();
         assertThat(json).containsKey("server_bytes_per_connection");
+        // --jvm-memory: jcmd read this JVM's live heap after a full GC; it runs without NMT, so no native figure.
+        assertThat(number(json, "server_live_heap_after")).isPositive();
+        assertThat(json).containsKey("server_heap_bytes_per_connection");
+        assertThat(json.get("server_native_after")).isNull();
         @SuppressWarnings("unchecked")
         Map<String, Object> latency = (Map<String, Object>) json.get("handshake_latency_us");
         assertThat(((Number) latency.get("count")).longValue()).isEqualTo(50);
@@ -205,7 +209,7 @@ class ScenariosTest {
     @Test
     void moreConnectionsThanDescriptorsIsRefusedUpFront() {
         assertThatThrownBy(() -> ConnectBenchmark.run(new ConnectBenchmark.Options(url("/echo"), 1_000_000, 1000,
-                List.of(), 0, 0, 1), stream(new ByteArrayOutputStream())))
+                List.of(), 0, 0, 1, false), stream(new ByteArrayOutputStream())))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("ulimit -n")
                 .hasMessageContaining("several generator processes");

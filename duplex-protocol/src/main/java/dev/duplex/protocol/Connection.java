@@ -38,6 +38,7 @@ public final class Connection {
 
     private static final int NO_MESSAGE = -1;
     private static final int MAX_REASON_BYTES = MAX_CONTROL_PAYLOAD - 2;
+    private static final long TRUSTED_AHEAD_BYTES = 64 * 1024;
 
     private final Role role;
     private final Limits limits;
@@ -67,6 +68,8 @@ public final class Connection {
     // Inbound frame being read.
     private Opcode frameOpcode;
     private boolean frameFin;
+    /** Payload bytes of the current data frame not received yet, as its header announced. */
+    private long frameRest;
     private int frameRsv;
     private boolean discardFrame;
     /** An inbound Close frame is to be reported to the observer once its payload (the code) is read. */
@@ -336,6 +339,7 @@ public final class Connection {
             throw new ProtocolException(CloseCodes.MESSAGE_TOO_BIG,
                     "Frame of " + length + " bytes exceeds the limit of " + limits.maxFrameBytes() + " bytes");
         }
+        frameRest = length;
         boolean firstFrameCompressed = opcode != Opcode.CONTINUATION && rsv != 0;
         // A compressed message is limited by its inflated size, checked as it inflates.
         if (!(firstFrameCompressed || (opcode == Opcode.CONTINUATION && compressed))
@@ -358,6 +362,7 @@ public final class Connection {
     }
 
     private void onDataPayload(ByteBuffer chunk, boolean frameDone) throws ProtocolException {
+        frameRest -= chunk.remaining();
         boolean last = frameDone && frameFin;
         if (compressed) {
             inflate(chunk, last);
@@ -470,24 +475,37 @@ public final class Connection {
         }
     }
 
-    /** Grows the assembly buffer by what actually arrived, never by what a header announced. */
+    /**
+     * Copies a chunk of a message that spans reads into the assembly buffer. The buffer is sized
+     * for the rest of the current frame when its header announced it, so a message in one frame
+     * is copied into one buffer of its exact size, not into a series of doublings. The header is
+     * trusted only as far as the peer has already sent (at least {@link #TRUSTED_AHEAD_BYTES}): an
+     * announced length alone never makes us reserve memory the peer has not paid for in bytes.
+     */
     private void append(ByteBuffer chunk) throws ProtocolException {
         int n = chunk.remaining();
-        if (assembly == null) {
-            int capacity = Math.max(n, 256);
-            reserve(capacity);
-            assembly = ByteBuffer.allocate(capacity);
-        } else if (assembly.remaining() < n) {
-            long wanted = Math.max((long) assembly.position() + n, assembly.capacity() * 2L);
-            if (limits.maxMessageBytes() != Limits.NO_LIMIT) {
-                wanted = Math.min(wanted, Math.max(limits.maxMessageBytes(), (long) assembly.position() + n));
-            }
-            int capacity = (int) Math.min(wanted, Integer.MAX_VALUE - 8);
-            reserve(capacity - assembly.capacity()); // the budget counts the buffer's size, not each copy
-            ByteBuffer grown = ByteBuffer.allocate(capacity);
-            grown.put(assembly.flip());
-            assembly = grown;
+        long needed = (assembly == null ? 0L : assembly.position()) + n;
+        long announced = compressed ? 0 : Math.max(0, frameRest); // inflated sizes are not announced
+        long ahead = Math.min(announced, Math.max(needed, TRUSTED_AHEAD_BYTES));
+        if (assembly != null && assembly.remaining() >= n) {
+            assembly.put(chunk);
+            return;
         }
+        long wanted = needed + ahead;
+        if (assembly != null && (ahead < announced || announced == 0)) {
+            // More may come than we know of or trust (a later frame, inflated bytes): amortise.
+            wanted = Math.max(wanted, assembly.capacity() * 2L);
+        }
+        if (limits.maxMessageBytes() != Limits.NO_LIMIT) {
+            wanted = Math.min(wanted, Math.max(limits.maxMessageBytes(), needed));
+        }
+        int capacity = (int) Math.min(Math.max(wanted, assembly == null ? 256 : 0), Integer.MAX_VALUE - 8);
+        reserve(capacity - (assembly == null ? 0 : assembly.capacity())); // the budget counts the buffer's size
+        ByteBuffer grown = ByteBuffer.allocate(capacity);
+        if (assembly != null) {
+            grown.put(assembly.flip());
+        }
+        assembly = grown;
         assembly.put(chunk);
     }
 

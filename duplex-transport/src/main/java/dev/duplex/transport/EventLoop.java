@@ -6,15 +6,14 @@ import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.util.Iterator;
 import java.util.Objects;
 import java.util.Queue;
-import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * One thread that owns one {@link Selector}, a task queue and a timer wheel. Every channel
@@ -40,6 +39,8 @@ public final class EventLoop implements Executor {
     private final ChunkPool chunkPool = new ChunkPool();
     private final ByteBuffer[] gather = new ByteBuffer[GATHER_LIMIT];
     private volatile long nanoTime;
+    private boolean clockStale;
+    private final Consumer<SelectionKey> onReady = this::handleReady;
     private volatile boolean shuttingDown;
     private volatile boolean terminated;
     private ByteBuffer readBuffer;
@@ -90,8 +91,8 @@ public final class EventLoop implements Executor {
     }
 
     /**
-     * The loop's clock: {@link System#nanoTime()} read once per loop iteration, right after the
-     * selector returns. Code on the loop thread should prefer it to reading the clock itself.
+     * The loop's clock: {@link System#nanoTime()} read once per loop iteration, as the selector
+     * wakes (before the first ready channel is handled). Code on the loop thread should prefer it to reading the clock itself.
      * Other threads may read it but see a value up to one iteration old.
      */
     public long nanoTime() {
@@ -261,38 +262,40 @@ public final class EventLoop implements Executor {
     private void iterate() throws IOException {
         long timeoutMillis = timers.isEmpty() ? 0 : timers.millisToNextTick(nanoTime);
         sleeping.set(true);
+        // The selector hands each ready key to onReady as it finds it: unlike selectedKeys(), no
+        // set entry and no iterator are allocated per ready key, so a busy loop makes no garbage.
+        clockStale = true;
         if (!tasks.isEmpty() || shuttingDown) {
             sleeping.set(false);
-            selector.selectNow();
+            selector.selectNow(onReady);
         } else {
-            selector.select(timeoutMillis);
+            selector.select(onReady, timeoutMillis);
             sleeping.set(false);
         }
-        nanoTime = System.nanoTime();
-        processSelectedKeys();
+        refreshClock();
         runTasks();
         timers.advance(nanoTime);
     }
 
-    private void processSelectedKeys() {
-        Set<SelectionKey> selected = selector.selectedKeys();
-        if (selected.isEmpty()) {
+    /** Reads the clock once per iteration: before the first ready key is handled, or after select returns. */
+    private void refreshClock() {
+        if (clockStale) {
+            clockStale = false;
+            nanoTime = System.nanoTime();
+        }
+    }
+
+    private void handleReady(SelectionKey key) {
+        refreshClock();
+        // An earlier handler in this round may have closed this channel.
+        if (!key.isValid()) {
             return;
         }
-        Iterator<SelectionKey> it = selected.iterator();
-        while (it.hasNext()) {
-            SelectionKey key = it.next();
-            it.remove();
-            // An earlier handler in this round may have closed this channel.
-            if (!key.isValid()) {
-                continue;
-            }
-            Object attachment = key.attachment();
-            if (attachment instanceof TcpConnection connection) {
-                connection.onSelected(key.readyOps());
-            } else if (attachment instanceof ServerAcceptor acceptor) {
-                acceptor.onAcceptable();
-            }
+        Object attachment = key.attachment();
+        if (attachment instanceof TcpConnection connection) {
+            connection.onSelected(key.readyOps());
+        } else if (attachment instanceof ServerAcceptor acceptor) {
+            acceptor.onAcceptable();
         }
     }
 

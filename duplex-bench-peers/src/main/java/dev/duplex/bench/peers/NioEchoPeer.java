@@ -11,7 +11,6 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -139,6 +138,7 @@ public final class NioEchoPeer implements RunningPeer {
         private final Selector selector;
         private final Queue<SocketChannel> incoming = new ConcurrentLinkedQueue<>();
         private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
+        private final java.util.function.Consumer<SelectionKey> onReady = this::handle;
         private volatile boolean running = true;
 
         Loop(String name) throws IOException {
@@ -161,14 +161,9 @@ public final class NioEchoPeer implements RunningPeer {
         public void run() {
             try {
                 while (running) {
-                    selector.select();
+                    // Ready keys go straight to handle: no selected-key set entry per key, no garbage.
+                    selector.select(onReady);
                     registerIncoming();
-                    Iterator<SelectionKey> it = selector.selectedKeys().iterator();
-                    while (it.hasNext()) {
-                        SelectionKey key = it.next();
-                        it.remove();
-                        handle(key);
-                    }
                 }
             } catch (IOException e) {
                 // the selector broke: fall through and close everything

@@ -27,6 +27,7 @@ import java.util.Map;
  *   latency: --rates 50000,90000 (messages/s, open loop)  --size 64  --connections 100
  *   connect: --counts 1000,5000,10000,19000  --rate 5000
  *   fanout:  --subscribers 1000,10000  --rate 10  --size 64
+ *            --max-p99-ms 50 [--rates 20,50,100,200,400,800]: the highest rate each server holds
  *            --hub [--channel fanout]: Duplex only, its hub at /connect next to its raw /broadcast
  * </pre>
  * Options without a value ({@code --hub}) are flags.
@@ -103,23 +104,32 @@ public final class BenchRunner {
             Map<String, List<Double>> wall = new LinkedHashMap<>();
             Map<String, List<Double>> perCpu = new LinkedHashMap<>();
             Map<String, List<Double>> syscalls = new LinkedHashMap<>();
+            Map<String, List<Double>> allocated = new LinkedHashMap<>();
             // 64 KiB messages: one in flight per connection, so the queues stay within the servers' buffers.
             String flight = Integer.parseInt(size) >= 65536 ? "1" : inFlight;
             try (Servers running = Servers.start(servers, root, jvmOptions)) {
                 for (ServerProcess server : running.all()) {
                     echoOnce(server, size, connections, flight, option("warmup", "5"));
+                    if (server.jvm) {
+                        progress("echo " + config + " " + server.name + ": one allocation reading allocates "
+                                + server.allocationReadingCost() + " bytes in the server (two per measurement)");
+                    }
                 }
                 for (int round = 1; round <= rounds; round++) {
                     for (ServerProcess server : running.all()) {
+                        long allocatedBefore = server.allocatedBytes();
                         ProcStats before = server.stats();
                         Map<String, String> result = echoOnce(server, size, connections, flight, duration);
                         ProcStats used = server.stats().minus(before);
+                        long allocatedDuring = server.allocatedBytes() - allocatedBefore;
                         double messages = Double.parseDouble(result.get("messages"));
                         wall.computeIfAbsent(server.name, k -> new ArrayList<>()).add(Double.parseDouble(result.get("messages_per_s")));
                         perCpu.computeIfAbsent(server.name, k -> new ArrayList<>())
                                 .add(used.cpuMillis() == 0 ? Double.NaN : messages / (used.cpuMillis() / 1000.0));
                         syscalls.computeIfAbsent(server.name, k -> new ArrayList<>())
                                 .add((used.readSyscalls() + used.writeSyscalls()) / Math.max(1, messages));
+                        allocated.computeIfAbsent(server.name, k -> new ArrayList<>())
+                                .add(server.jvm ? allocatedDuring / Math.max(1, messages) : Double.NaN);
                         progress("echo " + config + " round " + round + " " + server.name + ": "
                                 + result.get("messages_per_s") + " msgs/s, server CPU " + used.cpuMillis() + " ms");
                     }
@@ -127,7 +137,7 @@ public final class BenchRunner {
             }
             table("Echo " + size + " B binary, " + connections + " connections",
                     List.of(column("msgs/s (wall)", wall), column("msgs per server CPU-s", perCpu),
-                            column("syscalls per msg", syscalls)));
+                            column("syscalls per msg", syscalls), column("server bytes allocated per msg", allocated)));
         }
     }
 
@@ -185,33 +195,60 @@ public final class BenchRunner {
         }
         heading("Handshakes and memory per idle connection",
                 "connections opened at up to " + option("rate", "5000") + "/s over 127.0.0.1–127.0.0.4 and held idle; "
-                        + "JVM servers pre-touch their heap (-XX:+AlwaysPreTouch); the server's RSS is sampled after "
-                        + "each count is held; memory per connection is the slope over the counts");
+                        + "after each count is held, the server's RSS is read and, for JVM servers, its live heap after "
+                        + "a full GC (jcmd GC.class_histogram) and its native memory outside the heap (native memory "
+                        + "tracking, jcmd VM.native_memory); JVM servers pre-touch their heap (-XX:+AlwaysPreTouch), so "
+                        + "their RSS growth is off-heap only; memory per connection is the slope over the counts");
         Map<String, List<Double>> handshakes = new LinkedHashMap<>();
-        Map<String, List<Double>> slope = new LinkedHashMap<>();
-        // The heap is touched up front, so RSS growth is what connections keep, not heap pages
-        // first touched by handshake garbage (which a GC would collect but never give back).
-        List<String> preTouched = new ArrayList<>(jvmOptions);
-        preTouched.add("-XX:+AlwaysPreTouch");
+        Map<String, List<Double>> heapSlope = new LinkedHashMap<>();
+        Map<String, List<Double>> nativeSlope = new LinkedHashMap<>();
+        Map<String, List<Double>> userSpaceSlope = new LinkedHashMap<>();
+        Map<String, List<Double>> rssSlope = new LinkedHashMap<>();
+        // The heap is touched up front, so RSS growth is what connections keep outside it, not heap
+        // pages first touched by handshake garbage (which a GC would collect but never give back).
+        List<String> measured = new ArrayList<>(jvmOptions);
+        measured.addAll(List.of("-XX:+AlwaysPreTouch", "-XX:NativeMemoryTracking=summary"));
         for (String name : servers) {
-            try (Servers running = Servers.start(List.of(name), root, preTouched)) {
+            try (Servers running = Servers.start(List.of(name), root, measured)) {
                 ServerProcess server = running.all().get(0);
-                List<double[]> points = new ArrayList<>();
+                List<double[]> rss = new ArrayList<>();
+                List<double[]> heap = new ArrayList<>();
+                List<double[]> off = new ArrayList<>();
+                List<double[]> user = new ArrayList<>();
                 for (int count : counts) {
-                    Map<String, String> r = generator.run(List.of("connect", url(server, "/echo"), "--connections",
+                    List<String> args = new ArrayList<>(List.of("connect", url(server, "/echo"), "--connections",
                             Integer.toString(count), "--rate", option("rate", "5000"), "--source-addresses",
                             "127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4", "--hold", "3", "--server-pid",
-                            Long.toString(server.pid()), "--threads", "2"), 600);
+                            Long.toString(server.pid()), "--threads", "2"));
+                    if (server.jvm) {
+                        args.add("--jvm-memory");
+                    }
+                    Map<String, String> r = generator.run(args, 600);
                     handshakes.computeIfAbsent(name, k -> new ArrayList<>()).add(Double.parseDouble(r.get("handshakes_per_s")));
-                    points.add(new double[] {count, Double.parseDouble(r.get("server_rss_after"))});
+                    rss.add(new double[] {count, Double.parseDouble(r.get("server_rss_after"))});
+                    if (server.jvm) {
+                        double liveHeap = Double.parseDouble(r.get("server_live_heap_after"));
+                        double nativeMemory = Double.parseDouble(r.get("server_native_after"));
+                        heap.add(new double[] {count, liveHeap});
+                        off.add(new double[] {count, nativeMemory});
+                        user.add(new double[] {count, liveHeap + nativeMemory});
+                    }
                     progress("connect " + name + " " + count + ": " + r.get("handshakes_per_s") + " handshakes/s, RSS "
-                            + r.get("server_rss_after"));
+                            + r.get("server_rss_after") + ", live heap " + r.get("server_live_heap_after") + ", native "
+                            + r.get("server_native_after"));
                 }
-                slope.computeIfAbsent(name, k -> new ArrayList<>()).add(slope(points));
+                rssSlope.computeIfAbsent(name, k -> new ArrayList<>()).add(slope(rss));
+                heapSlope.computeIfAbsent(name, k -> new ArrayList<>()).add(server.jvm ? slope(heap) : Double.NaN);
+                nativeSlope.computeIfAbsent(name, k -> new ArrayList<>()).add(server.jvm ? slope(off) : Double.NaN);
+                // Node has no separate heap figure here: its RSS is all of its user-space memory.
+                userSpaceSlope.computeIfAbsent(name, k -> new ArrayList<>()).add(server.jvm ? slope(user) : slope(rss));
             }
         }
-        table("Handshakes per second (median over the counts) and idle memory per connection (RSS slope, bytes)",
-                List.of(column("handshakes/s", handshakes), column("bytes per idle connection", slope)));
+        table("Handshakes per second (median over the counts) and memory per idle connection (slopes over the counts, bytes)",
+                List.of(column("handshakes/s", handshakes), column("live heap per connection", heapSlope),
+                        column("native (NMT) per connection", nativeSlope),
+                        column("user space (heap + native; Node: RSS) per connection", userSpaceSlope),
+                        column("RSS per connection", rssSlope)));
     }
 
     /** Least-squares slope of y over x. */
@@ -235,6 +272,10 @@ public final class BenchRunner {
     private void fanout() throws Exception {
         if (Boolean.parseBoolean(option("hub", "false"))) {
             hubFanout();
+            return;
+        }
+        if (options.containsKey("max-p99-ms")) {
+            fanoutMaxRate();
             return;
         }
         List<String> servers = servers("duplex,netty,jetty,java-websocket,vertx,node-ws");
@@ -262,6 +303,63 @@ public final class BenchRunner {
             }
             table("Fan-out to " + subscribers + " subscribers (delivery latency µs; ratio = server / Duplex)",
                     List.of(column("p50", p50), column("p99", p99), column("lost", lost)));
+        }
+    }
+
+    /**
+     * {@code fanout --max-p99-ms 50 --rates 20,50,100,…}: the highest publication rate at which
+     * every subscriber still gets its deliveries with p99 under the limit and none lost. In each
+     * round every server climbs the ladder of rates until one fails, so a server is charged for the
+     * first rate it cannot hold; the table gives the median over the rounds of the highest rate
+     * held (0: not even the lowest).
+     */
+    private void fanoutMaxRate() throws Exception {
+        List<String> servers = servers("duplex,netty,jetty,java-websocket,vertx,node-ws");
+        int rounds = Integer.parseInt(option("rounds", "3"));
+        String duration = option("duration", "5");
+        double limitMicros = Double.parseDouble(option("max-p99-ms", "50")) * 1000;
+        List<Integer> rates = new ArrayList<>();
+        for (String rate : option("rates", "20,50,100,200,400,800").split(",")) {
+            rates.add(Integer.parseInt(rate));
+        }
+        heading("Highest fan-out rate with p99 under " + option("max-p99-ms", "50") + " ms",
+                "publications/s of " + option("size", "64") + " B climbing " + rates + ", " + duration
+                        + " s per step, no delivery lost; " + rounds + " interleaved rounds");
+        for (String subscribers : option("subscribers", "1000").split(",")) {
+            Map<String, List<Double>> held = new LinkedHashMap<>();
+            Map<String, List<Double>> deliveries = new LinkedHashMap<>();
+            Map<String, List<Double>> p99AtHeld = new LinkedHashMap<>();
+            try (Servers running = Servers.start(servers, root, jvmOptions)) {
+                for (int round = 1; round <= rounds; round++) {
+                    for (ServerProcess server : running.all()) {
+                        double best = 0;
+                        double bestP99 = Double.NaN;
+                        for (int rate : rates) {
+                            Map<String, String> r = generator.run(List.of("fanout", url(server, "/broadcast"), "--subscribers",
+                                    subscribers, "--rate", Integer.toString(rate), "--size", option("size", "64"),
+                                    "--duration", duration, "--threads", "2"), 600);
+                            double p99 = Double.parseDouble(r.get("latency_us.p99"));
+                            boolean holds = p99 < limitMicros && Double.parseDouble(r.get("lost")) == 0
+                                    && Double.parseDouble(r.get("errors")) == 0;
+                            progress("fanout " + subscribers + " round " + round + " " + server.name + " at " + rate
+                                    + "/s: p99 " + r.get("latency_us.p99") + " µs, lost " + r.get("lost")
+                                    + (holds ? "" : ": over the limit, stop climbing"));
+                            if (!holds) {
+                                break;
+                            }
+                            best = rate;
+                            bestP99 = p99;
+                        }
+                        held.computeIfAbsent(server.name, k -> new ArrayList<>()).add(best);
+                        deliveries.computeIfAbsent(server.name, k -> new ArrayList<>()).add(best * Integer.parseInt(subscribers));
+                        p99AtHeld.computeIfAbsent(server.name, k -> new ArrayList<>()).add(bestP99);
+                    }
+                }
+            }
+            table("Highest rate with p99 < " + option("max-p99-ms", "50") + " ms, " + subscribers
+                            + " subscribers (higher is better: ratio = server / Duplex)",
+                    List.of(column("publications/s held", held), column("deliveries/s", deliveries),
+                            column("p99 µs at that rate", p99AtHeld)));
         }
     }
 

@@ -22,10 +22,13 @@ final class ServerProcess implements AutoCloseable {
 
     final String name;
     final int port;
+    final boolean jvm;
     private final Process process;
+    private AllocationProbe allocations;
 
-    private ServerProcess(String name, Process process, int port) {
+    private ServerProcess(String name, boolean jvm, Process process, int port) {
         this.name = name;
+        this.jvm = jvm;
         this.process = process;
         this.port = port;
     }
@@ -60,7 +63,7 @@ final class ServerProcess implements AutoCloseable {
         reader.setDaemon(true);
         reader.start();
         try {
-            return new ServerProcess(kind.name, process, port.get(60, TimeUnit.SECONDS));
+            return new ServerProcess(kind.name, kind.jvm, process, port.get(60, TimeUnit.SECONDS));
         } catch (Exception e) {
             process.destroyForcibly();
             throw new IOException("Could not start " + kind.name + " (" + String.join(" ", command) + "): " + e.getMessage(), e);
@@ -75,8 +78,31 @@ final class ServerProcess implements AutoCloseable {
         return ProcStats.of(process.pid());
     }
 
+    /** Bytes the server's threads have allocated so far; -1 for a server that is not a JVM. */
+    long allocatedBytes() throws IOException {
+        if (!jvm) {
+            return -1;
+        }
+        return probe().allocatedBytes();
+    }
+
+    /** What one {@link #allocatedBytes()} reading allocates in the server itself; -1 if not a JVM. */
+    long allocationReadingCost() throws IOException {
+        return jvm ? probe().readingCost() : -1;
+    }
+
+    private AllocationProbe probe() throws IOException {
+        if (allocations == null) {
+            allocations = AllocationProbe.attach(process.pid());
+        }
+        return allocations;
+    }
+
     @Override
     public void close() {
+        if (allocations != null) {
+            allocations.close();
+        }
         process.destroy();
         try {
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
@@ -88,12 +114,15 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
-    /** The servers the runner knows, and how to start each. */
+    /**
+     * The servers the runner knows, and how to start each. Duplex runs without its demo devices
+     * and dashboard statistics: their few publications per second are not the server under test.
+     */
     record ServerKind(String name, boolean jvm, List<String> args) {
         static final List<ServerKind> ALL = List.of(
                 new ServerKind("duplex", true, List.of("-jar", "duplex-server/target/duplex.jar", "serve", "--port", "0",
                         "--host", "127.0.0.1", "--max-connections", "19500", "--max-connections-per-address", "1000000",
-                        "--max-pending-handshakes", "20000")),
+                        "--max-pending-handshakes", "20000", "--no-demo", "--no-dashboard")),
                 new ServerKind("netty", true, List.of("-jar", "duplex-bench-peers/target/peers.jar", "netty", "--port", "0")),
                 new ServerKind("jetty", true, List.of("-jar", "duplex-bench-peers/target/peers.jar", "jetty", "--port", "0")),
                 new ServerKind("java-websocket", true, List.of("-jar", "duplex-bench-peers/target/peers.jar", "java-websocket", "--port", "0")),

@@ -118,13 +118,18 @@ final class BenchCommand implements Runnable {
         @Option(names = "--server-pid", defaultValue = "0", description = "The server's process id: report its RSS (VmRSS) before and after, per connection.")
         long serverPid;
 
+        @Option(names = "--jvm-memory", description = "With --server-pid of a JVM server: force a full GC in it before and "
+                + "after (jcmd) and report its live heap per connection, and its native memory per connection when it "
+                + "runs with -XX:NativeMemoryTracking=summary.")
+        boolean jvmMemory;
+
         @Option(names = "--threads", defaultValue = "1", description = "Generator event loop threads (default: ${DEFAULT-VALUE}).")
         int threads;
 
         @Override
         public Integer call() {
             return execute(() -> ConnectBenchmark.run(new ConnectBenchmark.Options(url, connections, rate,
-                    sourceAddresses, hold, serverPid, threads), System.err));
+                    sourceAddresses, hold, serverPid, threads, jvmMemory), System.err));
         }
     }
 
