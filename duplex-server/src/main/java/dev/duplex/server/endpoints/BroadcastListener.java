@@ -10,8 +10,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * {@code /broadcast}: every message a client sends is delivered to every connected client, the
  * sender included, as the same type and bytes. A raw endpoint so any WebSocket load tool can
- * measure fan-out against any server; each message is framed once for all recipients. Thread
- * safe; one instance per route.
+ * measure fan-out against any server; each message is framed once for all recipients and handed
+ * to each other event loop once ({@link PreparedMessage#sendTo}). Thread safe; one instance per
+ * route.
  */
 public final class BroadcastListener implements WebSocketListener {
     private final Set<WebSocket> members = ConcurrentHashMap.newKeySet();
@@ -42,8 +43,6 @@ public final class BroadcastListener implements WebSocketListener {
     }
 
     private void deliver(PreparedMessage message) {
-        for (WebSocket member : members) {
-            member.sendPrepared(message);
-        }
+        message.sendTo(members); // one hand-off per event loop, not per member
     }
 }

@@ -8,6 +8,7 @@ import dev.duplex.protocol.FrameTrace;
 import dev.duplex.protocol.ProtocolException;
 import dev.duplex.protocol.Role;
 import dev.duplex.transport.ConnectionHandler;
+import dev.duplex.transport.EventLoop;
 import dev.duplex.transport.TcpConnection;
 import dev.duplex.websocket.PreparedMessage;
 import dev.duplex.websocket.ReadyState;
@@ -756,6 +757,12 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
         attributes.put(name, value);
     }
 
+    /** The event loop this connection runs on, or null before it is connected. */
+    EventLoop loopOrNull() {
+        TcpConnection t = tcp;
+        return t == null ? null : t.loop();
+    }
+
     private boolean onLoop() {
         return tcp != null && tcp.loop().inEventLoop();
     }
@@ -784,8 +791,25 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
 
     /** Sends from another thread: counted in bufferedAmount until the loop has run them. */
     private boolean handOff(long bytes, Runnable send) {
+        int queued = enqueueHandOff(bytes, send);
+        if (queued == FIRST_HAND_OFF) {
+            tcp.loop().execute(this::runHandedOff);
+        }
+        return queued != NOT_QUEUED;
+    }
+
+    private static final int NOT_QUEUED = -1;
+    private static final int QUEUED = 0;
+    private static final int FIRST_HAND_OFF = 1;
+
+    /**
+     * Appends a send to the hand-off queue, in call order. {@link #FIRST_HAND_OFF}: nothing was
+     * pending, so the caller must have {@link #runHandedOff} run on the loop; {@link #QUEUED}: a
+     * run is already due and will take this one too.
+     */
+    private int enqueueHandOff(long bytes, Runnable send) {
         if (readyState != ReadyState.OPEN || tcp == null) {
-            return false;
+            return NOT_QUEUED;
         }
         ConcurrentLinkedQueue<HandedOff> queue = handedOffSends;
         if (queue == null) {
@@ -794,10 +818,17 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
         }
         HANDED_OFF.addAndGet(this, bytes);
         queue.add(new HandedOff(bytes, send));
-        if (PENDING_HAND_OFFS.getAndIncrement(this) == 0) {
-            tcp.loop().execute(this::runHandedOff);
-        }
-        return true;
+        return PENDING_HAND_OFFS.getAndIncrement(this) == 0 ? FIRST_HAND_OFF : QUEUED;
+    }
+
+    /**
+     * For {@link Fanout}, from a thread other than this connection's loop: queues the message
+     * behind earlier hand-offs, like {@link #sendPrepared}, but leaves scheduling the run to the
+     * caller, which batches it with other connections of the same loop. True when this connection
+     * needs {@link #runHandedOff()} run on its loop.
+     */
+    boolean queuePreparedForBatch(PreparedMessage message) {
+        return enqueueHandOff(message.payloadLength(), () -> sendPreparedNow(message)) == FIRST_HAND_OFF;
     }
 
     /** Queues a task behind the handed-off sends, or runs it on the loop if the connection is not open. */
@@ -808,7 +839,7 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
     }
 
     /** Runs the handed-off sends in call order; on the loop. */
-    private void runHandedOff() {
+    void runHandedOff() {
         ConcurrentLinkedQueue<HandedOff> queue = handedOffSends;
         if (queue == null) {
             return;
