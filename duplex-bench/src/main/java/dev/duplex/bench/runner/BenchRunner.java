@@ -92,7 +92,7 @@ public final class BenchRunner {
     // ---------------------------------------------------------------- echo throughput
 
     private void echo() throws Exception {
-        List<String> servers = servers("duplex,netty,jetty,java-websocket,vertx,node-ws,nio-echo");
+        List<String> servers = servers("duplex,netty,jetty,java-websocket,vertx,node-ws,c-epoll,nio-echo");
         int rounds = Integer.parseInt(option("rounds", "5"));
         String duration = option("duration", "5");
         String inFlight = option("in-flight", "16");
@@ -154,7 +154,7 @@ public final class BenchRunner {
     // ---------------------------------------------------------------- latency (open loop)
 
     private void latency() throws Exception {
-        List<String> servers = servers("duplex,netty,jetty,java-websocket,vertx,node-ws");
+        List<String> servers = servers("duplex,netty,jetty,java-websocket,vertx,node-ws,c-epoll");
         int rounds = Integer.parseInt(option("rounds", "5"));
         String duration = option("duration", "10");
         heading("Round-trip latency at a constant rate (open loop, coordinated omission corrected)",
@@ -188,7 +188,7 @@ public final class BenchRunner {
     // ---------------------------------------------------------------- connect: handshakes and idle memory
 
     private void connect() throws Exception {
-        List<String> servers = servers("duplex,netty,jetty,java-websocket,vertx,node-ws");
+        List<String> servers = servers("duplex,netty,jetty,java-websocket,vertx,node-ws,c-epoll");
         List<Integer> counts = new ArrayList<>();
         for (String c : option("counts", "1000,5000,10000,19000").split(",")) {
             counts.add(Integer.parseInt(c));
@@ -240,14 +240,14 @@ public final class BenchRunner {
                 rssSlope.computeIfAbsent(name, k -> new ArrayList<>()).add(slope(rss));
                 heapSlope.computeIfAbsent(name, k -> new ArrayList<>()).add(server.jvm ? slope(heap) : Double.NaN);
                 nativeSlope.computeIfAbsent(name, k -> new ArrayList<>()).add(server.jvm ? slope(off) : Double.NaN);
-                // Node has no separate heap figure here: its RSS is all of its user-space memory.
+                // Node and the C server have no separate heap figure here: RSS is all their user-space memory.
                 userSpaceSlope.computeIfAbsent(name, k -> new ArrayList<>()).add(server.jvm ? slope(user) : slope(rss));
             }
         }
         table("Handshakes per second (median over the counts) and memory per idle connection (slopes over the counts, bytes)",
                 List.of(column("handshakes/s", handshakes), column("live heap per connection", heapSlope),
                         column("native (NMT) per connection", nativeSlope),
-                        column("user space (heap + native; Node: RSS) per connection", userSpaceSlope),
+                        column("user space (heap + native; others: RSS) per connection", userSpaceSlope),
                         column("RSS per connection", rssSlope)));
     }
 
@@ -278,7 +278,7 @@ public final class BenchRunner {
             fanoutMaxRate();
             return;
         }
-        List<String> servers = servers("duplex,netty,jetty,java-websocket,vertx,node-ws");
+        List<String> servers = servers("duplex,netty,jetty,java-websocket,vertx,node-ws,c-epoll");
         int rounds = Integer.parseInt(option("rounds", "5"));
         String duration = option("duration", "10");
         heading("Fan-out on /broadcast", option("rate", "10") + " publications/s of " + option("size", "64") + " B, "
@@ -314,7 +314,7 @@ public final class BenchRunner {
      * held (0: not even the lowest).
      */
     private void fanoutMaxRate() throws Exception {
-        List<String> servers = servers("duplex,netty,jetty,java-websocket,vertx,node-ws");
+        List<String> servers = servers("duplex,netty,jetty,java-websocket,vertx,node-ws,c-epoll");
         int rounds = Integer.parseInt(option("rounds", "3"));
         String duration = option("duration", "5");
         double limitMicros = Double.parseDouble(option("max-p99-ms", "50")) * 1000;

@@ -63,7 +63,7 @@ final class ServerProcess implements AutoCloseable {
         reader.setDaemon(true);
         reader.start();
         try {
-            return new ServerProcess(kind.name, kind.jvm, process, port.get(60, TimeUnit.SECONDS));
+            return new ServerProcess(kind.name, kind.jvm(), process, port.get(60, TimeUnit.SECONDS));
         } catch (Exception e) {
             process.destroyForcibly();
             throw new IOException("Could not start " + kind.name + " (" + String.join(" ", command) + "): " + e.getMessage(), e);
@@ -118,17 +118,26 @@ final class ServerProcess implements AutoCloseable {
      * The servers the runner knows, and how to start each. Duplex runs without its demo devices
      * and dashboard statistics: their few publications per second are not the server under test.
      */
-    record ServerKind(String name, boolean jvm, List<String> args) {
+    record ServerKind(String name, Launcher launcher, List<String> args) {
+        /** What runs a server: {@code java} with the runner's JVM options, {@code node}, or the file itself. */
+        enum Launcher { JVM, NODE, NATIVE }
+
         static final List<ServerKind> ALL = List.of(
-                new ServerKind("duplex", true, List.of("-jar", "duplex-server/target/duplex.jar", "serve", "--port", "0",
+                new ServerKind("duplex", Launcher.JVM, List.of("-jar", "duplex-server/target/duplex.jar", "serve", "--port", "0",
                         "--host", "127.0.0.1", "--max-connections", "19500", "--max-connections-per-address", "1000000",
                         "--max-pending-handshakes", "20000", "--no-demo", "--no-dashboard")),
-                new ServerKind("netty", true, List.of("-jar", "duplex-bench-peers/target/peers.jar", "netty", "--port", "0")),
-                new ServerKind("jetty", true, List.of("-jar", "duplex-bench-peers/target/peers.jar", "jetty", "--port", "0")),
-                new ServerKind("java-websocket", true, List.of("-jar", "duplex-bench-peers/target/peers.jar", "java-websocket", "--port", "0")),
-                new ServerKind("vertx", true, List.of("-jar", "duplex-bench-peers/target/peers.jar", "vertx", "--port", "0")),
-                new ServerKind("node-ws", false, List.of("duplex-bench-peers/node/peer.mjs", "--port", "0")),
-                new ServerKind("nio-echo", true, List.of("-jar", "duplex-bench-peers/target/peers.jar", "nio-echo", "--port", "0")));
+                new ServerKind("netty", Launcher.JVM, List.of("-jar", "duplex-bench-peers/target/peers.jar", "netty", "--port", "0")),
+                new ServerKind("jetty", Launcher.JVM, List.of("-jar", "duplex-bench-peers/target/peers.jar", "jetty", "--port", "0")),
+                new ServerKind("java-websocket", Launcher.JVM, List.of("-jar", "duplex-bench-peers/target/peers.jar", "java-websocket", "--port", "0")),
+                new ServerKind("vertx", Launcher.JVM, List.of("-jar", "duplex-bench-peers/target/peers.jar", "vertx", "--port", "0")),
+                new ServerKind("node-ws", Launcher.NODE, List.of("duplex-bench-peers/node/peer.mjs", "--port", "0")),
+                // A minimal single-threaded C epoll server (built by bench/install-peers): the native reference.
+                new ServerKind("c-epoll", Launcher.NATIVE, List.of("duplex-bench-peers/c/target/c-epoll-peer", "--port", "0")),
+                new ServerKind("nio-echo", Launcher.JVM, List.of("-jar", "duplex-bench-peers/target/peers.jar", "nio-echo", "--port", "0")));
+
+        boolean jvm() {
+            return launcher == Launcher.JVM;
+        }
 
         static ServerKind named(String name) {
             for (ServerKind kind : ALL) {
@@ -142,11 +151,17 @@ final class ServerProcess implements AutoCloseable {
 
         List<String> command(Path root, List<String> jvmOptions) {
             List<String> command = new ArrayList<>();
-            if (jvm) {
-                command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-                command.addAll(jvmOptions);
-            } else {
-                command.add("node");
+            switch (launcher) {
+                case JVM -> {
+                    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+                    command.addAll(jvmOptions);
+                }
+                case NODE -> command.add("node");
+                case NATIVE -> {
+                    command.add(root.resolve(args.get(0)).toString());
+                    command.addAll(args.subList(1, args.size()));
+                    return command;
+                }
             }
             command.addAll(args);
             return command;
