@@ -21,6 +21,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -54,6 +55,7 @@ public final class Hub implements SessionHost, AutoCloseable {
     private final ScheduledExecutorService timer;
     private final SecureRandom random = new SecureRandom();
     private volatile boolean draining;
+    private volatile Consumer<Runnable> fanoutScope = Runnable::run;
 
     /** A hub with the in-memory broker. */
     public Hub(HubConfig config) {
@@ -82,6 +84,15 @@ public final class Hub implements SessionHost, AutoCloseable {
         metrics.gauge("duplex_queued_bytes", "Bytes waiting to be sent to clients, all connections",
                 () -> sessions.values().stream().mapToLong(s -> s.stats().queuedBytes()).sum());
         metrics.gauge("duplex_open_sockets", "Hub WebSocket connections, connected or not yet", sessions::size);
+    }
+
+    /**
+     * How the deliveries of one publication (or presence event) to this node's subscribers run: by
+     * default directly; {@link HubEndpoint} sets {@code SendBatch::run}, so that each event loop
+     * gets one hand-off per publication instead of one per subscriber.
+     */
+    public void fanoutScope(Consumer<Runnable> scope) {
+        this.fanoutScope = Objects.requireNonNull(scope, "scope");
     }
 
     // ---- connections (used by HubEndpoint)
@@ -393,9 +404,11 @@ public final class Hub implements SessionHost, AutoCloseable {
                 return;
             }
             SharedPublication shared = new SharedPublication(epoch, publication);
-            for (HubSession s : ch.subscribers) {
-                s.deliver(shared);
-            }
+            fanoutScope.accept(() -> {
+                for (HubSession s : ch.subscribers) {
+                    s.deliver(shared);
+                }
+            });
             for (Consumer<Publication> listener : ch.listeners) {
                 try {
                     listener.accept(publication);
@@ -418,9 +431,11 @@ public final class Hub implements SessionHost, AutoCloseable {
         private void event(String channel, ServerMessage message, ClientInfo info) {
             LocalChannel ch = channels.get(channel);
             if (ch != null) {
-                for (HubSession s : ch.subscribers) {
-                    s.deliverPresenceEvent(channel, message, info);
-                }
+                fanoutScope.accept(() -> {
+                    for (HubSession s : ch.subscribers) {
+                        s.deliverPresenceEvent(channel, message, info);
+                    }
+                });
             }
         }
     }

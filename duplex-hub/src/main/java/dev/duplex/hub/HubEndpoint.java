@@ -5,6 +5,7 @@ import dev.duplex.hub.protocol.HubCodec;
 import dev.duplex.hub.session.EncodedMessage;
 import dev.duplex.hub.session.HubSession;
 import dev.duplex.hub.session.SessionTransport;
+import dev.duplex.websocket.SendBatch;
 import dev.duplex.websocket.WebSocket;
 import dev.duplex.websocket.WebSocketListener;
 import java.nio.ByteBuffer;
@@ -26,6 +27,7 @@ public final class HubEndpoint implements WebSocketListener {
 
     public HubEndpoint(Hub hub) {
         this.hub = hub;
+        hub.fanoutScope(SendBatch::run); // one hand-off per event loop and publication
     }
 
     @Override

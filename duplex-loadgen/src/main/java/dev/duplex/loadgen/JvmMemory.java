@@ -13,13 +13,14 @@ import java.util.regex.Pattern;
  * What a JVM server keeps, read with the JDK's {@code jcmd}: the live heap after a full GC
  * ({@code GC.class_histogram}, which collects before it counts) and, when the server runs with
  * {@code -XX:NativeMemoryTracking=summary}, the native memory it has committed outside the heap
- * (thread stacks, direct buffers, GC structures, code, metaspace). RSS alone cannot separate the
+ * and the collector (thread stacks, direct buffers, sockets' bookkeeping, code, metaspace). RSS alone cannot separate the
  * two: a heap keeps pages that garbage once touched, and a pre-touched heap hides everything in it.
  */
 record JvmMemory(long liveHeapBytes, Long nativeCommittedBytes) {
     private static final Pattern HISTOGRAM_TOTAL = Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)\\s*$");
     private static final Pattern NMT_TOTAL = Pattern.compile("Total: reserved=\\d+KB, committed=(\\d+)KB");
     private static final Pattern NMT_HEAP = Pattern.compile("Java Heap \\(reserved=\\d+KB, committed=(\\d+)KB\\)");
+    private static final Pattern NMT_GC = Pattern.compile("-\\s+GC \\(reserved=\\d+KB, committed=(\\d+)KB\\)");
 
     /** Forces a full GC in {@code pid} and reads its live heap and native memory. */
     static JvmMemory of(long pid) throws IOException {
@@ -35,14 +36,20 @@ record JvmMemory(long liveHeapBytes, Long nativeCommittedBytes) {
         return Long.parseLong(total.group(1));
     }
 
-    /** NMT's committed total less the heap's committed size, or null when NMT is off. */
+    /**
+     * NMT's committed total less the heap and the collector's own structures (card tables, mark
+     * bitmaps: they follow the heap's size as it grows and shrinks, not the server's work), or null
+     * when NMT is off.
+     */
     static Long nativeOutsideHeap(String summary) {
         Matcher total = NMT_TOTAL.matcher(summary);
         Matcher heap = NMT_HEAP.matcher(summary);
         if (!total.find() || !heap.find()) {
             return null; // "Native memory tracking is not enabled"
         }
-        return (Long.parseLong(total.group(1)) - Long.parseLong(heap.group(1))) * 1024;
+        Matcher gc = NMT_GC.matcher(summary);
+        long gcCommitted = gc.find() ? Long.parseLong(gc.group(1)) : 0;
+        return (Long.parseLong(total.group(1)) - Long.parseLong(heap.group(1)) - gcCommitted) * 1024;
     }
 
     private static String jcmd(long pid, String... command) throws IOException {

@@ -1,7 +1,6 @@
 package dev.duplex.websocket;
 
 import dev.duplex.protocol.PreparedFrame;
-import dev.duplex.websocket.internal.Fanout;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -32,15 +31,18 @@ public final class PreparedMessage {
 
     /**
      * Sends this message to every connection in {@code recipients}, as {@link WebSocket#sendPrepared}
-     * on each would, but cheaper for many: connections on the calling event loop are sent to at
-     * once, and the others are handed to their event loop as one batch per loop rather than one
-     * task per connection. Each connection still receives its messages in the order they were
-     * sent to it. Connections that are not open, or whose queue is full (see
-     * {@link WebSocket#sendPrepared}), are skipped; the batched ones count in
-     * {@link WebSocket#bufferedAmount()} only once their loop has queued them.
+     * on each would, but cheaper for many ({@link SendBatch}): connections on the calling event
+     * loop are sent to at once, and the others are handed to their event loop as one batch per
+     * loop rather than one task per connection. Each connection still receives its messages in
+     * the order they were sent to it. Connections that are not open, or whose queue is full (see
+     * {@link WebSocket#sendPrepared}), are skipped.
      */
     public void sendTo(Iterable<? extends WebSocket> recipients) {
-        Fanout.send(recipients, this);
+        SendBatch.run(() -> {
+            for (WebSocket recipient : recipients) {
+                recipient.sendPrepared(this);
+            }
+        });
     }
 
     /** The encoded frame, for the engine. */

@@ -10,9 +10,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link PreparedMessage#sendTo}: one message to many connections spread over two event loops,
- * handed to each loop as one batch, and still in each connection's send order, also when direct
- * sends to the same connections are interleaved with it.
+ * {@link PreparedMessage#sendTo} and {@link SendBatch}: one message to many connections spread
+ * over two event loops, handed to each loop as one batch, and still in each connection's send
+ * order, also when direct sends to the same connections are interleaved with it.
  */
 class FanoutTest {
     private static final int CLIENTS = 12;
@@ -128,6 +128,33 @@ class FanoutTest {
                 }
             }
             assertThat(delivered).isEqualTo(CLIENTS - 1);
+        }
+    }
+
+    @Test
+    void aBatchThatFailsHalfwayStillDeliversWhatItSentAndNestedBatchesJoin() throws Exception {
+        Members members = new Members();
+        try (WebSocketServer server = WebSocketServer.builder().route("/fan", members).eventLoops(2).startOnLoopback(0);
+                WebSocketClient client = WebSocketClient.builder().build()) {
+            List<TestServers.Recorder> recorders = connectAll(client, server, members);
+            List<WebSocket> all = new ArrayList<>(members.open);
+            try {
+                SendBatch.run(() -> {
+                    SendBatch.run(() -> all.forEach(ws -> ws.sendText("inner"))); // joins the outer batch
+                    all.forEach(ws -> ws.sendText("outer"));
+                    throw new IllegalStateException("the application failed after sending");
+                });
+            } catch (IllegalStateException expected) {
+                assertThat(expected).hasMessageContaining("failed after sending");
+            }
+            for (WebSocket ws : all) {
+                assertThat(ws.sendText("after")).isTrue();
+            }
+            for (TestServers.Recorder recorder : recorders) {
+                assertThat(recorder.next()).isEqualTo("text:inner");
+                assertThat(recorder.next()).isEqualTo("text:outer");
+                assertThat(recorder.next()).isEqualTo("text:after");
+            }
         }
     }
 }

@@ -23,6 +23,7 @@ import java.util.Map;
  * java -cp duplex-bench/target/benchmarks.jar dev.duplex.bench.runner.BenchRunner echo [options]
  *   scenarios: echo | latency | connect | fanout
  *   --servers duplex,netty,…   --rounds 5   --duration 5   --warmup 5   --root .   --results bench/results
+ *   --server-cpus 1  --generator-cpus 0: pin servers and the load generator to CPUs (taskset)
  *   echo:    --configs 64x100,1024x100,65536x100,64x1000 (size x connections)  --in-flight 16
  *   latency: --rates 50000,90000 (messages/s, open loop)  --size 64  --connections 100
  *   connect: --counts 1000,5000,10000,19000  --rate 5000
@@ -37,13 +38,16 @@ public final class BenchRunner {
     private final Map<String, String> options;
     private final List<String> jvmOptions = List.of("-Xms1g", "-Xmx2g", "-XX:+UseParallelGC");
     private final LoadGenerator generator;
+    /** {@code taskset -c CPUS} before each server's command with {@code --server-cpus}, else nothing. */
+    private final List<String> serverLaunch;
     private final PrintStream out = System.out;
     private final StringBuilder report = new StringBuilder();
 
     private BenchRunner(Path root, Map<String, String> options) {
         this.root = root;
         this.options = options;
-        this.generator = new LoadGenerator(root, List.of("-Xms512m", "-Xmx1g"));
+        this.generator = new LoadGenerator(root, List.of("-Xms512m", "-Xmx1g"), pinning(options.get("generator-cpus")));
+        this.serverLaunch = pinning(options.get("server-cpus"));
     }
 
     public static void main(String[] args) throws Exception {
@@ -62,6 +66,17 @@ public final class BenchRunner {
             default -> throw new IllegalArgumentException("Unknown scenario: " + args[0]);
         }
         runner.save(args[0]);
+    }
+
+    /** {@code taskset -c CPUS}: runs a process on those CPUs only (Linux), so server and generator need not share. */
+    static List<String> pinning(String cpus) {
+        if (cpus == null) {
+            return List.of();
+        }
+        if (!cpus.matches("[0-9]+([,-][0-9]+)*")) {
+            throw new IllegalArgumentException("CPU list must look like 0 or 0,1 or 0-3, was '" + cpus + "'");
+        }
+        return List.of("taskset", "-c", cpus);
     }
 
     /** {@code --name value} pairs after the scenario; {@code --name} followed by another option (or nothing) is a flag, "true". */
@@ -107,7 +122,7 @@ public final class BenchRunner {
             Map<String, List<Double>> allocated = new LinkedHashMap<>();
             // 64 KiB messages: one in flight per connection, so the queues stay within the servers' buffers.
             String flight = Integer.parseInt(size) >= 65536 ? "1" : inFlight;
-            try (Servers running = Servers.start(servers, root, jvmOptions)) {
+            try (Servers running = Servers.start(servers, root, jvmOptions, serverLaunch)) {
                 for (ServerProcess server : running.all()) {
                     echoOnce(server, size, connections, flight, option("warmup", "5"));
                     if (server.jvm) {
@@ -122,7 +137,9 @@ public final class BenchRunner {
                         Map<String, String> result = echoOnce(server, size, connections, flight, duration);
                         ProcStats used = server.stats().minus(before);
                         long allocatedDuring = server.allocatedBytes() - allocatedBefore;
-                        double messages = Double.parseDouble(result.get("messages"));
+                        // The counters cover the whole generator run (connecting, its 1 s warm-up, the
+                        // measurement), so they are divided by every echo of the run, not only the measured ones.
+                        double messages = Double.parseDouble(result.get("received"));
                         wall.computeIfAbsent(server.name, k -> new ArrayList<>()).add(Double.parseDouble(result.get("messages_per_s")));
                         perCpu.computeIfAbsent(server.name, k -> new ArrayList<>())
                                 .add(used.cpuMillis() == 0 ? Double.NaN : messages / (used.cpuMillis() / 1000.0));
@@ -131,7 +148,8 @@ public final class BenchRunner {
                         allocated.computeIfAbsent(server.name, k -> new ArrayList<>())
                                 .add(server.jvm ? allocatedDuring / Math.max(1, messages) : Double.NaN);
                         progress("echo " + config + " round " + round + " " + server.name + ": "
-                                + result.get("messages_per_s") + " msgs/s, server CPU " + used.cpuMillis() + " ms");
+                                + result.get("messages_per_s") + " msgs/s, server CPU " + used.cpuMillis() + " ms for "
+                                + result.get("received") + " echoes");
                     }
                 }
             }
@@ -164,7 +182,7 @@ public final class BenchRunner {
             Map<String, List<Double>> p50 = new LinkedHashMap<>();
             Map<String, List<Double>> p99 = new LinkedHashMap<>();
             Map<String, List<Double>> p999 = new LinkedHashMap<>();
-            try (Servers running = Servers.start(servers, root, jvmOptions)) {
+            try (Servers running = Servers.start(servers, root, jvmOptions, serverLaunch)) {
                 for (int round = 0; round <= rounds; round++) {
                     for (ServerProcess server : running.all()) {
                         Map<String, String> r = generator.run(List.of("echo", url(server, "/echo"), "--connections",
@@ -195,23 +213,21 @@ public final class BenchRunner {
         }
         heading("Handshakes and memory per idle connection",
                 "connections opened at up to " + option("rate", "5000") + "/s over 127.0.0.1–127.0.0.4 and held idle; "
-                        + "after each count is held, the server's RSS is read and, for JVM servers, its live heap after "
-                        + "a full GC (jcmd GC.class_histogram) and its native memory outside the heap (native memory "
-                        + "tracking, jcmd VM.native_memory); JVM servers pre-touch their heap (-XX:+AlwaysPreTouch), so "
-                        + "their RSS growth is off-heap only; memory per connection is the slope over the counts");
+                        + "after each count is held, JVM servers report their live heap after a full GC (jcmd "
+                        + "GC.class_histogram) and their native memory outside the heap (native memory tracking, jcmd "
+                        + "VM.native_memory), other servers their RSS; memory per connection is the slope over the "
+                        + "connections actually held");
         Map<String, List<Double>> handshakes = new LinkedHashMap<>();
         Map<String, List<Double>> heapSlope = new LinkedHashMap<>();
         Map<String, List<Double>> nativeSlope = new LinkedHashMap<>();
         Map<String, List<Double>> userSpaceSlope = new LinkedHashMap<>();
-        Map<String, List<Double>> rssSlope = new LinkedHashMap<>();
-        // The heap is touched up front, so RSS growth is what connections keep outside it, not heap
-        // pages first touched by handshake garbage (which a GC would collect but never give back).
-        List<String> measured = new ArrayList<>(jvmOptions);
-        measured.addAll(List.of("-XX:+AlwaysPreTouch", "-XX:NativeMemoryTracking=summary"));
+        // A JVM's RSS says little here: the forced GCs resize its generations, and heap pages once
+        // touched by handshake garbage stay resident. Its heap and native memory are read directly.
+        // A fixed heap (no resizing between counts) and native memory tracking.
+        List<String> measured = List.of("-Xms2g", "-Xmx2g", "-XX:+UseParallelGC", "-XX:NativeMemoryTracking=summary");
         for (String name : servers) {
-            try (Servers running = Servers.start(List.of(name), root, measured)) {
+            try (Servers running = Servers.start(List.of(name), root, measured, serverLaunch)) {
                 ServerProcess server = running.all().get(0);
-                List<double[]> rss = new ArrayList<>();
                 List<double[]> heap = new ArrayList<>();
                 List<double[]> off = new ArrayList<>();
                 List<double[]> user = new ArrayList<>();
@@ -224,31 +240,31 @@ public final class BenchRunner {
                         args.add("--jvm-memory");
                     }
                     Map<String, String> r = generator.run(args, 600);
+                    double held = Double.parseDouble(r.get("open_after_hold"));
                     handshakes.computeIfAbsent(name, k -> new ArrayList<>()).add(Double.parseDouble(r.get("handshakes_per_s")));
-                    rss.add(new double[] {count, Double.parseDouble(r.get("server_rss_after"))});
                     if (server.jvm) {
                         double liveHeap = Double.parseDouble(r.get("server_live_heap_after"));
                         double nativeMemory = Double.parseDouble(r.get("server_native_after"));
-                        heap.add(new double[] {count, liveHeap});
-                        off.add(new double[] {count, nativeMemory});
-                        user.add(new double[] {count, liveHeap + nativeMemory});
+                        heap.add(new double[] {held, liveHeap});
+                        off.add(new double[] {held, nativeMemory});
+                        user.add(new double[] {held, liveHeap + nativeMemory});
+                    } else {
+                        user.add(new double[] {held, Double.parseDouble(r.get("server_rss_after"))});
                     }
-                    progress("connect " + name + " " + count + ": " + r.get("handshakes_per_s") + " handshakes/s, RSS "
+                    progress("connect " + name + " " + count + ": " + r.get("handshakes_per_s") + " handshakes/s, "
+                            + r.get("open_after_hold") + " held, " + r.get("errors") + " errors, RSS "
                             + r.get("server_rss_after") + ", live heap " + r.get("server_live_heap_after") + ", native "
                             + r.get("server_native_after"));
                 }
-                rssSlope.computeIfAbsent(name, k -> new ArrayList<>()).add(slope(rss));
                 heapSlope.computeIfAbsent(name, k -> new ArrayList<>()).add(server.jvm ? slope(heap) : Double.NaN);
                 nativeSlope.computeIfAbsent(name, k -> new ArrayList<>()).add(server.jvm ? slope(off) : Double.NaN);
-                // Node and the C server have no separate heap figure here: RSS is all their user-space memory.
-                userSpaceSlope.computeIfAbsent(name, k -> new ArrayList<>()).add(server.jvm ? slope(user) : slope(rss));
+                userSpaceSlope.computeIfAbsent(name, k -> new ArrayList<>()).add(slope(user));
             }
         }
         table("Handshakes per second (median over the counts) and memory per idle connection (slopes over the counts, bytes)",
                 List.of(column("handshakes/s", handshakes), column("live heap per connection", heapSlope),
                         column("native (NMT) per connection", nativeSlope),
-                        column("user space (heap + native; others: RSS) per connection", userSpaceSlope),
-                        column("RSS per connection", rssSlope)));
+                        column("user space per connection (JVM: heap + native; others: RSS)", userSpaceSlope)));
     }
 
     /** Least-squares slope of y over x. */
@@ -287,7 +303,7 @@ public final class BenchRunner {
             Map<String, List<Double>> p50 = new LinkedHashMap<>();
             Map<String, List<Double>> p99 = new LinkedHashMap<>();
             Map<String, List<Double>> lost = new LinkedHashMap<>();
-            try (Servers running = Servers.start(servers, root, jvmOptions)) {
+            try (Servers running = Servers.start(servers, root, jvmOptions, serverLaunch)) {
                 for (int round = 1; round <= rounds; round++) {
                     for (ServerProcess server : running.all()) {
                         Map<String, String> r = generator.run(List.of("fanout", url(server, "/broadcast"), "--subscribers",
@@ -329,7 +345,7 @@ public final class BenchRunner {
             Map<String, List<Double>> held = new LinkedHashMap<>();
             Map<String, List<Double>> deliveries = new LinkedHashMap<>();
             Map<String, List<Double>> p99AtHeld = new LinkedHashMap<>();
-            try (Servers running = Servers.start(servers, root, jvmOptions)) {
+            try (Servers running = Servers.start(servers, root, jvmOptions, serverLaunch)) {
                 for (int round = 1; round <= rounds; round++) {
                     for (ServerProcess server : running.all()) {
                         double best = 0;
@@ -390,7 +406,7 @@ public final class BenchRunner {
             Map<String, List<Double>> p99 = new LinkedHashMap<>();
             Map<String, List<Double>> cpu = new LinkedHashMap<>();
             Map<String, List<Double>> lost = new LinkedHashMap<>();
-            try (Servers running = Servers.start(List.of("duplex"), root, jvmOptions, environment)) {
+            try (Servers running = Servers.start(List.of("duplex"), root, jvmOptions, environment, serverLaunch)) {
                 ServerProcess server = running.all().get(0);
                 for (int round = 1; round <= rounds; round++) {
                     // Alternate which goes first, so neither always runs on a warmer server.
@@ -508,12 +524,13 @@ public final class BenchRunner {
 
     /** The servers of one measurement, started together and stopped together. */
     private record Servers(List<ServerProcess> all, Thread onExit) implements AutoCloseable {
-        static Servers start(List<String> names, Path root, List<String> jvmOptions) throws IOException, InterruptedException {
-            return start(names, root, jvmOptions, Map.of());
+        static Servers start(List<String> names, Path root, List<String> jvmOptions, List<String> launch)
+                throws IOException, InterruptedException {
+            return start(names, root, jvmOptions, Map.of(), launch);
         }
 
-        static Servers start(List<String> names, Path root, List<String> jvmOptions, Map<String, String> environment)
-                throws IOException, InterruptedException {
+        static Servers start(List<String> names, Path root, List<String> jvmOptions, Map<String, String> environment,
+                List<String> launch) throws IOException, InterruptedException {
             List<ServerProcess> started = new ArrayList<>();
             // If the runner itself is stopped (Ctrl+C, kill), its servers must not outlive it.
             Thread onExit = new Thread(() -> started.forEach(ServerProcess::close), "bench-stop-servers");
@@ -521,7 +538,7 @@ public final class BenchRunner {
             Servers servers = new Servers(started, onExit);
             try {
                 for (String name : names) {
-                    started.add(ServerProcess.start(ServerProcess.ServerKind.named(name), root, jvmOptions, environment));
+                    started.add(ServerProcess.start(ServerProcess.ServerKind.named(name), root, jvmOptions, environment, launch));
                 }
             } catch (IOException | RuntimeException e) {
                 servers.close();

@@ -12,14 +12,17 @@ import java.util.concurrent.TimeUnit;
 final class LoadGenerator {
     private final Path root;
     private final List<String> jvmOptions;
+    private final List<String> launch;
 
-    LoadGenerator(Path root, List<String> jvmOptions) {
+    /** @param launch words before the command, e.g. {@code taskset -c 0}, or none */
+    LoadGenerator(Path root, List<String> jvmOptions, List<String> launch) {
         this.root = root;
         this.jvmOptions = jvmOptions;
+        this.launch = launch;
     }
 
     Map<String, String> run(List<String> benchArgs, long timeoutSeconds) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(launch);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", "duplex-server/target/duplex.jar", "bench"));

@@ -33,14 +33,14 @@ final class ServerProcess implements AutoCloseable {
         this.port = port;
     }
 
-    static ServerProcess start(ServerKind kind, Path root, List<String> jvmOptions) throws IOException, InterruptedException {
-        return start(kind, root, jvmOptions, Map.of());
-    }
-
-    /** With {@code environment} added to the runner's (e.g. {@code DUPLEX_*} settings of duplex serve). */
-    static ServerProcess start(ServerKind kind, Path root, List<String> jvmOptions, Map<String, String> environment)
-            throws IOException, InterruptedException {
-        List<String> command = kind.command(root, jvmOptions);
+    /**
+     * @param environment added to the runner's (e.g. {@code DUPLEX_*} settings of duplex serve)
+     * @param launch words before the server's command, e.g. {@code taskset -c 1}, or none
+     */
+    static ServerProcess start(ServerKind kind, Path root, List<String> jvmOptions, Map<String, String> environment,
+            List<String> launch) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(launch);
+        command.addAll(kind.command(root, jvmOptions));
         ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true);
         builder.environment().putAll(environment);
         Process process = builder.start();

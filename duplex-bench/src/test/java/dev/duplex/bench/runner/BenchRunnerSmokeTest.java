@@ -56,11 +56,11 @@ class BenchRunnerSmokeTest {
     @Test
     void connectReportsHeapAndNativeMemoryPerConnection(@TempDir Path results) throws Exception {
         String table = run(results, "connect", "--counts", "20,40", "--rate", "1000");
-        assertThat(table).contains("live heap per connection", "native (NMT) per connection", "RSS per connection");
+        assertThat(table).contains("live heap per connection", "native (NMT) per connection", "user space per connection");
         List<String> cells = duplexRow(table);
-        // handshakes/s, heap, native, heap + native, RSS: each a figure with its ratio
-        assertThat(cells).hasSize(10);
-        for (int i = 0; i < 10; i += 2) {
+        // handshakes/s, heap, native, heap + native: each a figure with its ratio
+        assertThat(cells).hasSize(8);
+        for (int i = 0; i < 8; i += 2) {
             assertThat(NUMBER_CELL.matcher("| " + cells.get(i)).find() || cells.get(i).startsWith("-"))
                     .as("cell %d: %s", i, cells.get(i)).isTrue();
         }
@@ -75,6 +75,15 @@ class BenchRunnerSmokeTest {
         List<String> cells = duplexRow(table);
         assertThat(cells.get(0)).startsWith("4.00 [");
         assertThat(cells.get(2)).startsWith("12.00 [");
+    }
+
+    @Test
+    void pinningRunsUnderTaskset() {
+        assertThat(BenchRunner.pinning(null)).isEmpty();
+        assertThat(BenchRunner.pinning("1")).containsExactly("taskset", "-c", "1");
+        assertThat(BenchRunner.pinning("0-1,3")).containsExactly("taskset", "-c", "0-1,3");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> BenchRunner.pinning("one"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0-3");
     }
 
     @Test

@@ -1,8 +1,6 @@
 package dev.duplex.websocket.internal;
 
 import dev.duplex.transport.EventLoop;
-import dev.duplex.websocket.PreparedMessage;
-import dev.duplex.websocket.WebSocket;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -10,36 +8,57 @@ import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * One prepared message to many connections. Connections on the caller's own event loop are sent
- * to at once. For the others the message joins each connection's hand-off queue in call order
- * (so it can neither overtake nor fall behind the caller's other sends to that connection), and
- * each event loop gets one task that runs the queues of all its connections that need a run,
- * instead of one task (and maybe a wake-up) per connection.
+ * Batches the hand-offs of a fan-out. A send from a thread other than the connection's event loop
+ * joins the connection's hand-off queue in call order (so it can neither overtake nor fall behind
+ * the caller's other sends to that connection), and the loop is asked to run that queue. Inside
+ * {@link #batch}, that request is held back instead: when the batch ends, each event loop gets one
+ * task that runs the queues of all its connections that need a run, rather than one task (and
+ * maybe a wake-up) per connection.
  */
 public final class Fanout {
+    private static final ThreadLocal<Fanout> CURRENT = new ThreadLocal<>();
+
+    /** Connections whose hand-off queue needs a run, by event loop; made on first use. */
+    private Map<EventLoop, List<Session>> due;
+
     private Fanout() {
     }
 
-    /** @see PreparedMessage#sendTo(Iterable) */
-    public static void send(Iterable<? extends WebSocket> recipients, PreparedMessage message) {
-        Map<EventLoop, List<Session>> elsewhere = null;
-        for (WebSocket recipient : recipients) {
-            EventLoop loop = recipient instanceof Session session ? session.loopOrNull() : null;
-            if (loop == null || loop.inEventLoop()) {
-                recipient.sendPrepared(message); // on this loop, not connected yet, or not ours
-                continue;
-            }
-            Session session = (Session) recipient;
-            if (!session.queuePreparedForBatch(message)) {
-                continue; // closed, or a run of its queue is already due and will send this too
-            }
-            if (elsewhere == null) {
-                elsewhere = new IdentityHashMap<>(4);
-            }
-            elsewhere.computeIfAbsent(loop, k -> new ArrayList<>()).add(session);
+    /** @see dev.duplex.websocket.SendBatch#run(Runnable) */
+    public static void batch(Runnable sends) {
+        if (CURRENT.get() != null) {
+            sends.run(); // joins the outer batch
+            return;
         }
-        if (elsewhere != null) {
-            elsewhere.forEach(Fanout::runOnLoop);
+        Fanout batch = new Fanout();
+        CURRENT.set(batch);
+        try {
+            sends.run();
+        } finally {
+            CURRENT.remove();
+            batch.dispatch(); // also after a failure: queued sends must not wait forever
+        }
+    }
+
+    /**
+     * Takes over asking {@code loop} to run {@code session}'s hand-off queue, when a batch is open
+     * on this thread. False: no batch, the caller asks the loop itself.
+     */
+    static boolean defer(Session session, EventLoop loop) {
+        Fanout batch = CURRENT.get();
+        if (batch == null) {
+            return false;
+        }
+        if (batch.due == null) {
+            batch.due = new IdentityHashMap<>(4);
+        }
+        batch.due.computeIfAbsent(loop, k -> new ArrayList<>()).add(session);
+        return true;
+    }
+
+    private void dispatch() {
+        if (due != null) {
+            due.forEach(Fanout::runOnLoop);
         }
     }
 

@@ -792,7 +792,7 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
     /** Sends from another thread: counted in bufferedAmount until the loop has run them. */
     private boolean handOff(long bytes, Runnable send) {
         int queued = enqueueHandOff(bytes, send);
-        if (queued == FIRST_HAND_OFF) {
+        if (queued == FIRST_HAND_OFF && !Fanout.defer(this, tcp.loop())) {
             tcp.loop().execute(this::runHandedOff);
         }
         return queued != NOT_QUEUED;
@@ -819,16 +819,6 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
         HANDED_OFF.addAndGet(this, bytes);
         queue.add(new HandedOff(bytes, send));
         return PENDING_HAND_OFFS.getAndIncrement(this) == 0 ? FIRST_HAND_OFF : QUEUED;
-    }
-
-    /**
-     * For {@link Fanout}, from a thread other than this connection's loop: queues the message
-     * behind earlier hand-offs, like {@link #sendPrepared}, but leaves scheduling the run to the
-     * caller, which batches it with other connections of the same loop. True when this connection
-     * needs {@link #runHandedOff()} run on its loop.
-     */
-    boolean queuePreparedForBatch(PreparedMessage message) {
-        return enqueueHandOff(message.payloadLength(), () -> sendPreparedNow(message)) == FIRST_HAND_OFF;
     }
 
     /** Queues a task behind the handed-off sends, or runs it on the loop if the connection is not open. */
