@@ -92,8 +92,9 @@ public final class EventLoop implements Executor {
 
     /**
      * The loop's clock: {@link System#nanoTime()} read once per loop iteration, as the selector
-     * wakes (before the first ready channel is handled). Code on the loop thread should prefer it to reading the clock itself.
-     * Other threads may read it but see a value up to one iteration old.
+     * wakes (before the first ready channel is handled). Code on the loop thread should prefer it
+     * to reading the clock itself. Other threads may read it but see a value up to one iteration
+     * old.
      */
     public long nanoTime() {
         return nanoTime;

@@ -8,7 +8,6 @@ import dev.duplex.protocol.FrameTrace;
 import dev.duplex.protocol.ProtocolException;
 import dev.duplex.protocol.Role;
 import dev.duplex.transport.ConnectionHandler;
-import dev.duplex.transport.EventLoop;
 import dev.duplex.transport.TcpConnection;
 import dev.duplex.websocket.PreparedMessage;
 import dev.duplex.websocket.ReadyState;
@@ -38,6 +37,10 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
  */
 public final class Session implements WebSocket, ConnectionListener, ConnectionHandler {
     private static final System.Logger LOG = System.getLogger("dev.duplex.websocket");
+    /** What {@link #enqueueHandOff} did. */
+    private static final int NOT_QUEUED = -1;
+    private static final int QUEUED = 0;
+    private static final int FIRST_HAND_OFF = 1;
 
     /** What the connection's single transport deadline is currently for. */
     private enum Timer { NONE, HANDSHAKE, HEARTBEAT, PONG, CLOSE }
@@ -757,12 +760,6 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
         attributes.put(name, value);
     }
 
-    /** The event loop this connection runs on, or null before it is connected. */
-    EventLoop loopOrNull() {
-        TcpConnection t = tcp;
-        return t == null ? null : t.loop();
-    }
-
     private boolean onLoop() {
         return tcp != null && tcp.loop().inEventLoop();
     }
@@ -797,10 +794,6 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
         }
         return queued != NOT_QUEUED;
     }
-
-    private static final int NOT_QUEUED = -1;
-    private static final int QUEUED = 0;
-    private static final int FIRST_HAND_OFF = 1;
 
     /**
      * Appends a send to the hand-off queue, in call order. {@link #FIRST_HAND_OFF}: nothing was
