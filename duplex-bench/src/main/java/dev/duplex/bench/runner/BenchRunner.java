@@ -221,9 +221,9 @@ public final class BenchRunner {
         Map<String, List<Double>> heapSlope = new LinkedHashMap<>();
         Map<String, List<Double>> nativeSlope = new LinkedHashMap<>();
         Map<String, List<Double>> userSpaceSlope = new LinkedHashMap<>();
-        // A JVM's RSS says little here: the forced GCs resize its generations, and heap pages once
-        // touched by handshake garbage stay resident. Its heap and native memory are read directly.
-        // A fixed heap (no resizing between counts) and native memory tracking.
+        // A JVM's RSS says little here (forced GCs resize its generations; heap pages once touched
+        // by handshake garbage stay resident), so its live heap and native memory are read directly:
+        // with a fixed heap, which no count resizes, and native memory tracking on.
         List<String> measured = List.of("-Xms2g", "-Xmx2g", "-XX:+UseParallelGC", "-XX:NativeMemoryTracking=summary");
         for (String name : servers) {
             try (Servers running = Servers.start(List.of(name), root, measured, serverLaunch)) {
