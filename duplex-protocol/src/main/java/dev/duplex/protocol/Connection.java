@@ -38,7 +38,6 @@ public final class Connection {
 
     private static final int NO_MESSAGE = -1;
     private static final int MAX_REASON_BYTES = MAX_CONTROL_PAYLOAD - 2;
-    private static final long TRUSTED_AHEAD_BYTES = 64 * 1024;
 
     private final Role role;
     private final Limits limits;
@@ -477,16 +476,16 @@ public final class Connection {
 
     /**
      * Copies a chunk of a message that spans reads into the assembly buffer. The buffer is sized
-     * for the rest of the current frame when its header announced it, so a message in one frame
-     * is copied into one buffer of its exact size, not into a series of doublings. The header is
-     * trusted only as far as the peer has already sent (at least {@link #TRUSTED_AHEAD_BYTES}): an
-     * announced length alone never makes us reserve memory the peer has not paid for in bytes.
+     * for the rest of the current frame as its header announced it, but never to more than twice
+     * the bytes that have arrived: a message whose first read brings at least half of it is copied
+     * into one buffer of its exact size, and an announced length alone never makes us reserve
+     * memory the peer has not paid for in bytes (a slow-loris header costs it as much as us).
      */
     private void append(ByteBuffer chunk) throws ProtocolException {
         int n = chunk.remaining();
         long needed = (assembly == null ? 0L : assembly.position()) + n;
         long announced = compressed ? 0 : Math.max(0, frameRest); // inflated sizes are not announced
-        long ahead = Math.min(announced, Math.max(needed, TRUSTED_AHEAD_BYTES));
+        long ahead = Math.min(announced, needed);
         if (assembly != null && assembly.remaining() >= n) {
             assembly.put(chunk);
             return;
