@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.duplex.conformance.ConformanceLimits;
 import dev.duplex.conformance.EchoListener;
-import dev.duplex.testing.TestCertificates;
+import dev.duplex.testkit.TestCertificates;
 import dev.duplex.websocket.WebSocketOptions;
 import dev.duplex.websocket.WebSocketServer;
 import java.nio.file.Path;

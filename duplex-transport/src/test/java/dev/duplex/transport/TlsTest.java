@@ -7,7 +7,7 @@ import static dev.duplex.transport.TestSupport.pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.duplex.testing.TestCertificates;
+import dev.duplex.testkit.TestCertificates;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.InetSocketAddress;

@@ -34,6 +34,16 @@ class StaticFilesTest {
     }
 
     @Test
+    void theBrowserClientCarriesTheProjectVersion() throws Exception {
+        String version = System.getProperty("duplex.version");
+        assertThat(version).as("the build passes duplex.version").isNotBlank();
+        HttpReply reply = files.handle(get("/duplex.js", Map.of()));
+        assertThat(new String(bytes(reply), StandardCharsets.UTF_8))
+                .as("duplex.js states the pom's version; change it with the pom's")
+                .contains("export const VERSION = '" + version + "';");
+    }
+
+    @Test
     void cssHasItsType() throws Exception {
         HttpReply reply = files.handle(get("/vendor/uplot/uPlot.min.css", Map.of()));
         assertThat(reply.header("Content-Type")).startsWith("text/css");

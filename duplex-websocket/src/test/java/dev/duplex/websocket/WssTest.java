@@ -3,7 +3,7 @@ package dev.duplex.websocket;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.duplex.testing.TestCertificates;
+import dev.duplex.testkit.TestCertificates;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.ByteBuffer;

@@ -109,7 +109,7 @@ final class ConnectCommand implements Callable<Integer> {
 
     /** The mode: how a typed line becomes a message and a message a printed line. */
     private LineTranslator translator() {
-        return hub ? new HubLineTranslator(token, "duplex-connect", DuplexCommand.VERSION) : new RawLineTranslator(binary);
+        return hub ? new HubLineTranslator(token, "duplex-connect", DuplexVersion.get()) : new RawLineTranslator(binary);
     }
 
     @Override

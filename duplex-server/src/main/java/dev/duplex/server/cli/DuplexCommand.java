@@ -6,14 +6,11 @@ import picocli.CommandLine.Command;
 /** The {@code duplex} command line: one executable for the server and its tools. */
 @Command(name = "duplex",
         mixinStandardHelpOptions = true,
-        version = "duplex 0.1.0",
+        versionProvider = DuplexVersion.class,
         description = "Real-time hub, WebSocket server and tools.",
         subcommands = {ServeCommand.class, ConnectCommand.class, PublishCommand.class, AutobahnClientCommand.class, BenchCommand.class,
             CommandLine.HelpCommand.class})
 public final class DuplexCommand implements Runnable {
-    /** What {@code --version} says, and what {@code duplex connect --hub} tells the hub. */
-    static final String VERSION = "0.1.0";
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 

@@ -10,7 +10,7 @@
  * The page keeps its state in data attributes too (`data-state`, `data-history`, `data-points`,
  * `data-duplicates`, …), which the end-to-end tests read.
  */
-import { DuplexClient, DEFAULTS } from './duplex.js';
+import { DuplexClient, DEFAULTS, VERSION } from './duplex.js';
 import uPlot from '/vendor/uplot/uPlot.esm.js';
 
 /** Points kept per chart (the sensors' history holds 300 readings per room). */
@@ -173,8 +173,8 @@ const ratesChart = new LiveChart($('chart-rates'), {
 // ---------------------------------------------------------------------------------------------
 // The connection
 
-const client = new DuplexClient(HUB_PATH, { name: 'duplex-dashboard', version: '0.1.0' });
-const tracer = new DuplexClient(HUB_PATH, { name: 'duplex-dashboard-tracer', version: '0.1.0', maxDelay: 5_000 });
+const client = new DuplexClient(HUB_PATH, { name: 'duplex-dashboard', version: VERSION });
+const tracer = new DuplexClient(HUB_PATH, { name: 'duplex-dashboard-tracer', version: VERSION, maxDelay: 5_000 });
 /** The last `connected` of `client`: `{client, heartbeat, expires, traceKey}`. */
 let session = null;
 /** Client ids this page had, oldest first: frames of any of them belong in the log. */

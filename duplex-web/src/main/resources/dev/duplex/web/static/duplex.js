@@ -26,8 +26,8 @@
  * @module duplex
  */
 
-/** The version of this client. */
-export const VERSION = '0.1.0';
+/** The version of this client: the project's version (StaticFilesTest keeps them equal). */
+export const VERSION = '0.1.0-SNAPSHOT';
 
 /** The subprotocol this client speaks. */
 export const SUBPROTOCOL = 'duplex.v1.json';

@@ -1,4 +1,4 @@
-package dev.duplex.testing;
+package dev.duplex.testkit;
 
 import java.io.IOException;
 import java.io.StringWriter;
