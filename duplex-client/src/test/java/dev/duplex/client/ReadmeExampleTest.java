@@ -14,7 +14,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The example of the README's "Java client" section, as written there, against a real hub. */
+/**
+ * The example of docs/java-client.md, as written there, against a real hub. DocsExamplesTest
+ * (duplex-server) fails when the page and this copy differ.
+ */
 class ReadmeExampleTest {
     private final List<String> printed = new CopyOnWriteArrayList<>();
 
@@ -22,10 +25,8 @@ class ReadmeExampleTest {
     void theReadmeExampleWorks() throws Exception {
         try (HubServer server = HubServer.start(Hubs.fast().tokens(Tokens.verifier())
                 .namespace("chat", NamespaceConfig.defaults()).build(), 0)) {
-            String uri = "ws://localhost:" + server.port() + "/connect";
-
-            // --- as in the README ---
-            DuplexClient client = DuplexClient.builder(uri)
+            // --- as in docs/java-client.md ---
+            DuplexClient client = DuplexClient.builder("ws://localhost:" + server.port() + "/connect")
                     .tokenProvider(() -> fetchTokenFromMyBackend())   // on every (re)connect and before expiry
                     .name("chat-app").version("2.1.0")
                     .stateListener(event -> println("hub: " + event))
@@ -47,7 +48,7 @@ class ReadmeExampleTest {
             CompletableFuture<PublishResult> ack = client.publish("chat:lobby", Map.of("text", "hi"));
             ack.thenAccept(r -> println("stored at offset " + r.offset() + (r.duplicate() ? " (retry)" : "")));
 
-            // --- (the README's "..."): the test waits for the ack before closing
+            // --- (the page's "..."): the test waits for the ack before closing
             assertThat(ack.get(10, TimeUnit.SECONDS).offset()).isEqualTo(1);
             waitUntilPrinted("1: hi");
             // ---

@@ -9,7 +9,7 @@ import java.util.Objects;
 /**
  * Everything the hub can be told, with defaults that give a working open hub on first run. Immutable;
  * build with {@link #builder()}. The configuration file of {@code duplex serve} maps onto it one key
- * per setting (see the README's configuration table).
+ * per setting (see docs/hub-configuration.md).
  */
 public final class HubConfig {
     private final Duration connectTimeout;

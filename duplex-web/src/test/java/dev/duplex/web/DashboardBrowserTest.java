@@ -52,7 +52,7 @@ import org.opentest4j.AssertionFailedError;
  * {@code chromium} and {@code chromedriver} from the PATH unless the system properties
  * {@value #CHROMIUM_PROPERTY} / {@value #DRIVER_PROPERTY} name others. Selenium Manager never runs:
  * both paths are given. With {@code -Dduplex.screenshots=true} the test also writes
- * {@code docs/screenshots/*.png} for the README.
+ * {@code docs/screenshots/*.png} for the README and docs/dashboard.md.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardBrowserTest {

@@ -596,9 +596,9 @@ class PlainHttpTest {
     }
 
     @Test
-    void readmeExample() throws Exception {
+    void theDocsExample() throws Exception {
         WebSocketListener listener = TestServers.ECHO;
-        // README: plain HTTP example
+        // docs/library.md: plain HTTP on the same port (DocsExamplesTest in duplex-server compares them)
         WebSocketServer server = WebSocketServer.builder()
                 .route("/events", listener)
                 .http(call -> switch (call.path()) {

@@ -226,23 +226,23 @@ class WssTest {
     }
 
     @Test
-    void readmeTlsExample() throws Exception {
+    void theDocsExample() throws Exception {
         SSLContext serverContext = certs.serverContext();
         SSLContext trustingOurCa = certs.clientContext();
-        // README: TLS (wss://)
+        Recorder listener = new Recorder();
+        // docs/tls.md: the server, then the client (DocsExamplesTest in duplex-server compares them)
         WebSocketServer secure = WebSocketServer.builder()
-                .tls(serverContext)
+                .tls(serverContext)                         // an SSLContext with your key and certificate chain
                 .route("/echo", new WebSocketListener() {
                     @Override public void onText(WebSocket ws, String text) { ws.sendText(text); }
                 })
                 .start(0);
         try (WebSocketClient client = WebSocketClient.builder().sslContext(trustingOurCa).build()) {
-            Recorder recorder = new Recorder();
-            WebSocket ws = client.connect(URI.create("wss://localhost:" + secure.port() + "/echo"), recorder).get();
+            WebSocket ws = client.connect(URI.create("wss://localhost:" + secure.port() + "/echo"), listener).get();
             ws.sendText("hello");
-            assertThat(recorder.next()).isEqualTo("hello");
+            assertThat(listener.next()).isEqualTo("hello");
             ws.close(1000, "bye");
-            recorder.closed.get(WAIT, TimeUnit.SECONDS);
+            listener.closed.get(WAIT, TimeUnit.SECONDS);
         } finally {
             secure.close(Duration.ofSeconds(5));
         }

@@ -95,7 +95,7 @@ public final class HubHttpApi implements HttpHandler {
                     return get(call, () -> stats());
                 default:
                     return error(404, "No API operation '" + operation
-                            + "'; see the README for publish, broadcast, presence, history, disconnect, channels, stats");
+                            + "'; the operations are publish, broadcast, presence, history, disconnect, channels, stats (docs/http-api.md)");
             }
         } catch (BadRequest e) {
             return error(400, e.getMessage());

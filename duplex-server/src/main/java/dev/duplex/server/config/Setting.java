@@ -9,7 +9,7 @@ import java.util.Objects;
 
 /**
  * One key of the configuration file: its name, type, default, allowed range, the one-line meaning
- * shown in {@code duplex.example.yaml} and the README, and the {@code duplex serve} flag that sets it,
+ * shown in {@code duplex.example.yaml} and docs/hub-configuration.md, and the {@code duplex serve} flag that sets it,
  * if any. Values are read from YAML scalars, environment variables and flags alike.
  */
 public final class Setting {

@@ -189,9 +189,12 @@ class ServeCommandTest {
     }
 
     @Test
-    void theReadmeListsEveryMetricTheHubExports() throws Exception {
-        String readme = Files.readString(Path.of("..", "README.md"));
-        String metrics = readme.substring(readme.indexOf("## Metrics"), readme.indexOf("## Command line"));
+    void theHttpApiPageListsEveryMetricTheHubExports() throws Exception {
+        String page = Files.readString(Path.of("..", "docs", "http-api.md"));
+        int start = page.indexOf("\n## Metrics\n");
+        assertThat(start).as("docs/http-api.md has a Metrics section").isNotNegative();
+        int end = page.indexOf("\n## ", start + 1);
+        String metrics = page.substring(start, end < 0 ? page.length() : end);
         try (dev.duplex.hub.Hub hub = new dev.duplex.hub.Hub(dev.duplex.hub.HubConfig.defaults())) {
             hub.metrics().published(false);
             hub.metrics().errorReply(107);
@@ -202,7 +205,7 @@ class ServeCommandTest {
                     .map(l -> l.split(" ")[2]).toList();
             assertThat(names).hasSizeGreaterThanOrEqualTo(16);
             for (String name : names) {
-                assertThat(metrics).as("README documents %s", name).containsPattern("\\| `" + name + "(\\{[a-z]+\\})?` \\|");
+                assertThat(metrics).as("docs/http-api.md documents %s", name).containsPattern("\\| `" + name + "(\\{[a-z]+\\})?` \\|");
             }
         }
     }

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ConfigLoaderTest {
     /** The repository root, from the module directory the tests run in. */
     private static final Path EXAMPLE = Path.of("..", "duplex.example.yaml");
-    private static final Path README = Path.of("..", "README.md");
+    private static final Path CONFIGURATION_PAGE = Path.of("..", "docs", "hub-configuration.md");
     private static final String KEY = "an-api-key-of-some-length";
 
     @TempDir
@@ -158,19 +158,19 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void theReadmeDocumentsEveryKeyWithItsDefault() throws Exception {
-        String readme = Files.readString(README);
+    void theConfigurationPageDocumentsEveryKeyWithItsDefault() throws Exception {
+        String page = Files.readString(CONFIGURATION_PAGE);
         for (Setting s : Settings.GLOBAL) {
-            assertThat(readme).as("README row of %s", s.key())
-                    .contains("| `" + s.key() + "` | " + readmeDefault(s) + " |");
+            assertThat(page).as("docs/hub-configuration.md row of %s", s.key())
+                    .contains("| `" + s.key() + "` | " + documentedDefault(s) + " |");
         }
         for (Setting s : Settings.NAMESPACE) {
-            assertThat(readme).as("README row of namespace key %s", s.key())
-                    .contains("| `" + s.key() + "` | " + readmeDefault(s) + " |");
+            assertThat(page).as("docs/hub-configuration.md row of namespace key %s", s.key())
+                    .contains("| `" + s.key() + "` | " + documentedDefault(s) + " |");
         }
     }
 
-    private static String readmeDefault(Setting s) {
+    private static String documentedDefault(Setting s) {
         if (s.defaultValue() == null) {
             return "unset";
         }
