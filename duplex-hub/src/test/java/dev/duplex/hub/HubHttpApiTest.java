@@ -387,6 +387,34 @@ class HubHttpApiTest {
     }
 
     @Test
+    void idempotencyKeysUsersReasonsAndChannelListsAreBounded() throws Exception {
+        String big = "k".repeat(100_000);
+        HttpResponse<String> header = send(server, "POST", "/api/publish", "{\"channel\":\"a\",\"data\":{}}",
+                "Authorization", "apikey " + KEY, "Idempotency-Key", "k".repeat(1_000));
+        assertThat(error(header, 400)).isEqualTo("Header \"Idempotency-Key\" must be at most 256 bytes of UTF-8");
+        assertThat(error(post("/api/publish", "{\"channel\":\"a\",\"data\":{},\"idempotencyKey\":\"" + big + "\"}"), 400))
+                .isEqualTo("Field \"idempotencyKey\" must be at most 256 bytes of UTF-8");
+        assertThat(error(post("/api/disconnect", "{\"user\":\"" + big + "\"}"), 400))
+                .isEqualTo("Field \"user\" must be at most 256 bytes of UTF-8");
+        assertThat(error(post("/api/disconnect", "{\"user\":\"ann\",\"reason\":\"" + "r".repeat(200) + "\"}"), 400))
+                .isEqualTo("Field \"reason\" must be at most 123 bytes of UTF-8 (it travels in a close frame)");
+        StringBuilder channels = new StringBuilder("{\"data\":1,\"channels\":[");
+        for (int i = 0; i <= 1_000; i++) {
+            channels.append(i == 0 ? "" : ",").append("\"c").append(i).append('"');
+        }
+        assertThat(error(post("/api/broadcast", channels.append("]}").toString()), 400))
+                .isEqualTo("Field \"channels\" must hold at most 1000 channels");
+        assertThat(json(get("/api/history?channel=a")).path("offset").asLong()).as("nothing was published").isZero();
+    }
+
+    @Test
+    void dataNestedDeeperThanTheHubProtocolAllowsIsRefused() throws Exception {
+        String deep = "[".repeat(70) + "]".repeat(70);
+        assertThat(error(post("/api/publish", "{\"channel\":\"a\",\"data\":" + deep + "}"), 400))
+                .startsWith("The request body is not valid JSON: ").contains("64");
+    }
+
+    @Test
     void channelNamesFollowTheWebSocketRules() throws Exception {
         assertThat(error(post("/api/publish", "{\"channel\":\"\",\"data\":1}"), 400)).isEqualTo("Field \"channel\" must not be empty");
         assertThat(error(post("/api/publish", "{\"channel\":\"a b\",\"data\":1}"), 400))

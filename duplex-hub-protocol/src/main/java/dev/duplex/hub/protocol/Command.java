@@ -51,11 +51,26 @@ public sealed interface Command {
     record Publish(Long id, String channel, JsonNode data, String msgId, String key) implements Command {
     }
 
-    record Presence(Long id, String channel) implements Command {
+    /**
+     * Who is subscribed to a channel. {@code token} is a subscription token for the channel, needed
+     * where presence is readable only with one ({@code history: token}) by a connection that is not
+     * subscribed.
+     */
+    record Presence(Long id, String channel, String token) implements Command {
+        public Presence(Long id, String channel) {
+            this(id, channel, null);
+        }
     }
 
-    /** Read a channel's history: everything after {@code since} (or the whole window), oldest first. */
-    record History(Long id, String channel, StreamPosition since, Integer limit) implements Command {
+    /**
+     * Read a channel's history: what came after {@code since} (or the whole window), oldest first, at
+     * most {@code limit} publications and at most one reply's worth of bytes: {@code more} in the
+     * reply says to ask again from the last offset received. {@code token} as for {@link Presence}.
+     */
+    record History(Long id, String channel, StreamPosition since, Integer limit, String token) implements Command {
+        public History(Long id, String channel, StreamPosition since, Integer limit) {
+            this(id, channel, since, limit, null);
+        }
     }
 
     record Ping(Long id) implements Command {

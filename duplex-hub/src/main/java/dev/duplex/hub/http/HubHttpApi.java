@@ -33,6 +33,10 @@ import java.util.concurrent.TimeoutException;
  */
 public final class HubHttpApi implements HttpHandler {
     private static final long BROKER_TIMEOUT_SECONDS = 10;
+    /** Channels one broadcast may name: each is one publication, awaited in turn. */
+    static final int MAX_BROADCAST_CHANNELS = 1_000;
+    /** A disconnect reason goes into the close frame, whose reason holds 123 bytes (RFC 6455 §5.5). */
+    private static final int MAX_REASON_BYTES = 123;
 
     private final Hub hub;
     private final HttpHandler fallback;
@@ -146,6 +150,9 @@ public final class HubHttpApi implements HttpHandler {
         if (channels == null || !channels.isArray() || channels.isEmpty()) {
             throw new BadRequest("Field \"channels\" must be a non-empty array of channel names");
         }
+        if (channels.size() > MAX_BROADCAST_CHANNELS) {
+            throw new BadRequest("Field \"channels\" must hold at most " + MAX_BROADCAST_CHANNELS + " channels");
+        }
         for (JsonNode c : channels) {
             if (!c.isTextual()) {
                 throw new BadRequest("Field \"channels\" must hold strings");
@@ -201,13 +208,14 @@ public final class HubHttpApi implements HttpHandler {
 
     private HttpReply disconnect(HttpCall call) throws Exception {
         JsonNode body = body(call);
-        String user = text(body, "user", true);
+        String user = bounded(text(body, "user", true), "Field \"user\"", Commands.MAX_ID_BYTES, "");
         JsonNode reconnectField = body.get("reconnect");
         if (reconnectField != null && !reconnectField.isNull() && !reconnectField.isBoolean()) {
             throw new BadRequest("Field \"reconnect\" must be true or false");
         }
         boolean reconnect = reconnectField != null && reconnectField.asBoolean(false);
-        String reason = text(body, "reason", false);
+        String reason = bounded(text(body, "reason", false), "Field \"reason\"", MAX_REASON_BYTES,
+                " (it travels in a close frame)");
         int count = hub.disconnectUser(user, reconnect, reason);
         return ok(json.createObjectNode().put("user", user).put("disconnected", count));
     }
@@ -284,7 +292,16 @@ public final class HubHttpApi implements HttpHandler {
 
     private static String idempotencyKey(HttpCall call, JsonNode body) throws BadRequest {
         String header = call.header("Idempotency-Key");
-        return header != null ? header : text(body, "idempotencyKey", false);
+        return header != null ? bounded(header, "Header \"Idempotency-Key\"", Commands.MAX_ID_BYTES, "")
+                : bounded(text(body, "idempotencyKey", false), "Field \"idempotencyKey\"", Commands.MAX_ID_BYTES, "");
+    }
+
+    /** {@code value} if it is at most {@code maxBytes} of UTF-8 (null passes). */
+    private static String bounded(String value, String what, int maxBytes, String why) throws BadRequest {
+        if (value != null && (value.length() > maxBytes || value.getBytes(StandardCharsets.UTF_8).length > maxBytes)) {
+            throw new BadRequest(what + " must be at most " + maxBytes + " bytes of UTF-8" + why);
+        }
+        return value;
     }
 
     private static String text(JsonNode body, String field, boolean required) throws BadRequest {
