@@ -51,14 +51,14 @@ class TokenTest extends HubTestBase {
         Map<String, Object> info = Map.of("name", "Ann");
         String hs = Jwt.hs256(Jwt.SECRET, new JWTClaimsSet.Builder().subject("ann").expirationTime(new Date(exp)).claim("info", info).build());
         String rs = Jwt.rs256(rsa, new JWTClaimsSet.Builder().subject("bob").expirationTime(new Date(exp)).build());
-        String es = Jwt.es256(ec, new JWTClaimsSet.Builder().subject("cid").build());
+        String es = Jwt.es256(ec, new JWTClaimsSet.Builder().subject("cid").expirationTime(new Date(exp)).build());
 
         TestHubClient ann = connect(hs);
         TestHubClient bob = connect(rs);
         TestHubClient cid = connect(es);
         assertThat(ann.connected.expires()).isEqualTo(exp / 1000 * 1000); // JWT exp has whole seconds
         assertThat(bob.connected.expires()).isEqualTo(exp / 1000 * 1000);
-        assertThat(cid.connected.expires()).isNull();
+        assertThat(cid.connected.expires()).isEqualTo(exp / 1000 * 1000);
 
         ann.subscribe("room");
         bob.subscribe("room");

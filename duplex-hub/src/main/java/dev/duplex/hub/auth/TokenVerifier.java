@@ -28,18 +28,31 @@ import java.util.Map;
  * Checks connection and subscription tokens: JWTs signed with HS256 (a shared secret), RS256 (an RSA
  * public key) or ES256 (a P-256 public key), with {@code exp} and {@code nbf} honoured and a small
  * clock-skew allowance. The algorithm must match a configured key: an {@code alg: none} token or an
- * HS256 token forged with a public key is refused. Thread-safe.
+ * HS256 token forged with a public key is refused. By default a token must expire ({@code exp});
+ * with an audience or issuer configured, {@code aud} must name it and {@code iss} must equal it.
+ *
+ * <p>The two kinds are told apart by the {@code channel} claim: a subscription token names its
+ * channel, a connection token has none. Neither is accepted as the other, so a subscription token
+ * handed to a page cannot open a connection, and a connection token opens no private channel.
+ * Thread-safe.
  */
 public final class TokenVerifier {
     private static final long SKEW_MILLIS = 5_000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The claim that makes a token a subscription token. */
+    public static final String CHANNEL_CLAIM = "channel";
+
     private final List<Key> keys;
     private final boolean requireExpiry;
+    private final String audience;
+    private final String issuer;
 
-    private TokenVerifier(List<Key> keys, boolean requireExpiry) {
-        this.keys = List.copyOf(keys);
-        this.requireExpiry = requireExpiry;
+    private TokenVerifier(Builder b) {
+        this.keys = List.copyOf(b.keys);
+        this.requireExpiry = b.requireExpiry;
+        this.audience = b.audience;
+        this.issuer = b.issuer;
     }
 
     public static Builder builder() {
@@ -49,6 +62,10 @@ public final class TokenVerifier {
     /** Verifies a connection token at {@code nowMillis}. */
     public VerifiedToken verifyConnection(String token, long nowMillis) throws TokenException {
         JWTClaimsSet claims = verify(token, nowMillis);
+        if (claims.getClaim(CHANNEL_CLAIM) != null) {
+            throw new TokenException("This is a subscription token (it has a 'channel' claim); connect with a connection "
+                    + "token and use this one in subscribe", false);
+        }
         return new VerifiedToken(subject(claims), expiry(claims), info(claims));
     }
 
@@ -58,7 +75,11 @@ public final class TokenVerifier {
      */
     public void verifySubscription(String token, String channel, String user, long nowMillis) throws TokenException {
         JWTClaimsSet claims = verify(token, nowMillis);
-        Object claimed = claims.getClaim("channel");
+        Object claimed = claims.getClaim(CHANNEL_CLAIM);
+        if (claimed == null) {
+            throw new TokenException("This is a connection token (it has no 'channel' claim); a subscription token names "
+                    + "its channel", false);
+        }
         if (!channel.equals(claimed)) {
             throw new TokenException("The subscription token is for channel '" + claimed + "', not '" + channel + "'", false);
         }
@@ -116,6 +137,12 @@ public final class TokenVerifier {
         if (claims.getSubject() == null || claims.getSubject().isEmpty()) {
             throw new TokenException("The token has no subject ('sub', the user id)", false);
         }
+        if (audience != null && (claims.getAudience() == null || !claims.getAudience().contains(audience))) {
+            throw new TokenException("The token is not for this hub: its audience ('aud') must include '" + audience + "'", false);
+        }
+        if (issuer != null && !issuer.equals(claims.getIssuer())) {
+            throw new TokenException("The token's issuer ('iss') must be '" + issuer + "'", false);
+        }
         return claims;
     }
 
@@ -145,7 +172,9 @@ public final class TokenVerifier {
     /** Collects the keys; at least one is needed. */
     public static final class Builder {
         private final List<Key> keys = new ArrayList<>();
-        private boolean requireExpiry;
+        private boolean requireExpiry = true;
+        private String audience;
+        private String issuer;
 
         /** HS256 with a shared secret of at least 32 bytes. */
         public Builder hmacSecret(String secret) {
@@ -184,17 +213,36 @@ public final class TokenVerifier {
             return this;
         }
 
-        /** Refuse tokens without {@code exp}. */
+        /**
+         * Refuse tokens without {@code exp} (the default): a token that never expires stays valid for
+         * as long as its key, however it leaked.
+         */
         public Builder requireExpiry(boolean value) {
             this.requireExpiry = value;
             return this;
+        }
+
+        /** Accept only tokens whose {@code aud} includes {@code value}; null (the default) does not check. */
+        public Builder audience(String value) {
+            this.audience = blankToNull(value);
+            return this;
+        }
+
+        /** Accept only tokens whose {@code iss} is {@code value}; null (the default) does not check. */
+        public Builder issuer(String value) {
+            this.issuer = blankToNull(value);
+            return this;
+        }
+
+        private static String blankToNull(String value) {
+            return value == null || value.isBlank() ? null : value;
         }
 
         public TokenVerifier build() {
             if (keys.isEmpty()) {
                 throw new IllegalStateException("No token keys: configure an HMAC secret or a public key");
             }
-            return new TokenVerifier(keys, requireExpiry);
+            return new TokenVerifier(this);
         }
 
         private static PublicKey parsePem(String pem) {

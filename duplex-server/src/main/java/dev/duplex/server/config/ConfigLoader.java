@@ -440,7 +440,8 @@ public final class ConfigLoader {
             if (secret == null && keys.isEmpty()) {
                 return null;
             }
-            TokenVerifier.Builder b = TokenVerifier.builder().requireExpiry(bool("tokens.require_expiry"));
+            TokenVerifier.Builder b = TokenVerifier.builder().requireExpiry(bool("tokens.require_expiry"))
+                    .audience(string("tokens.audience")).issuer(string("tokens.issuer"));
             int before = errors.size();
             if (secret != null) {
                 try {

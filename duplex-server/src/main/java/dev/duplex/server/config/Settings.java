@@ -110,7 +110,9 @@ public final class Settings {
             // Tokens.
             string("tokens.hmac_secret", null, "HS256 secret for connection and subscription tokens, at least 32 bytes").secret(),
             list("tokens.public_keys", "RS256/ES256 public keys: PEM text, or file:PATH"),
-            bool("tokens.require_expiry", false, "refuse tokens without exp"));
+            bool("tokens.require_expiry", true, "refuse tokens without exp (a token that never expires is valid as long as its key)"),
+            string("tokens.audience", null, "if set, a token's aud must include it (so tokens issued for other services are refused)"),
+            string("tokens.issuer", null, "if set, a token's iss must equal it"));
 
     /** The keys of {@code default_namespace:} and of each namespace under {@code namespaces:}. */
     public static final List<Setting> NAMESPACE = List.of(
