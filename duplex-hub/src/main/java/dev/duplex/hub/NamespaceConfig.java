@@ -35,7 +35,10 @@ public final class NamespaceConfig {
         this.dedupWindow = b.dedupWindow;
     }
 
-    /** The defaults: open to anyone, 100 publications of history for 5 minutes, presence and join/leave on. */
+    /**
+     * The defaults: open to anyone, 100 publications of history for 5 minutes, presence and join/leave
+     * on. Publishing and reading presence and history follow the subscribe rule unless set.
+     */
     public static NamespaceConfig defaults() {
         return builder().build();
     }
@@ -81,13 +84,24 @@ public final class NamespaceConfig {
         return subscribe;
     }
 
+    /** Who may publish: as set, or else the subscribe rule. */
     public Access publish() {
-        return publish;
+        return publish != null ? publish : subscribe;
     }
 
-    /** Who may read presence and history (the subscribers' own view needs subscribe access too). */
+    /** Who may read presence and history: as set, or else the subscribe rule. */
     public Access history() {
-        return history;
+        return history != null ? history : subscribe;
+    }
+
+    /** Whether {@link #publish()} is the subscribe rule because none was set. */
+    public boolean publishFollowsSubscribe() {
+        return publish == null;
+    }
+
+    /** Whether {@link #history()} is the subscribe rule because none was set. */
+    public boolean historyFollowsSubscribe() {
+        return history == null;
     }
 
     /** Largest publication {@code data}, encoded, in bytes. */
@@ -120,8 +134,10 @@ public final class NamespaceConfig {
         private boolean presence = true;
         private boolean joinLeave = true;
         private Access subscribe = Access.ANYONE;
-        private Access publish = Access.ANYONE;
-        private Access history = Access.ANYONE;
+        /** null: follows {@link #subscribe}. */
+        private Access publish;
+        /** null: follows {@link #subscribe}. */
+        private Access history;
         private int maxMessageBytes = 65_536;
         private DeliveryMode mode = DeliveryMode.STREAM;
         private SlowConsumerPolicy slowConsumer = SlowConsumerPolicy.DISCONNECT;
@@ -155,19 +171,15 @@ public final class NamespaceConfig {
             return this;
         }
 
+        /** Who may publish; null (the default) follows the subscribe rule. */
         public Builder publish(Access value) {
-            if (value == Access.TOKEN) {
-                throw new IllegalArgumentException("publish access cannot be 'token' (subscription tokens are for subscribing)");
-            }
-            this.publish = Objects.requireNonNull(value, "publish");
+            this.publish = value;
             return this;
         }
 
+        /** Who may read presence and history; null (the default) follows the subscribe rule. */
         public Builder history(Access value) {
-            if (value == Access.TOKEN) {
-                throw new IllegalArgumentException("history access cannot be 'token'");
-            }
-            this.history = Objects.requireNonNull(value, "history");
+            this.history = value;
             return this;
         }
 

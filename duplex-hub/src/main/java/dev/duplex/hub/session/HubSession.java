@@ -1,7 +1,7 @@
 package dev.duplex.hub.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.duplex.hub.Access;
+import dev.duplex.hub.ChannelAccess;
 import dev.duplex.hub.DeliveryMode;
 import dev.duplex.hub.HubConfig;
 import dev.duplex.hub.NamespaceConfig;
@@ -360,31 +360,18 @@ public final class HubSession {
     }
 
     private void checkSubscribeAccess(NamespaceConfig ns, String channel, String token, Long id) throws ProtocolException {
-        Access access = ns.subscribe();
-        String who;
+        ChannelAccess.check(ChannelAccess.Operation.SUBSCRIBE, ns, channel, user(), token, false, config.tokens(),
+                hub.currentTimeMillis(), id);
+    }
+
+    /** The one access decision for what this connection wants to do with {@code channel}. */
+    private void checkAccess(ChannelAccess.Operation operation, NamespaceConfig ns, String channel, String token, Long id)
+            throws ProtocolException {
+        boolean subscribed;
         synchronized (this) {
-            who = user;
+            subscribed = subscriptions.containsKey(channel);
         }
-        if (access == Access.NOBODY) {
-            throw new ProtocolException(ErrorCode.PERMISSION_DENIED, "Nobody may subscribe to " + channel, id);
-        }
-        if (access == Access.USER && who.isEmpty()) {
-            throw new ProtocolException(ErrorCode.PERMISSION_DENIED, "Subscribing to " + channel + " needs a connection token", id);
-        }
-        if (access == Access.TOKEN) {
-            if (token == null || token.isEmpty()) {
-                throw new ProtocolException(ErrorCode.PERMISSION_DENIED, "Subscribing to " + channel
-                        + " needs a subscription token", id);
-            }
-            if (config.tokens() == null) {
-                throw new ProtocolException(ErrorCode.NOT_AVAILABLE, "This hub has no token keys configured", id);
-            }
-            try {
-                config.tokens().verifySubscription(token, channel, who, hub.currentTimeMillis());
-            } catch (TokenException e) {
-                throw new ProtocolException(e.expired() ? ErrorCode.TOKEN_EXPIRED : ErrorCode.PERMISSION_DENIED, e.getMessage(), id);
-            }
-        }
+        ChannelAccess.check(operation, ns, channel, user(), token, subscribed, config.tokens(), hub.currentTimeMillis(), id);
     }
 
     private ServerMessage subscribed(Long id, String channel, StreamPosition since, boolean latest,
@@ -490,7 +477,7 @@ public final class HubSession {
 
     private void publish(Command.Publish p, int commandLength) throws ProtocolException {
         NamespaceConfig ns = namespace(p.channel(), p.id());
-        checkAccess(ns.publish(), "publish to", p.channel(), p.id());
+        checkAccess(ChannelAccess.Operation.PUBLISH, ns, p.channel(), null, p.id());
         if (commandLength > ns.maxMessageBytes()) {
             int dataBytes;
             try {
@@ -521,7 +508,7 @@ public final class HubSession {
         if (!ns.presence()) {
             throw new ProtocolException(ErrorCode.NOT_AVAILABLE, "Presence is off for " + p.channel(), p.id());
         }
-        checkAccess(ns.history(), "read presence of", p.channel(), p.id());
+        checkAccess(ChannelAccess.Operation.PRESENCE, ns, p.channel(), p.token(), p.id());
         hub.broker().presence(p.channel()).whenComplete((clients, failure) -> reply(failure != null
                 ? new ServerMessage.Error(p.id(), ErrorCode.INTERNAL.code(), "The broker failed; try again")
                 : new ServerMessage.PresenceResult(p.id(), p.channel(), clients)));
@@ -532,7 +519,7 @@ public final class HubSession {
         if (ns.historySize() == 0) {
             throw new ProtocolException(ErrorCode.NOT_AVAILABLE, "History is off for " + h.channel(), h.id());
         }
-        checkAccess(ns.history(), "read history of", h.channel(), h.id());
+        checkAccess(ChannelAccess.Operation.HISTORY, ns, h.channel(), h.token(), h.id());
         int limit = h.limit() == null ? ns.historySize() : Math.min(h.limit(), ns.historySize());
         hub.broker().history(h.channel(), h.since(), limit, ns.historyOptions()).whenComplete((page, failure) -> {
             if (failure != null) {
@@ -554,14 +541,6 @@ public final class HubSession {
                     + channel.substring(0, channel.indexOf(':')) + "' is configured", id);
         }
         return ns;
-    }
-
-    private void checkAccess(Access access, String action, String channel, Long id) throws ProtocolException {
-        String who = user();
-        if (access == Access.NOBODY || (access == Access.USER && who.isEmpty())) {
-            throw new ProtocolException(ErrorCode.PERMISSION_DENIED, (access == Access.NOBODY ? "Nobody may " : "Only users with a token may ")
-                    + action + " " + channel, id);
-        }
     }
 
     // ---- outbound

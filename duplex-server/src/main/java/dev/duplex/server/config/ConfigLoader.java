@@ -590,8 +590,10 @@ public final class ConfigLoader {
         return "DUPLEX_" + (Settings.DEFAULT_NAMESPACE + "_" + s.key()).toUpperCase(Locale.ROOT);
     }
 
+    /** The access a key names; null for {@code same_as_subscribe}, which follows the subscribe rule. */
     private static Access access(Map<String, Value> values, String key) {
-        return Access.valueOf(upper(values, key));
+        String name = upper(values, key);
+        return name.equals("SAME_AS_SUBSCRIBE") ? null : Access.valueOf(name);
     }
 
     private static String upper(Map<String, Value> values, String key) {

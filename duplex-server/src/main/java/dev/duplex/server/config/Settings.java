@@ -122,9 +122,12 @@ public final class Settings {
             bool("join_leave", true, "subscribers get join and leave messages"),
             choice("subscribe", "anyone", List.of("anyone", "user", "token", "nobody"),
                     "who may subscribe: anyone, user (connection token), token (subscription token), nobody"),
-            choice("publish", "anyone", List.of("anyone", "user", "nobody"),
-                    "who may publish over WebSocket (nobody: only the HTTP API)"),
-            choice("history", "anyone", List.of("anyone", "user", "nobody"), "who may read presence and history"),
+            choice("publish", "same_as_subscribe", List.of("same_as_subscribe", "anyone", "user", "token", "nobody"),
+                    "who may publish over WebSocket: the subscribe rule, or anyone, user, token (subscribed with a "
+                            + "subscription token), nobody (only the HTTP API)"),
+            choice("history", "same_as_subscribe", List.of("same_as_subscribe", "anyone", "user", "token", "nobody"),
+                    "who may read presence and history: the subscribe rule, or anyone, user, token (a subscription token, "
+                            + "or subscribed with one), nobody"),
             size("max_message_bytes", 65_536, 1, Integer.MAX_VALUE, "largest publication data, encoded (error 111 above)"),
             choice("mode", "stream", List.of("stream", "latest"),
                     "stream, or latest: a new subscriber also gets the latest publication at once"),
