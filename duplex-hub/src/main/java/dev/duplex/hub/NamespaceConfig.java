@@ -94,15 +94,6 @@ public final class NamespaceConfig {
         return history != null ? history : subscribe;
     }
 
-    /** Whether {@link #publish()} is the subscribe rule because none was set. */
-    public boolean publishFollowsSubscribe() {
-        return publish == null;
-    }
-
-    /** Whether {@link #history()} is the subscribe rule because none was set. */
-    public boolean historyFollowsSubscribe() {
-        return history == null;
-    }
 
     /** Largest publication {@code data}, encoded, in bytes. */
     public int maxMessageBytes() {
