@@ -197,7 +197,7 @@ public final class HubConfig {
         private int connectionBurst = 2_000;
         private Duration drainWindow = Duration.ofSeconds(5);
         private String apiKey;
-        private boolean frameTrace = true;
+        private boolean frameTrace;
         private NamespaceConfig defaultNamespace = NamespaceConfig.defaults();
         private final Map<String, NamespaceConfig> namespaces = new LinkedHashMap<>();
 
@@ -280,8 +280,9 @@ public final class HubConfig {
         }
 
         /**
-         * Offers frame traces (the {@code trace} command) to connections; on by default. A trace is
-         * only given to a connection that presents the traced connection's own secret trace key.
+         * Offers frame traces (the {@code trace} command) to connections; off by default. A trace is
+         * only given to a connection that presents the traced connection's own secret trace key, a
+         * tracing connection cannot itself be traced, and frame messages are rate-limited.
          */
         public Builder frameTrace(boolean value) {
             this.frameTrace = value;

@@ -4,24 +4,48 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Predicate;
 
 /**
- * Which {@code Origin} values may open a WebSocket (Cross-Site WebSocket Hijacking, RFC 6455
- * §10.2). Origins are compared exactly by scheme, host and port, never by substring or regular
- * expression; a pattern {@code https://*.example.com} matches subdomains of example.com (not
- * example.com itself). Requests without an Origin come from non-browser clients and are allowed:
- * they cannot carry a victim's cookies. The literal {@code null} origin (sandboxed frames, file://)
- * is refused unless listed.
+ * Which browser pages may open a WebSocket (Cross-Site WebSocket Hijacking, RFC 6455 §10.2). The
+ * default, {@link #sameOrigin()}, admits only pages served by this server: the {@code Origin}'s host
+ * and port must be the request's {@code Host}. {@link #allow} adds more origins, compared exactly by
+ * scheme, host and port (never by substring or regular expression; {@code https://*.example.com}
+ * matches the subdomains of example.com, not example.com itself). {@link #allowAnyOrigin()} turns
+ * the check off.
+ *
+ * <p>Requests without an {@code Origin} come from non-browser clients and are allowed: they cannot
+ * carry a victim's cookies. The literal {@code null} origin (sandboxed frames, file://) is refused
+ * unless listed. On a server bound to a loopback address, a same-origin page must also be on a
+ * loopback name ({@code localhost}, {@code 127.0.0.1}, {@code [::1]}): a page whose name was made
+ * to resolve to 127.0.0.1 (DNS rebinding) is its own origin, but not a loopback name.
+ *
+ * <p>Immutable and thread-safe.
  */
-public final class OriginPolicy implements Predicate<String> {
-    private final List<Origin> allowed;
+public final class OriginPolicy {
+    private static final OriginPolicy SAME_ORIGIN = new OriginPolicy(List.of(), false);
+    private static final OriginPolicy ANY = new OriginPolicy(List.of(), true);
 
-    private OriginPolicy(List<Origin> allowed) {
+    private final List<Origin> allowed;
+    private final boolean any;
+
+    private OriginPolicy(List<Origin> allowed, boolean any) {
         this.allowed = allowed;
+        this.any = any;
+    }
+
+    /** Pages served by this server only: the default. */
+    public static OriginPolicy sameOrigin() {
+        return SAME_ORIGIN;
+    }
+
+    /** Every page of every site: only for servers that authenticate without cookies and know why. */
+    public static OriginPolicy allowAnyOrigin() {
+        return ANY;
     }
 
     /**
+     * Pages served by this server and pages of these origins.
+     *
      * @param patterns origins like {@code https://app.example.com}, {@code http://localhost:8080},
      *     {@code https://*.example.com}, or {@code null}
      * @throws IllegalArgumentException for a pattern that is not scheme://host[:port]
@@ -40,12 +64,18 @@ public final class OriginPolicy implements Predicate<String> {
             }
             origins.add(origin);
         }
-        return new OriginPolicy(List.copyOf(origins));
+        return new OriginPolicy(List.copyOf(origins), false);
     }
 
-    @Override
-    public boolean test(String origin) {
-        if (origin == null) {
+    /**
+     * Whether a handshake may proceed.
+     *
+     * @param origin the {@code Origin} header, or null when the client sent none
+     * @param host the {@code Host} header, or null
+     * @param loopbackServer whether the server listens on a loopback address only
+     */
+    public boolean allows(String origin, String host, boolean loopbackServer) {
+        if (origin == null || any) {
             return true;
         }
         Origin actual = Origin.parse(origin);
@@ -57,12 +87,34 @@ public final class OriginPolicy implements Predicate<String> {
                 return true;
             }
         }
-        return false;
+        return isSameOrigin(actual, host) && (!loopbackServer || isLoopbackName(actual.host));
+    }
+
+    private static boolean isSameOrigin(Origin origin, String host) {
+        if (host == null || host.isEmpty() || origin.port < 0) {
+            return false;
+        }
+        URI uri;
+        try {
+            uri = new URI(origin.scheme + "://" + host);
+        } catch (java.net.URISyntaxException e) {
+            return false;
+        }
+        if (uri.getHost() == null || uri.getRawUserInfo() != null || (uri.getRawPath() != null && !uri.getRawPath().isEmpty())) {
+            return false;
+        }
+        int port = uri.getPort() != -1 ? uri.getPort() : Origin.defaultPort(origin.scheme);
+        return uri.getHost().toLowerCase(Locale.ROOT).equals(origin.host) && port == origin.port;
+    }
+
+    private static boolean isLoopbackName(String host) {
+        return host.equals("localhost") || host.endsWith(".localhost") || host.equals("[::1]")
+                || host.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
     }
 
     @Override
     public String toString() {
-        return "OriginPolicy" + allowed;
+        return any ? "OriginPolicy[any]" : "OriginPolicy[same origin" + (allowed.isEmpty() ? "" : ", " + allowed) + "]";
     }
 
     private record Origin(String scheme, String host, int port) {
@@ -95,7 +147,7 @@ public final class OriginPolicy implements Predicate<String> {
             return new Origin(scheme, host, port);
         }
 
-        private static int defaultPort(String scheme) {
+        static int defaultPort(String scheme) {
             return switch (scheme) {
                 case "http", "ws" -> 80;
                 case "https", "wss" -> 443;

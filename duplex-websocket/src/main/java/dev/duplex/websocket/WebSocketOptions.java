@@ -14,9 +14,12 @@ import java.util.Objects;
  *     Exceeded: close 1009.
  * @param httpLimits bounds on the handshake's HTTP head: {@link HttpLimits#defaults()}, 16 KiB.
  *     Exceeded: 414 or 431.
- * @param maxQueuedBytes most bytes a connection may have waiting to be written; default 16 MiB.
- *     A send that would pass it returns false and closes the connection with 1008, so a peer that
- *     stops reading cannot grow memory without bound.
+ * @param maxQueuedBytes most bytes a connection may have waiting to be written; default 4 MiB,
+ *     four messages of the default largest size. A send that would pass it returns false and closes
+ *     the connection with 1008, so a peer that stops reading cannot grow memory without bound.
+ *     Independently, once a connection's queue passes the transport's write high watermark (1 MiB
+ *     by default) the server reads nothing more from it until it drained, so what a peer sends
+ *     cannot make the server queue replies it does not read.
  * @param handshakeTimeout the whole opening handshake, however slowly it dribbles in; default 10 s.
  *     Exceeded: 408 (server) or a failed connect (client).
  * @param idleTimeout close with 1001 after this long without any frame from the peer; default
@@ -45,7 +48,7 @@ public record WebSocketOptions(
         int maxPingsPerSecond) {
 
     private static final WebSocketOptions DEFAULTS = new WebSocketOptions(
-            Limits.defaults(), HttpLimits.defaults(), 16L << 20,
+            Limits.defaults(), HttpLimits.defaults(), 4L << 20,
             Duration.ofSeconds(10), Duration.ZERO, Duration.ZERO, Duration.ofSeconds(10), Duration.ofSeconds(5), null, 100);
 
     public WebSocketOptions {

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
-import java.util.function.Predicate;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -133,7 +132,7 @@ public final class WebSocketServer implements AutoCloseable {
         private TransportOptions transport = TransportOptions.defaults();
         private int eventLoops;
         private Executor executor;
-        private Predicate<String> originPolicy = origin -> true;
+        private OriginPolicy originPolicy = OriginPolicy.sameOrigin();
         private ConnectionLimits connectionLimits = ConnectionLimits.defaults();
         private long compressionBudgetBytes = ServerContext.DEFAULT_COMPRESSION_BUDGET_BYTES;
         private long messageMemoryBytes = ServerContext.DEFAULT_MESSAGE_MEMORY_BYTES;
@@ -266,19 +265,21 @@ public final class WebSocketServer implements AutoCloseable {
         }
 
         /**
-         * Decides which {@code Origin} values may connect (null when the client sent none);
-         * others get 403. Default: any. Browsers send Origin; use this to stop Cross-Site WebSocket
-         * Hijacking when authentication relies on cookies. {@link OriginPolicy#allow} compares
-         * origins exactly, with {@code *.domain} patterns.
+         * Which browser pages may connect; others get 403. Default: {@link OriginPolicy#sameOrigin()},
+         * pages this server served. Clients that send no {@code Origin} (non-browsers) always may.
+         * {@link OriginPolicy#allow} adds origins, compared exactly, with {@code *.domain} patterns.
          */
-        public Builder originPolicy(Predicate<String> value) {
+        public Builder originPolicy(OriginPolicy value) {
             this.originPolicy = Objects.requireNonNull(value);
             return this;
         }
 
-        /** Starts listening on every interface at {@code port} (0: any free port). */
+        /**
+         * Starts listening on the loopback interface at {@code port} (0: any free port): safe by
+         * default. To listen on every interface, start on {@code new InetSocketAddress(port)}.
+         */
         public WebSocketServer start(int port) {
-            return start(new InetSocketAddress(port));
+            return startOnLoopback(port);
         }
 
         /** Starts listening on the loopback interface only. */
@@ -290,8 +291,9 @@ public final class WebSocketServer implements AutoCloseable {
             if (routes.isEmpty() && httpHandler == null) {
                 throw new IllegalStateException("A server needs at least one route or an HTTP handler");
             }
+            boolean loopbackOnly = address.getAddress() != null && address.getAddress().isLoopbackAddress();
             ServerContext context = new ServerContext(routes, options, executor, originPolicy, connectionLimits,
-                    compressionBudgetBytes, messageMemoryBytes, httpHandler, maxHttpBodyBytes);
+                    compressionBudgetBytes, messageMemoryBytes, httpHandler, maxHttpBodyBytes, loopbackOnly);
             EventLoopGroup loops = new EventLoopGroup(eventLoops);
             try {
                 TcpServer tcp = TcpServer.bind(loops, address, transport, tls, context::newSession);

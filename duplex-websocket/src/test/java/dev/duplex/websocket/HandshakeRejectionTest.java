@@ -17,7 +17,7 @@ class HandshakeRejectionTest {
     static void start() {
         server = WebSocketServer.builder()
                 .route("/echo", TestServers.ECHO)
-                .originPolicy(origin -> origin == null || origin.equals("https://good.example"))
+                .originPolicy(OriginPolicy.allow("https://good.example"))
                 .options(WebSocketOptions.defaults()
                         .withHandshakeTimeout(Duration.ofMillis(400))
                         .withHttpLimits(HttpLimits.defaults()))

@@ -125,7 +125,7 @@ final class ServerProcess implements AutoCloseable {
         static final List<ServerKind> ALL = List.of(
                 new ServerKind("duplex", Launcher.JVM, List.of("-jar", "duplex-server/target/duplex.jar", "serve", "--port", "0",
                         "--host", "127.0.0.1", "--max-connections", "19500", "--max-connections-per-address", "1000000",
-                        "--max-pending-handshakes", "20000", "--no-demo", "--no-dashboard")),
+                        "--max-pending-handshakes", "20000", "--no-demo", "--no-dashboard", "--broadcast")),
                 new ServerKind("netty", Launcher.JVM, List.of("-jar", "duplex-bench-peers/target/peers.jar", "netty", "--port", "0")),
                 new ServerKind("jetty", Launcher.JVM, List.of("-jar", "duplex-bench-peers/target/peers.jar", "jetty", "--port", "0")),
                 new ServerKind("java-websocket", Launcher.JVM, List.of("-jar", "duplex-bench-peers/target/peers.jar", "java-websocket", "--port", "0")),

@@ -15,8 +15,11 @@ public final class ServerHandshake {
 
     /** The decisions an application makes about a handshake. Defaults accept any origin and decline everything optional. */
     public interface Policy {
-        /** @param origin the {@code Origin} header, or null when the client sent none (non-browser clients) */
-        default boolean isOriginAllowed(String origin) {
+        /**
+         * @param origin the {@code Origin} header, or null when the client sent none (non-browser clients)
+         * @param host the {@code Host} header, which the origin of a same-origin page matches
+         */
+        default boolean isOriginAllowed(String origin, String host) {
             return true;
         }
 
@@ -104,7 +107,7 @@ public final class ServerHandshake {
         if (headers.count("Origin") > 1) {
             throw new HandshakeRejection(400, "More than one Origin header");
         }
-        if (!policy.isOriginAllowed(headers.first("Origin"))) {
+        if (!policy.isOriginAllowed(headers.first("Origin"), headers.first("Host"))) {
             throw new HandshakeRejection(403, "Origin not allowed: " + HttpHeadParser.abbreviate(
                     String.valueOf(headers.first("Origin"))));
         }

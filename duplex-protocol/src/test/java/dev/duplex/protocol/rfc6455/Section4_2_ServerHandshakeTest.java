@@ -247,20 +247,21 @@ class Section4_2_ServerHandshakeTest {
     }
 
     @Test
-    @DisplayName("RELIABILITY H10: an origin the policy refuses → 403, and the policy sees the exact Origin")
+    @DisplayName("RELIABILITY H10: an origin the policy refuses → 403, and the policy sees the exact Origin and Host")
     void refusedOriginIs403() {
         List<String> seen = new ArrayList<>();
         Policy sameOrigin = new Policy() {
             @Override
-            public boolean isOriginAllowed(String origin) {
+            public boolean isOriginAllowed(String origin, String host) {
                 seen.add(origin);
+                seen.add(host);
                 return "https://example.com".equals(origin);
             }
         };
         HandshakeRejection rejection = reject(request("GET / HTTP/1.1", standardHeaders("Origin: https://evil.example")), sameOrigin);
         assertThat(rejection.status()).isEqualTo(403);
         assertThat(reject(request("GET / HTTP/1.1", standardHeaders()), sameOrigin).status()).isEqualTo(403);
-        assertThat(seen).containsExactly("https://evil.example", null);
+        assertThat(seen).containsExactly("https://evil.example", "server.example.com", null, "server.example.com");
     }
 
     @Test

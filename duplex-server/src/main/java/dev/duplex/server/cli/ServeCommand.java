@@ -1,6 +1,7 @@
 package dev.duplex.server.cli;
 
 import dev.duplex.conformance.EchoListener;
+import dev.duplex.hub.Access;
 import dev.duplex.hub.HubConfig;
 import dev.duplex.gateway.simulator.DeviceFleet;
 import dev.duplex.hub.HubServer;
@@ -42,7 +43,8 @@ import picocli.CommandLine.Option;
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
         defaultValueProvider = ServeCommand.SettingDefaults.class,
         description = {"Run the Duplex hub at /connect (with /health, /ready, /metrics and, given an API key, /api/*), "
-                + "an echo endpoint at /echo and a broadcast endpoint at /broadcast.",
+                + "the dashboard at / and an echo endpoint at /echo; with --broadcast, a broadcast endpoint at /broadcast. "
+                + "Listens on 127.0.0.1 unless --host says otherwise.",
                 "Settings come from the configuration file (--config), then DUPLEX_* environment variables "
                         + "(DUPLEX_PORT, DUPLEX_API_KEY, DUPLEX_HUB_HEARTBEAT…), then these flags; later ones win. "
                         + "Sizes take units (64KiB, 16MiB); durations too (500ms, 10s), a plain number being seconds.",
@@ -59,19 +61,20 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", description = "TCP port (default: ${DEFAULT-VALUE}; 0 = any free port).")
     String port;
 
-    @Option(names = "--host", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--host", description = "Address to listen on (default: ${DEFAULT-VALUE}, this machine only; "
+            + "0.0.0.0 for every interface).")
     String host;
 
     @Option(names = "--allowed-origin", paramLabel = "ORIGIN",
-            description = "Allow browser connections only from this origin, e.g. https://app.example.com or https://*.example.com; "
-                    + "repeatable. Default: any origin.")
+            description = "Also allow browser pages of this origin to connect, e.g. https://app.example.com or https://*.example.com; "
+                    + "repeatable; '*' allows any. Default: only pages this server served.")
     List<String> allowedOrigins;
 
     @Option(names = "--event-loops", description = "Event loop threads; 0 = one per core (default: ${DEFAULT-VALUE}).")
     String eventLoops;
 
     @Option(names = "--max-message-size", paramLabel = "SIZE",
-            description = "Largest inbound WebSocket message (default: ${DEFAULT-VALUE}, enough for Autobahn section 9).")
+            description = "Largest inbound WebSocket message (default: ${DEFAULT-VALUE}; Autobahn section 9 needs 16MiB).")
     String maxMessageSize;
 
     @Option(names = "--max-frame-size", paramLabel = "SIZE", description = "Largest inbound frame (default: ${DEFAULT-VALUE}).")
@@ -135,6 +138,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--demo", arity = "0..1", paramLabel = "BOOLEAN", negatable = true,
             description = "Run the simulated devices that feed the dashboard (default: true; --no-demo turns them off).")
     Boolean demo;
+
+    @Option(names = "--broadcast", arity = "0..1", paramLabel = "BOOLEAN", negatable = true,
+            description = "Serve /broadcast, which relays every message of every client to all the others: for benchmarks "
+                    + "(default: false).")
+    Boolean broadcast;
 
     @Option(names = "--compression", arity = "0..1", paramLabel = "BOOLEAN",
             description = "Accept permessage-deflate offers (off by default: it costs CPU and memory).")
@@ -277,8 +285,10 @@ final class ServeCommand implements Callable<Integer> {
         String host = loaded.string("host");
         boolean withDashboard = loaded.bool("dashboard");
         boolean withDemo = loaded.bool("demo");
+        boolean withBroadcast = loaded.bool("broadcast");
+        boolean loopbackOnly = isLoopback(host);
         HubServer started = HubServer.builder()
-                .config(withBuiltInNamespaces(loaded.hubConfig(), withDashboard, withDemo))
+                .config(withBuiltInNamespaces(loaded.hubConfig(), withDashboard, withDemo, loopbackOnly))
                 .httpFallback(withDashboard ? new StaticFiles(null) : null)
                 .address(new InetSocketAddress(host, loaded.integer("port")))
                 .options(loaded.webSocketOptions())
@@ -287,12 +297,12 @@ final class ServeCommand implements Callable<Integer> {
                     if (tls != null) {
                         ws.tls(tls.context());
                     }
-                    if (loaded.originPolicy() != null) {
-                        ws.originPolicy(loaded.originPolicy());
+                    ws.originPolicy(loaded.originPolicy());
+                    ws.route("/echo", EchoListener.INSTANCE);
+                    if (withBroadcast) {
+                        ws.route("/broadcast", new BroadcastListener());
                     }
-                    ws.route("/echo", EchoListener.INSTANCE)
-                            .route("/broadcast", new BroadcastListener())
-                            .connectionLimits(loaded.connectionLimits())
+                    ws.connectionLimits(loaded.connectionLimits())
                             .messageMemoryBytes(loaded.size("message_memory"))
                             .compressionBudgetBytes(loaded.size("compression_budget"))
                             .eventLoops(loaded.integer("event_loops"));
@@ -308,11 +318,18 @@ final class ServeCommand implements Callable<Integer> {
         if (tls != null) {
             tls.describe().forEach(log::info);
         }
-        String display = host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host.contains(":") ? "[" + host + "]" : host;
+        InetSocketAddress bound = started.webSocketServer().address();
+        boolean wildcard = bound.getAddress().isAnyLocalAddress();
+        // A wildcard socket is dual-stack and reports itself as ::; say what was asked for (0.0.0.0).
+        String boundHost = wildcard ? host : bound.getAddress().getHostAddress();
+        String display = wildcard || loopbackOnly ? "localhost" : boundHost.contains(":") ? "[" + boundHost + "]" : boundHost;
         String base = started.webSocketServer().scheme() + "://" + display + ":" + started.port();
         String http = (tls != null ? "https" : "http") + "://" + display + ":" + started.port();
+        log.info("Listening on " + (boundHost.contains(":") ? "[" + boundHost + "]" : boundHost) + ":" + started.port()
+                + (loopbackOnly ? " (this machine only; --host 0.0.0.0 opens it to the network)"
+                : wildcard ? " (every interface: other machines can connect)" : " (other machines can connect)"));
         log.info("Hub listening on " + base + HubServer.PATH + " (subprotocols duplex.v1.json, duplex.v1.msgpack); also "
-                + base + "/echo and " + base + "/broadcast (Ctrl+C to stop)");
+                + base + "/echo" + (withBroadcast ? " and " + base + "/broadcast" : "") + " (Ctrl+C to stop)");
         HubConfig hub = started.hub().config(); // with the dashboard's and the devices' namespaces
         log.info("Hub: " + (hub.anonymous() ? "anonymous connections allowed" : "a token is required to connect")
                 + "; token keys: " + tokenKeys(loaded) + "; namespaces: "
@@ -327,6 +344,18 @@ final class ServeCommand implements Callable<Integer> {
                 + "send Authorization: apikey KEY)"
                 : "HTTP API off: to turn on " + http + "/api/publish and the rest, set api_key (16+ characters) in a "
                 + "configuration file or the DUPLEX_API_KEY environment variable");
+        if (!loopbackOnly) {
+            List<String> open = anonymouslyWritable(hub);
+            if (!open.isEmpty()) {
+                log.warning("Other machines can reach this hub, and anonymous connections may publish to "
+                        + String.join(", ", open) + ". Set hub.anonymous: false, or publish: user (or nobody) for those "
+                        + "namespaces, or listen on 127.0.0.1 (--host 127.0.0.1).");
+            }
+            if (withBroadcast) {
+                log.warning("/broadcast relays every message of any client to every other: meant for benchmarks on a "
+                        + "private network, not for machines others can reach.");
+            }
+        }
         return started;
     }
 
@@ -355,19 +384,56 @@ final class ServeCommand implements Callable<Integer> {
      * The namespaces the dashboard and the simulated devices publish to, added unless the
      * configuration defines a namespace of the same name (then the configuration wins).
      */
-    static HubConfig withBuiltInNamespaces(HubConfig config, boolean dashboard, boolean demo) {
+    static HubConfig withBuiltInNamespaces(HubConfig config, boolean dashboard, boolean demo, boolean loopbackOnly) {
         HubConfig.Builder b = config.toBuilder();
-        if (dashboard && !config.namespaces().containsKey("hub")) {
-            b.namespace("hub", HubStatsPublisher.namespace());
+        if (dashboard) {
+            b.frameTrace(true); // the connection inspector shows a connection's real frames
+            if (!config.namespaces().containsKey("hub")) {
+                b.namespace("hub", HubStatsPublisher.namespace());
+            }
         }
         if (demo) {
             DeviceFleet.namespaces().forEach((name, ns) -> {
                 if (!config.namespaces().containsKey(name)) {
-                    b.namespace(name, ns);
+                    // Beyond this machine, commanding a device takes a user token, not just a connection.
+                    b.namespace(name, name.equals(DeviceFleet.COMMANDS) && !loopbackOnly && ns.publish() == Access.ANYONE
+                            ? ns.toBuilder().publish(Access.USER).build() : ns);
                 }
             });
         }
         return b.build();
+    }
+
+    /** The namespaces anonymous connections may publish to, by name ("the default" for channels without ':'). */
+    static List<String> anonymouslyWritable(HubConfig hub) {
+        List<String> open = new ArrayList<>();
+        if (!hub.anonymous()) {
+            return open;
+        }
+        if (hub.defaultNamespace().publish() == Access.ANYONE) {
+            open.add("the default namespace");
+        }
+        new java.util.TreeMap<>(hub.namespaces()).forEach((name, ns) -> {
+            if (ns.publish() == Access.ANYONE) {
+                open.add(name + ":");
+            }
+        });
+        return open;
+    }
+
+    /** Whether {@code host} names only this machine (127.0.0.1, ::1, localhost). */
+    static boolean isLoopback(String host) {
+        try {
+            java.net.InetAddress[] all = java.net.InetAddress.getAllByName(host);
+            for (java.net.InetAddress a : all) {
+                if (!a.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return all.length > 0;
+        } catch (java.net.UnknownHostException e) {
+            return false; // listening fails with its own message
+        }
     }
 
     private static String overrides(ServeConfig loaded) {

@@ -384,10 +384,17 @@ public final class ConfigLoader {
                 }
             }
 
-            OriginPolicy origins = null;
-            if (!list("allowed_origins").isEmpty()) {
+            OriginPolicy origins = OriginPolicy.sameOrigin();
+            List<String> allowedOrigins = list("allowed_origins");
+            if (allowedOrigins.contains("*")) {
+                if (allowedOrigins.size() > 1) {
+                    errors.add(invalid("allowed_origins", global.get("allowed_origins").source(),
+                            "'*' allows every origin, so list nothing beside it"));
+                }
+                origins = OriginPolicy.allowAnyOrigin();
+            } else if (!allowedOrigins.isEmpty()) {
                 try {
-                    origins = OriginPolicy.allow(list("allowed_origins"));
+                    origins = OriginPolicy.allow(allowedOrigins);
                 } catch (IllegalArgumentException e) {
                     errors.add(invalid("allowed_origins", global.get("allowed_origins").source(), e.getMessage()));
                 }

@@ -60,8 +60,11 @@ class ServeCommandTest {
         ServeCommand serve = parse();
         var config = serve.loadConfig();
         assertThat(config.integer("port")).isEqualTo(8080);
-        assertThat(config.size("max_message_size")).isEqualTo(16L << 20);
-        assertThat(config.integer("max_fragments")).isEqualTo(65_536);
+        assertThat(config.string("host")).isEqualTo("127.0.0.1");
+        assertThat(config.size("max_message_size")).isEqualTo(1L << 20);
+        assertThat(config.integer("max_fragments")).isEqualTo(1_024);
+        assertThat(config.size("max_queued_bytes")).isEqualTo(4L << 20);
+        assertThat(config.bool("broadcast")).isFalse();
         assertThat(config.duration("ping_interval")).isZero();
         assertThat(config.hubConfig().anonymous()).isTrue();
         assertThat(config.hubConfig().apiKey()).isNull();
@@ -90,9 +93,10 @@ class ServeCommandTest {
         }
         String lines = log.toString(StandardCharsets.UTF_8);
         assertThat(lines).contains("INFO duplex: Configuration: built-in defaults (no --config file)")
-                .containsPattern("INFO duplex: Hub listening on ws://127\\.0\\.0\\.1:\\d+/connect .*/echo and .*/broadcast")
+                .containsPattern("INFO duplex: Listening on 127\\.0\\.0\\.1:\\d+ \\(this machine only; --host 0\\.0\\.0\\.0 opens it to the network\\)")
+                .containsPattern("INFO duplex: Hub listening on ws://localhost:\\d+/connect .*/echo \\(Ctrl\\+C to stop\\)")
                 .contains("anonymous connections allowed; token keys: none")
-                .contains("HTTP API off: to turn on http://127.0.0.1:")
+                .contains("HTTP API off: to turn on http://localhost:")
                 .contains("set api_key (16+ characters) in a configuration file or the DUPLEX_API_KEY environment variable");
         // One line per event: the bench runner finds the port in the first ws:// URL.
         assertThat(lines.lines().filter(l -> l.contains("ws://")).findFirst().orElseThrow()).contains("/connect");
@@ -134,7 +138,7 @@ class ServeCommandTest {
                 .contains("Configuration: " + file.toAbsolutePath() + "; overridden by DUPLEX_PORT, DUPLEX_API_KEY, "
                         + "DUPLEX_HUB_HEARTBEAT, --host, --max-headers")
                 .contains("namespaces: the default and chat")
-                .contains("HTTP API on: http://127.0.0.1:");
+                .contains("HTTP API on: http://localhost:");
     }
 
     @Test
@@ -331,12 +335,12 @@ class ServeCommandTest {
         StringWriter serveHelp = new StringWriter();
         cli.setOut(new PrintWriter(serveHelp));
         assertThat(cli.execute("serve", "--help")).isZero();
-        assertThat(serveHelp.toString()).contains("--config", "--print-config", "(default: 16MiB", "(default: 10s)");
+        assertThat(serveHelp.toString()).contains("--config", "--print-config", "(default: 1MiB", "(default: 10s)");
     }
 
     @Test
     void broadcastDeliversEveryMessageToEveryClientIncludingTheSender() throws Exception {
-        try (HubServer server = parse("--port", "0", "--host", "127.0.0.1").start()) {
+        try (HubServer server = parse("--port", "0", "--host", "127.0.0.1", "--broadcast").start()) {
             URI uri = URI.create("ws://127.0.0.1:" + server.port() + "/broadcast");
             java.util.List<java.util.concurrent.BlockingQueue<String>> inboxes = new java.util.ArrayList<>();
             java.util.List<WebSocket> clients = new java.util.ArrayList<>();

@@ -332,8 +332,8 @@ class ConfigLoaderTest {
         assertThat(config.bool("compression")).isTrue();
         assertThat(config.webSocketOptions().compression()).isNotNull();
         assertThat(config.list("allowed_origins")).containsExactly("https://c.example");
-        assertThat(config.originPolicy().test("https://c.example")).isTrue();
-        assertThat(config.originPolicy().test("https://a.example")).isFalse();
+        assertThat(config.originPolicy().allows("https://c.example", "duplex.example:8080", false)).isTrue();
+        assertThat(config.originPolicy().allows("https://a.example", "duplex.example:8080", false)).isFalse();
         assertThat(config.hubConfig().apiKey()).isEqualTo(KEY);
         assertThat(config.hubConfig().tokens()).isNotNull();
         assertThat(config.hubConfig().heartbeat()).isEqualTo(Duration.ofSeconds(10));
@@ -345,7 +345,7 @@ class ConfigLoaderTest {
         ServeConfig lists = new ConfigLoader(Map.of("DUPLEX_ALLOWED_ORIGINS", "https://a.example, https://*.b.example"))
                 .load(null, List.of());
         assertThat(lists.list("allowed_origins")).containsExactly("https://a.example", "https://*.b.example");
-        assertThat(lists.originPolicy().test("https://x.b.example")).isTrue();
+        assertThat(lists.originPolicy().allows("https://x.b.example", "duplex.example:8080", false)).isTrue();
     }
 
     @Test

@@ -12,6 +12,7 @@ import dev.duplex.protocol.handshake.HttpHeaders;
 import dev.duplex.protocol.handshake.ServerHandshake;
 import dev.duplex.websocket.ConnectionLimits;
 import dev.duplex.websocket.HttpHandler;
+import dev.duplex.websocket.OriginPolicy;
 import dev.duplex.websocket.ReadyState;
 import dev.duplex.websocket.WebSocketOptions;
 import java.net.InetAddress;
@@ -29,14 +30,14 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Predicate;
 
 /** What every connection of one server shares: routes, options, policies, and the set of live sessions. Thread safe. */
 public final class ServerContext implements SessionHost {
     private final Map<String, Route> routes;
     private final WebSocketOptions options;
     private final Executor listenerExecutor;
-    private final Predicate<String> originPolicy;
+    private final OriginPolicy originPolicy;
+    private final boolean loopbackOnly;
     private final SessionRegistry sessions = new SessionRegistry();
     private final LongAdder rejections = new LongAdder();
     private final ConnectionLimits connectionLimits;
@@ -69,21 +70,14 @@ public final class ServerContext implements SessionHost {
     /** Threads of the pool that runs the HTTP handler when the application gave no executor. */
     static final int HTTP_POOL_THREADS = Math.max(2, Math.min(16, Runtime.getRuntime().availableProcessors()));
 
-    public ServerContext(List<Route> routes, WebSocketOptions options, Executor listenerExecutor, Predicate<String> originPolicy) {
-        this(routes, options, listenerExecutor, originPolicy, ConnectionLimits.defaults(), DEFAULT_COMPRESSION_BUDGET_BYTES,
-                DEFAULT_MESSAGE_MEMORY_BYTES);
-    }
-
-    public ServerContext(List<Route> routes, WebSocketOptions options, Executor listenerExecutor, Predicate<String> originPolicy,
-            ConnectionLimits connectionLimits, long compressionBudgetBytes, long messageMemoryBytes) {
-        this(routes, options, listenerExecutor, originPolicy, connectionLimits, compressionBudgetBytes, messageMemoryBytes,
-                null, DEFAULT_MAX_HTTP_BODY_BYTES);
-    }
-
-    /** With {@code httpHandler} (or null) answering requests that are not WebSocket upgrades. */
-    public ServerContext(List<Route> routes, WebSocketOptions options, Executor listenerExecutor, Predicate<String> originPolicy,
+    /**
+     * With {@code httpHandler} (or null) answering requests that are not WebSocket upgrades;
+     * {@code loopbackOnly} when the server listens on a loopback address (see {@link OriginPolicy}).
+     */
+    public ServerContext(List<Route> routes, WebSocketOptions options, Executor listenerExecutor, OriginPolicy originPolicy,
             ConnectionLimits connectionLimits, long compressionBudgetBytes, long messageMemoryBytes,
-            HttpHandler httpHandler, int maxHttpBodyBytes) {
+            HttpHandler httpHandler, int maxHttpBodyBytes, boolean loopbackOnly) {
+        this.loopbackOnly = loopbackOnly;
         this.httpHandler = httpHandler;
         this.maxHttpBodyBytes = maxHttpBodyBytes;
         this.connectionLimits = connectionLimits;
@@ -279,8 +273,8 @@ public final class ServerContext implements SessionHost {
         }
 
         @Override
-        public boolean isOriginAllowed(String origin) {
-            return originPolicy.test(origin);
+        public boolean isOriginAllowed(String origin, String host) {
+            return originPolicy.allows(origin, host, loopbackOnly);
         }
 
         @Override

@@ -64,6 +64,8 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
     private FrameObserver frameObserver;
 
     private boolean inReadBatch;
+    /** Reading stopped because the send queue passed the transport's high watermark. */
+    private boolean readPaused;
     private boolean lingering;
     private ByteBuffer pendingPong;
     private long compressionReservation;
@@ -142,12 +144,23 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
             closeLocally(CloseCodes.POLICY_VIOLATION, "Send queue passed " + options.maxQueuedBytes()
                     + " bytes: the peer reads too slowly");
         }
+        if (!readPaused && !tcp.isWritable()) {
+            // What we read produced more than the peer is taking (an echo to a peer that does not
+            // read): read no more until it drained, so TCP flow control pushes back on the peer
+            // instead of our queue growing. onWritable resumes.
+            readPaused = true;
+            tcp.setReadInterest(false);
+        }
         sendPendingPong();
         afterEngineStep();
     }
 
     @Override
     public void onWritable(TcpConnection connection) {
+        if (readPaused) {
+            readPaused = false;
+            tcp.setReadInterest(true);
+        }
         sendPendingPong();
         if (readyState == ReadyState.OPEN) {
             dispatch(() -> listener.onWritable(this));
