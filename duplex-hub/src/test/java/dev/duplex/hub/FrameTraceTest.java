@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.duplex.hub.protocol.Command;
 import dev.duplex.hub.protocol.HubCodec;
+import dev.duplex.hub.protocol.Publication;
 import dev.duplex.hub.protocol.ServerMessage;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -78,6 +81,78 @@ class FrameTraceTest {
             assertThat(snoop.expect(ServerMessage.Error.class).code()).isEqualTo(103);
             snoop.send(new Command.Trace(2L, self.client(), self.traceKey(), true));
             assertThat(snoop.expect(ServerMessage.Error.class).message()).contains("cannot trace itself");
+        }
+    }
+
+    /**
+     * Regression (security review 2026-12, finding 1): two connections that traced each other sent
+     * each other frame messages forever (about 8,000 a second each after one ping). A connection
+     * is now either traced or tracing, never both, so trace output is never traced.
+     */
+    @Test
+    void tracesCannotFormACycleOfAnyLength() throws Exception {
+        start(true);
+        try (TestHubClient a = new TestHubClient(server.port(), HubCodec.JSON);
+             TestHubClient b = new TestHubClient(server.port(), HubCodec.JSON);
+             TestHubClient c = new TestHubClient(server.port(), HubCodec.JSON)) {
+            ServerMessage.Connected ca = connect(a);
+            ServerMessage.Connected cb = connect(b);
+            ServerMessage.Connected cc = connect(c);
+
+            b.send(new Command.Trace(1L, ca.client(), ca.traceKey(), true)); // b watches a
+            assertThat(b.expect(ServerMessage.Tracing.class).enabled()).isTrue();
+
+            a.send(new Command.Trace(2L, cb.client(), cb.traceKey(), true)); // a watching b would close the loop
+            ServerMessage.Error back = a.expect(ServerMessage.Error.class);
+            assertThat(back.code()).isEqualTo(107);
+            assertThat(back.message()).contains("being traced");
+            c.send(new Command.Trace(3L, cb.client(), cb.traceKey(), true)); // watching a watcher: a chain b <- c
+            ServerMessage.Error chain = c.expect(ServerMessage.Error.class);
+            assertThat(chain.code()).isEqualTo(107);
+            assertThat(chain.message()).contains("traces other connections");
+            a.send(new Command.Trace(4L, cc.client(), cc.traceKey(), true)); // a is traced: it may not trace c
+            assertThat(a.expect(ServerMessage.Error.class).message()).contains("being traced");
+
+            // One ping on a: b sees a handful of frames, and then nothing more.
+            a.roundTrip();
+            b.expect(ServerMessage.Frame.class, f -> f.dir().equals("out"));
+            b.drain();
+            b.roundTrip();
+            List<ServerMessage> later = b.drain();
+            assertThat(later).as("frame messages after things went quiet").filteredOn(m -> m instanceof ServerMessage.Frame)
+                    .isEmpty();
+            assertThat(a.drain()).noneMatch(m -> m instanceof ServerMessage.Frame);
+        }
+    }
+
+    @Test
+    void frameMessagesAreRateLimitedAndSaySoWhenFramesWereSkipped() throws Exception {
+        start(true);
+        try (TestHubClient page = new TestHubClient(server.port(), HubCodec.JSON);
+             TestHubClient inspector = new TestHubClient(server.port(), HubCodec.JSON)) {
+            ServerMessage.Connected traced = connect(page);
+            connect(inspector);
+            page.subscribe("busy");
+            inspector.send(new Command.Trace(1L, traced.client(), traced.traceKey(), true));
+            inspector.expect(ServerMessage.Tracing.class);
+            int publications = 2_000; // five times the burst a tracer gets (FrameTraces: 400, then 200 a second)
+            for (int i = 0; i < publications; i++) {
+                server.hub().publish("busy", TextNode.valueOf("p" + i), null).get(5, TimeUnit.SECONDS);
+            }
+            for (int i = 1; i <= publications; i++) {
+                page.expect(Publication.class);
+            }
+            page.roundTrip();
+            inspector.roundTrip();
+            List<ServerMessage.Frame> frames = inspector.drain().stream().filter(m -> m instanceof ServerMessage.Frame)
+                    .map(m -> (ServerMessage.Frame) m).toList();
+            assertThat(frames.size()).as("frame messages for %d publications", publications).isLessThan(publications);
+            // The next frame after a gap tells how many were skipped.
+            page.roundTrip();
+            ServerMessage.Frame next = inspector.expect(ServerMessage.Frame.class);
+            long reported = frames.stream().mapToLong(f -> f.skipped() == null ? 0 : f.skipped()).sum()
+                    + (next.skipped() == null ? 0 : next.skipped());
+            assertThat(reported).as("skipped frames reported").isPositive();
         }
     }
 

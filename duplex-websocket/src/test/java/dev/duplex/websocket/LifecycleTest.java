@@ -250,7 +250,9 @@ class LifecycleTest {
                 writable.countDown();
             }
         };
-        try (WebSocketServer server = WebSocketServer.builder().route("/r", listener).startOnLoopback(0);
+        // 8 MiB queued at once: more than the default limit (4 MiB), which is not what this test is about.
+        try (WebSocketServer server = WebSocketServer.builder().route("/r", listener)
+                .options(WebSocketOptions.defaults().withMaxQueuedBytes(16L << 20)).startOnLoopback(0);
                 RawClient raw = new RawClient(server.port())) {
             raw.send(RawClient.upgrade("/r"));
             raw.readHead();

@@ -110,7 +110,8 @@ class WssTest {
         assertThat(server.scheme()).isEqualTo("wss");
         Recorder recorder = new Recorder();
         try (WebSocketClient client = WebSocketClient.builder().sslContext(certs.clientContext())
-                .options(WebSocketOptions.defaults().withMaxMessageBytes(32L * 1024 * 1024)).build()) {
+                .options(WebSocketOptions.defaults().withMaxMessageBytes(32L * 1024 * 1024)
+                        .withMaxQueuedBytes(64L * 1024 * 1024)).build()) { // 16 MiB sends need room in the queue
             WebSocket ws = client.connect(uri("localhost", "/echo"), recorder).get(WAIT, TimeUnit.SECONDS);
             ws.sendText("h\u00e9llo over TLS \uD83D\uDE00");
             assertThat(recorder.next()).isEqualTo("h\u00e9llo over TLS \uD83D\uDE00");

@@ -105,10 +105,16 @@ public sealed interface ServerMessage permits Publication, ServerMessage.Connect
     /**
      * One WebSocket frame of a traced connection, as the hub read ({@code dir} "in") or wrote ("out")
      * it: the header bits, the payload length and, for Close frames, the code and reason.
-     * {@code time} is the hub's clock in epoch milliseconds.
+     * {@code time} is the hub's clock in epoch milliseconds. Frame messages are rate-limited:
+     * {@code skipped} counts the frames not reported since the previous frame message (absent when
+     * none were).
      */
     record Frame(String client, String dir, boolean fin, boolean rsv1, boolean rsv2, boolean rsv3,
-                 String opcode, boolean masked, long length, Integer code, String reason, long time)
+                 String opcode, boolean masked, long length, Integer code, String reason, long time, Long skipped)
             implements ServerMessage {
+        public Frame(String client, String dir, boolean fin, boolean rsv1, boolean rsv2, boolean rsv3,
+                     String opcode, boolean masked, long length, Integer code, String reason, long time) {
+            this(client, dir, fin, rsv1, rsv2, rsv3, opcode, masked, length, code, reason, time, null);
+        }
     }
 }

@@ -79,7 +79,7 @@ public final class HubSession {
         this.lastReceivedNanos = openedNanos;
         this.commandRate = new TokenBucket(config.commandsPerSecond(), config.commandBurst(), openedNanos);
         this.queue = new OutboundQueue(config.maxQueuedBytes());
-        this.traces = new FrameTraces(this, transport, hub::currentTimeMillis);
+        this.traces = new FrameTraces(this, transport, hub::currentTimeMillis, hub::nanoTime);
     }
 
     FrameTraces traces() {
@@ -726,10 +726,6 @@ public final class HubSession {
         if (!config.frameTrace()) {
             throw new ProtocolException(ErrorCode.NOT_AVAILABLE, "This hub does not offer frame traces (frame_trace is off)", t.id());
         }
-        if (t.client().equals(clientId)) {
-            // Its own trace messages would be traced again, without end: watch from a second connection.
-            throw new ProtocolException(ErrorCode.BAD_REQUEST, "A connection cannot trace itself; trace from a second connection", t.id());
-        }
         HubSession target = hub.session(t.client());
         if (!t.enabled()) {
             traces.unwatch(target);
@@ -742,8 +738,10 @@ public final class HubSession {
             throw new ProtocolException(ErrorCode.PERMISSION_DENIED, "No connection " + t.client()
                     + " with that trace key on this node", t.id());
         }
-        reply(new ServerMessage.Tracing(t.id(), t.client(), true));
-        traces.watch(target);
+        String refused = traces.watch(target, () -> reply(new ServerMessage.Tracing(t.id(), t.client(), true)));
+        if (refused != null) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, refused, t.id());
+        }
     }
 
     /** A message from the hub itself (frame traces) to this connection. */

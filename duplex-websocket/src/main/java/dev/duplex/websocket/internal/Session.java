@@ -856,6 +856,11 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
             return false;
         }
         if (tcp.bufferedBytes() + bytes > options.maxQueuedBytes()) {
+            if (bytes > options.maxQueuedBytes()) {
+                // Not the peer's fault: this message can never fit. Said where the sender will look.
+                LOG.log(System.Logger.Level.WARNING, "A message of {0} bytes is larger than the send queue ({1} bytes, "
+                        + "WebSocketOptions.maxQueuedBytes); raise it to send such messages", bytes, options.maxQueuedBytes());
+            }
             LOG.log(System.Logger.Level.DEBUG, "Closing slow consumer {0}", tcp.remoteAddress());
             closeLocally(CloseCodes.POLICY_VIOLATION, "Send queue passed " + options.maxQueuedBytes()
                     + " bytes: the peer reads too slowly");
