@@ -11,6 +11,8 @@ import dev.duplex.hub.limits.TokenBucket;
 import dev.duplex.hub.metrics.HubMetrics;
 import dev.duplex.hub.protocol.ClientInfo;
 import dev.duplex.hub.protocol.DisconnectCode;
+import dev.duplex.hub.protocol.Payload;
+import dev.duplex.hub.protocol.ProtocolException;
 import dev.duplex.hub.protocol.Publication;
 import dev.duplex.hub.protocol.ServerMessage;
 import dev.duplex.hub.protocol.StreamPosition;
@@ -57,9 +59,9 @@ public final class Hub implements SessionHost, AutoCloseable {
     private volatile boolean draining;
     private volatile Consumer<Runnable> fanoutScope = Runnable::run;
 
-    /** A hub with the in-memory broker. */
+    /** A hub with the in-memory broker, bounded by the config's history memory and stream budgets. */
     public Hub(HubConfig config) {
-        this(config, new MemoryBroker(), true);
+        this(config, new MemoryBroker(System::currentTimeMillis, config.historyMemoryBytes(), config.maxStreams()), true);
     }
 
     /** A hub on {@code broker}, which the caller closes. */
@@ -84,6 +86,12 @@ public final class Hub implements SessionHost, AutoCloseable {
         metrics.gauge("duplex_queued_bytes", "Bytes waiting to be sent to clients, all connections",
                 () -> sessions.values().stream().mapToLong(s -> s.stats().queuedBytes()).sum());
         metrics.gauge("duplex_open_sockets", "Hub WebSocket connections, connected or not yet", sessions::size);
+        if (broker instanceof MemoryBroker memory) {
+            metrics.gauge("duplex_history_bytes", "Bytes of retained publications and de-duplication entries "
+                    + "(in-memory broker; at most hub.history_memory)", memory::historyBytes);
+            metrics.gauge("duplex_streams", "Channels with a stream (in-memory broker; at most hub.max_streams)",
+                    memory::streamCount);
+        }
     }
 
     /**
@@ -121,13 +129,26 @@ public final class Hub implements SessionHost, AutoCloseable {
 
     // ---- the server-side API
 
-    /** Publishes as the server (no publisher info); {@code idempotencyKey} may be null. */
+    /**
+     * Publishes as the server (no publisher info); {@code idempotencyKey} may be null. Fails with
+     * {@link IllegalArgumentException} for an unknown namespace or data with no MessagePack form, and
+     * completes exceptionally with {@link dev.duplex.hub.broker.BrokerCapacityException} when the
+     * node's history budget is spent.
+     */
     public CompletableFuture<PublishResult> publish(String channel, JsonNode data, String idempotencyKey) {
         NamespaceConfig ns = requireNamespace(channel);
-        return broker.publish(new PublishRequest(channel, data, null, null, ns.historyOptions(), idempotencyKey, ns.dedupWindow()))
+        Payload payload;
+        try {
+            payload = Payload.json(data);
+        } catch (ProtocolException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        return broker.publish(new PublishRequest(channel, payload, null, null, ns.historyOptions(), idempotencyKey, ns.dedupWindow()))
                 .whenComplete((result, failure) -> {
                     if (result != null) {
                         metrics.published(result.duplicate());
+                    } else if (failure instanceof dev.duplex.hub.broker.BrokerCapacityException full) {
+                        metrics.capacityRefused(full.limit());
                     }
                 });
     }

@@ -29,6 +29,8 @@ public final class HubConfig {
     private final Duration drainWindow;
     private final String apiKey;
     private final boolean frameTrace;
+    private final long historyMemoryBytes;
+    private final int maxStreams;
     private final NamespaceConfig defaultNamespace;
     private final Map<String, NamespaceConfig> namespaces;
 
@@ -50,6 +52,8 @@ public final class HubConfig {
         this.drainWindow = b.drainWindow;
         this.apiKey = b.apiKey;
         this.frameTrace = b.frameTrace;
+        this.historyMemoryBytes = b.historyMemoryBytes;
+        this.maxStreams = b.maxStreams;
         this.defaultNamespace = b.defaultNamespace;
         this.namespaces = Map.copyOf(b.namespaces);
     }
@@ -81,6 +85,8 @@ public final class HubConfig {
         b.drainWindow = drainWindow;
         b.apiKey = apiKey;
         b.frameTrace = frameTrace;
+        b.historyMemoryBytes = historyMemoryBytes;
+        b.maxStreams = maxStreams;
         b.defaultNamespace = defaultNamespace;
         b.namespaces.putAll(namespaces);
         return b;
@@ -171,6 +177,19 @@ public final class HubConfig {
         return frameTrace;
     }
 
+    /**
+     * Bytes the in-memory broker may spend on history and de-duplication entries, node-wide
+     * (publications counted at their encoded size); beyond, publications get error 106.
+     */
+    public long historyMemoryBytes() {
+        return historyMemoryBytes;
+    }
+
+    /** Channels with a stream the in-memory broker may hold; beyond, a new channel gets error 106. */
+    public int maxStreams() {
+        return maxStreams;
+    }
+
     public NamespaceConfig defaultNamespace() {
         return defaultNamespace;
     }
@@ -198,6 +217,8 @@ public final class HubConfig {
         private Duration drainWindow = Duration.ofSeconds(5);
         private String apiKey;
         private boolean frameTrace;
+        private long historyMemoryBytes = dev.duplex.hub.broker.MemoryBroker.DEFAULT_MAX_HISTORY_BYTES;
+        private int maxStreams = dev.duplex.hub.broker.MemoryBroker.DEFAULT_MAX_STREAMS;
         private NamespaceConfig defaultNamespace = NamespaceConfig.defaults();
         private final Map<String, NamespaceConfig> namespaces = new LinkedHashMap<>();
 
@@ -286,6 +307,21 @@ public final class HubConfig {
          */
         public Builder frameTrace(boolean value) {
             this.frameTrace = value;
+            return this;
+        }
+
+        /** See {@link HubConfig#historyMemoryBytes()}; 256 MiB by default. */
+        public Builder historyMemoryBytes(long value) {
+            if (value < 0) {
+                throw new IllegalArgumentException("history memory must not be negative: " + value);
+            }
+            this.historyMemoryBytes = value;
+            return this;
+        }
+
+        /** See {@link HubConfig#maxStreams()}; 100,000 by default. */
+        public Builder maxStreams(int value) {
+            this.maxStreams = atLeast(value, 1, "max streams");
             return this;
         }
 

@@ -99,6 +99,11 @@ class ChannelSubscriptionRaceTest {
         }
 
         @Override
+        public CompletableFuture<HistoryPage> recover(String channel, StreamPosition since, int limit, HistoryOptions options) {
+            return memory.recover(channel, since, limit, options);
+        }
+
+        @Override
         public void publishJoin(String channel, ClientInfo info) {
             memory.publishJoin(channel, info);
         }

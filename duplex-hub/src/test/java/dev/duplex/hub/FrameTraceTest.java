@@ -113,10 +113,12 @@ class FrameTraceTest {
             a.send(new Command.Trace(4L, cc.client(), cc.traceKey(), true)); // a is traced: it may not trace c
             assertThat(a.expect(ServerMessage.Error.class).message()).contains("being traced");
 
-            // One ping on a: b sees a handful of frames, and then nothing more.
+            // One ping on a: b sees a handful of frames, and then nothing more. The frame messages of
+            // a's frames are queued for b as a's frames are written, so they reach b before the
+            // pong of a ping b sends after a got its own pong.
             a.roundTrip();
-            b.expect(ServerMessage.Frame.class, f -> f.dir().equals("out"));
-            b.drain();
+            b.roundTrip();
+            assertThat(b.drain()).as("b watches a").anyMatch(m -> m instanceof ServerMessage.Frame);
             b.roundTrip();
             List<ServerMessage> later = b.drain();
             assertThat(later).as("frame messages after things went quiet").filteredOn(m -> m instanceof ServerMessage.Frame)

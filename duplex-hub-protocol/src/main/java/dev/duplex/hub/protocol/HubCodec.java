@@ -140,10 +140,16 @@ public final class HubCodec {
     }
 
     private JsonNode readTree(byte[] bytes, int offset, int length) throws ProtocolException {
+        if (binary) {
+            // The MessagePack parser trusts declared lengths and has no depth limit: check first.
+            MessagePackCheck.check(bytes, offset, length);
+        }
         JsonNode tree;
         try {
             tree = mapper.readTree(bytes, offset, length);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            // RuntimeException: the MessagePack library reports some malformed input unchecked; it
+            // is still the client's bad message, not our failure.
             throw new ProtocolException(ErrorCode.BAD_REQUEST, "Malformed " + formatName() + ": "
                     + firstLine(e), null);
         }

@@ -25,6 +25,8 @@ public interface Broker extends AutoCloseable {
      * Assigns the next offset, stores the publication in history (when the channel keeps any), and
      * delivers it to every node subscribed to the channel. A request with an idempotency key seen
      * within its window completes with the first publication's result and {@code duplicate = true}.
+     * Fails with {@link BrokerCapacityException} when a node-wide budget is spent: never acknowledge
+     * what was not stored.
      */
     CompletableFuture<PublishResult> publish(PublishRequest request);
 
@@ -34,10 +36,20 @@ public interface Broker extends AutoCloseable {
     CompletableFuture<Void> unsubscribe(String channel);
 
     /**
-     * The stream's epoch and top offset, and the retained publications after {@code since} (all
-     * retained ones when null), oldest first, at most {@code limit} (0 = none, only the position).
+     * A read: the stream's epoch and top offset, and the retained publications after {@code since}
+     * (all retained ones when null), oldest first, at most {@code limit} (0 = none, only the
+     * position). Never creates a stream: a channel without one reads as epoch {@code ""}, offset 0,
+     * nothing retained (and not recoverable from any {@code since}).
      */
     CompletableFuture<HistoryPage> history(String channel, StreamPosition since, int limit, HistoryOptions options);
+
+    /**
+     * For a subscriber: as {@link #history}, but a channel without a stream gets one, so that the
+     * epoch the subscriber is told holds from now on. A {@code since} of epoch {@code ""} and offset
+     * 0 (a position read before the channel had a stream) recovers from the stream's first offset.
+     * May fail with {@link BrokerCapacityException} when no stream can be made.
+     */
+    CompletableFuture<HistoryPage> recover(String channel, StreamPosition since, int limit, HistoryOptions options);
 
     /** Announces a join or leave to every node subscribed to the channel. */
     void publishJoin(String channel, ClientInfo info);

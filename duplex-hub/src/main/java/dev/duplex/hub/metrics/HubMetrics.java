@@ -45,6 +45,9 @@ public final class HubMetrics {
             .help("Connections the hub disconnected, by disconnect code").labelNames("code").register(registry);
     private final Counter recoveries = Counter.builder().name("duplex_recoveries_total")
             .help("Subscriptions that asked to recover, by outcome").labelNames("outcome").register(registry);
+    private final Counter capacityRefusals = Counter.builder().name("duplex_capacity_refusals_total")
+            .help("Publications and subscriptions refused because a node-wide budget was spent, by limit")
+            .labelNames("limit").register(registry);
     private final Counter slowConsumers = Counter.builder().name("duplex_slow_consumer_total")
             .help("Slow-consumer actions: disconnects, or publications dropped, by policy").labelNames("policy").register(registry);
     private final Histogram timeInQueue = Histogram.builder().name("duplex_time_in_queue_seconds")
@@ -120,6 +123,11 @@ public final class HubMetrics {
 
     public void recovery(boolean succeeded) {
         recoveries.labelValues(succeeded ? "recovered" : "failed").inc();
+    }
+
+    /** A publication or subscription was refused: {@code limit} is {@code history_memory} or {@code streams}. */
+    public void capacityRefused(String limit) {
+        capacityRefusals.labelValues(limit).inc();
     }
 
     public void slowConsumer(SlowConsumerPolicy policy, long count) {

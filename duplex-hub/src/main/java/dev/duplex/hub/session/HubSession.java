@@ -8,6 +8,7 @@ import dev.duplex.hub.NamespaceConfig;
 import dev.duplex.hub.SlowConsumerPolicy;
 import dev.duplex.hub.auth.TokenException;
 import dev.duplex.hub.auth.VerifiedToken;
+import dev.duplex.hub.broker.BrokerCapacityException;
 import dev.duplex.hub.broker.HistoryPage;
 import dev.duplex.hub.broker.PublishRequest;
 import dev.duplex.hub.protocol.ClientInfo;
@@ -15,6 +16,7 @@ import dev.duplex.hub.protocol.Command;
 import dev.duplex.hub.protocol.DisconnectCode;
 import dev.duplex.hub.protocol.ErrorCode;
 import dev.duplex.hub.protocol.HubCodec;
+import dev.duplex.hub.protocol.Payload;
 import dev.duplex.hub.protocol.ProtocolException;
 import dev.duplex.hub.protocol.Publication;
 import dev.duplex.hub.protocol.ServerMessage;
@@ -348,11 +350,16 @@ public final class HubSession {
         boolean latest = ns.mode() == DeliveryMode.LATEST && since == null;
         int limit = since != null || latest ? ns.historySize() : 0;
         return hub.attach(channel, this)
-                .thenCompose(v -> hub.broker().history(channel, since, limit, ns.historyOptions()))
+                .thenCompose(v -> hub.broker().recover(channel, since, limit, ns.historyOptions()))
                 .handle((page, failure) -> {
                     if (failure != null) {
-                        LOG.log(System.Logger.Level.WARNING, "Subscribing " + clientId + " to " + channel + " failed", failure);
                         dropSubscription(channel, sub);
+                        BrokerCapacityException full = capacity(failure);
+                        if (full != null) {
+                            hub.metrics().capacityRefused(full.limit());
+                            return new ServerMessage.Error(id, ErrorCode.LIMIT_EXCEEDED.code(), full.getMessage());
+                        }
+                        LOG.log(System.Logger.Level.WARNING, "Subscribing " + clientId + " to " + channel + " failed", failure);
                         return new ServerMessage.Error(id, ErrorCode.INTERNAL.code(), "The broker failed; try again");
                     }
                     return subscribed(id, channel, since, latest, page, sub, resumed);
@@ -478,22 +485,28 @@ public final class HubSession {
     private void publish(Command.Publish p, int commandLength) throws ProtocolException {
         NamespaceConfig ns = namespace(p.channel(), p.id());
         checkAccess(ChannelAccess.Operation.PUBLISH, ns, p.channel(), null, p.id());
-        if (commandLength > ns.maxMessageBytes()) {
-            int dataBytes;
-            try {
-                dataBytes = codec.mapper().writeValueAsBytes(p.data()).length;
-            } catch (Exception e) {
-                dataBytes = commandLength;
-            }
-            if (dataBytes > ns.maxMessageBytes()) {
-                throw new ProtocolException(ErrorCode.MESSAGE_TOO_LARGE, "The data is " + dataBytes
-                        + " bytes; " + p.channel() + " allows " + ns.maxMessageBytes(), p.id());
-            }
+        // Encoded (and checked to have a form in every wire format) before the broker gives it an
+        // offset: what cannot reach every subscriber is refused here, never skipped later.
+        Payload data;
+        try {
+            data = Payload.encode(p.data(), codec);
+        } catch (ProtocolException e) {
+            throw new ProtocolException(e.code(), e.getMessage(), p.id());
         }
-        PublishRequest request = new PublishRequest(p.channel(), p.data(), info(), p.key(), ns.historyOptions(),
+        if (data.size() > ns.maxMessageBytes()) {
+            throw new ProtocolException(ErrorCode.MESSAGE_TOO_LARGE, "The data is " + data.size()
+                    + " bytes; " + p.channel() + " allows " + ns.maxMessageBytes(), p.id());
+        }
+        PublishRequest request = new PublishRequest(p.channel(), data, info(), p.key(), ns.historyOptions(),
                 p.msgId(), ns.dedupWindow());
         hub.broker().publish(request).whenComplete((result, failure) -> {
             if (failure != null) {
+                BrokerCapacityException full = capacity(failure);
+                if (full != null) {
+                    hub.metrics().capacityRefused(full.limit());
+                    reply(new ServerMessage.Error(p.id(), ErrorCode.LIMIT_EXCEEDED.code(), full.getMessage()));
+                    return;
+                }
                 LOG.log(System.Logger.Level.WARNING, "Publish to " + p.channel() + " failed", failure);
                 reply(new ServerMessage.Error(p.id(), ErrorCode.INTERNAL.code(), "The broker did not accept the publication; retry"));
                 return;
@@ -854,6 +867,16 @@ public final class HubSession {
     /** What the stats API shows per connection. */
     public record Stats(String client, String user, String address, String protocol, List<String> channels,
                         long queuedBytes, int queuedMessages, long oldestQueuedMillis, long dropped, long messagesOut) {
+    }
+
+    /** The capacity refusal behind a failed broker call, or null if it failed for another reason. */
+    private static BrokerCapacityException capacity(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof BrokerCapacityException full) {
+                return full;
+            }
+        }
+        return null;
     }
 
     private CompletableFuture<ServerMessage> failed(ErrorCode code, String message, Long id) {

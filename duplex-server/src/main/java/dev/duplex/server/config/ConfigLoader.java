@@ -359,6 +359,8 @@ public final class ConfigLoader {
             apply(hub, "hub.connections_per_second",
                     b -> b.connectionRate(rate("hub.connections_per_second"), integer("hub.connection_burst")));
             apply(hub, "hub.drain_window", b -> b.drainWindow(duration("hub.drain_window")));
+            apply(hub, "hub.history_memory", b -> b.historyMemoryBytes(size("hub.history_memory")));
+            apply(hub, "hub.max_streams", b -> b.maxStreams(integer("hub.max_streams")));
             apply(hub, "hub.frame_trace", b -> b.frameTrace(bool("hub.frame_trace")));
             apply(hub, "api_key", b -> b.apiKey(string("api_key")));
             TokenVerifier tokens = tokens();

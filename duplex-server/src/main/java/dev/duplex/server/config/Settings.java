@@ -111,6 +111,9 @@ public final class Settings {
             integer("hub.connection_burst", 2_000, 1, Integer.MAX_VALUE, "connections admitted at once before the rate applies"),
             duration("hub.drain_window", Duration.ofSeconds(5), 0,
                     "on shutdown, disconnects (3000, close 1001) are spread over this window"),
+            size("hub.history_memory", 256 * MiB, 0, Long.MAX_VALUE,
+                    "history and de-duplication entries all channels may hold, counted encoded (error 106 above)"),
+            integer("hub.max_streams", 100_000, 1, Integer.MAX_VALUE, "channels with a stream (history, offsets) on this node (error 106 above)"),
             bool("hub.frame_trace", false, "give connections a trace key so that another connection may watch their frames "
                     + "(always on with the dashboard, whose connection inspector uses it)"),
             // Tokens.
