@@ -47,10 +47,12 @@ public sealed interface ServerMessage permits Publication, ServerMessage.Connect
     }
 
     /**
-     * The reply to {@code subscribe}: the stream's current position and, when the client asked to
-     * recover from a position, whether that succeeded and the publications it missed (oldest first).
-     * {@code recovered} is null when no recovery was asked for; false means continuity was lost and
-     * the application should reload its state.
+     * The reply to {@code subscribe}: the position it brings the client to and, when the client asked
+     * to recover from a position, whether that succeeded and the publications it missed (oldest
+     * first). {@code recovered} is null when no recovery was asked for; false means continuity was
+     * lost and the application should reload its state. When the missed publications do not fit in
+     * one reply, {@code offset} is that of the last one included and the rest follow as
+     * {@code publication} messages, before any live one.
      */
     record Subscribed(Long id, String channel, String epoch, long offset, Boolean recovered,
                       List<Publication> publications) implements ServerMessage {
@@ -76,8 +78,16 @@ public sealed interface ServerMessage permits Publication, ServerMessage.Connect
     record PresenceResult(Long id, String channel, List<ClientInfo> clients) implements ServerMessage {
     }
 
+    /**
+     * The reply to {@code history}: the stream's position and publications, oldest first, at most one
+     * reply's worth of bytes. {@code more} (absent when false) says publications after the last one
+     * returned exist: ask again with {@code since} at its offset.
+     */
     record HistoryResult(Long id, String channel, String epoch, long offset,
-                         List<Publication> publications) implements ServerMessage {
+                         List<Publication> publications, Boolean more) implements ServerMessage {
+        public HistoryResult(Long id, String channel, String epoch, long offset, List<Publication> publications) {
+            this(id, channel, epoch, offset, publications, null);
+        }
     }
 
     record Pong(Long id) implements ServerMessage {

@@ -67,6 +67,10 @@ public final class HubSession {
     private String traceKey;
     private final FrameTraces traces;
     private int badInARow;
+    /** Subscriptions resumed by the connect command: they share one reply's budget. */
+    private int resumedCount;
+    /** Some subscription may still be recovering page by page: flushes look for room to go on. */
+    private volatile boolean anyRecovering;
     private int throttledInARow;
     private long messagesOut;
     private TokenBucket userRate;
@@ -258,6 +262,9 @@ public final class HubSession {
         hub.metrics().connected();
         Map<String, StreamPosition> resume = c.subs() == null ? Map.of() : c.subs();
         List<String> channels = new ArrayList<>(resume.keySet());
+        synchronized (this) {
+            resumedCount = channels.size();
+        }
         List<CompletableFuture<ServerMessage>> results = new ArrayList<>();
         for (String channel : channels) {
             results.add(subscribe(null, channel, resume.get(channel), null, true));
@@ -283,6 +290,7 @@ public final class HubSession {
             for (String channel : subs.keySet()) {
                 goLive(channel);
             }
+            continueRecoveries();
         });
     }
 
@@ -385,10 +393,21 @@ public final class HubSession {
                                      HistoryPage page, Subscription sub, boolean resumed) {
         List<Publication> publications;
         Boolean recovered = null;
+        // The position the reply brings the client to: the stream's top, unless the missed
+        // publications do not fit in one reply (then the last one that does, and the rest follows
+        // as publication messages before anything live: see continueRecovery).
+        long position = page.offset();
+        boolean more = false;
         if (since != null) {
             recovered = page.recoverable();
             publications = page.recoverable() ? page.publications() : List.of();
             hub.metrics().recovery(page.recoverable());
+            int fit = ReplyBudget.fit(publications, replyBudget(resumed));
+            if (fit < publications.size()) {
+                publications = publications.subList(0, fit);
+                position = lastOffset(publications, since.offset());
+                more = true;
+            }
         } else if (latest && !page.publications().isEmpty()) {
             publications = List.of(page.publications().get(page.publications().size() - 1));
         } else {
@@ -399,7 +418,9 @@ public final class HubSession {
                 return new ServerMessage.Unsubscribed(id, channel, "unsubscribed while subscribing");
             }
             sub.epoch = page.epoch();
-            sub.offset = page.offset();
+            sub.offset = position;
+            sub.recovering = more;
+            anyRecovering |= more;
         }
         ClientInfo me = info();
         NamespaceConfig ns = sub.namespace;
@@ -410,13 +431,15 @@ public final class HubSession {
             hub.broker().publishJoin(channel, me);
         }
         hub.metrics().subscribed();
-        ServerMessage.Subscribed reply = new ServerMessage.Subscribed(id, channel, page.epoch(), page.offset(), recovered, publications);
+        ServerMessage.Subscribed reply = new ServerMessage.Subscribed(id, channel, page.epoch(), position, recovered, publications);
         if (!resumed) {
             // Queue the reply and release the held-back publications in one step, so nothing live
             // can slip in before the reply.
             synchronized (this) {
                 enqueueReply(reply);
-                releaseHeldBack(channel, sub);
+                if (!sub.recovering) {
+                    releaseHeldBack(channel, sub);
+                }
             }
             flush();
             return null;
@@ -424,11 +447,24 @@ public final class HubSession {
         return reply;
     }
 
-    /** A resumed subscription starts delivering after the connected reply went out. */
+    private static long lastOffset(List<Publication> publications, long otherwise) {
+        return publications.isEmpty() ? otherwise : publications.get(publications.size() - 1).offset();
+    }
+
+    /**
+     * What one reply may carry: a quarter of the connection's queue, so that a reply never makes its
+     * reader a slow consumer. The resumed subscriptions of one {@code connected} share it.
+     */
+    private long replyBudget(boolean resumed) {
+        long budget = config.maxQueuedBytes() / 4;
+        return resumed ? budget / Math.max(1, resumedCount) : budget;
+    }
+
+    /** A resumed subscription starts delivering (or goes on recovering) after the connected reply went out. */
     private void goLive(String channel) {
         synchronized (this) {
             Subscription sub = subscriptions.get(channel);
-            if (sub != null) {
+            if (sub != null && !sub.recovering) {
                 releaseHeldBack(channel, sub);
             }
         }
@@ -439,10 +475,103 @@ public final class HubSession {
         sub.live = true;
         List<SharedPublication> held = sub.heldBack;
         sub.heldBack = null;
+        sub.heldBackBytes = 0;
         if (held != null) {
             for (SharedPublication p : held) {
                 deliverLocked(channel, sub, p);
             }
+        }
+    }
+
+    /**
+     * Recovery that did not fit in the subscribed reply: the next page from history, as publication
+     * messages, once the queue has room for it; live publications stay held back until the pages
+     * reach the stream's top. Each page moves the client's position on, so recovery converges, and
+     * a reconnect during it resumes where it got to. Called from {@link #flush} when the queue has
+     * drained enough.
+     */
+    private void continueRecovery(String channel, Subscription sub) {
+        StreamPosition from;
+        synchronized (this) {
+            if (closed || ending || subscriptions.get(channel) != sub || !sub.recovering || sub.fetching) {
+                return;
+            }
+            sub.fetching = true;
+            from = new StreamPosition(sub.offset, sub.epoch);
+        }
+        hub.broker().history(channel, from, sub.namespace.historySize(), sub.namespace.historyOptions())
+                .whenComplete((page, failure) -> {
+                    boolean more;
+                    synchronized (this) {
+                        sub.fetching = false;
+                        if (closed || ending || subscriptions.get(channel) != sub) {
+                            return;
+                        }
+                        if (failure != null || !page.recoverable() || !page.epoch().equals(sub.epoch)) {
+                            // The history moved on under us (expired, trimmed, another epoch): the
+                            // client resumes from the position it has reached, and is told there.
+                            disconnectSoon(DisconnectCode.INSUFFICIENT_STATE, "Recovery of " + channel
+                                    + " could not continue from offset " + sub.offset + "; reconnect to resume");
+                            return;
+                        }
+                        List<Publication> pubs = page.publications();
+                        int fit = ReplyBudget.fit(pubs, replyBudget(false));
+                        long now = hub.nanoTime();
+                        for (int i = 0; i < fit; i++) {
+                            Publication p = pubs.get(i);
+                            SharedPublication shared = new SharedPublication(page.epoch(), p);
+                            if (!queue.offer(new OutboundQueue.Entry(shared.encoded(codec), channel, p.key(),
+                                    SlowConsumerPolicy.DISCONNECT, now), transport.bufferedAmount())) {
+                                disconnectSoon(DisconnectCode.SLOW_CONSUMER, null);
+                                return;
+                            }
+                            sub.offset = p.offset();
+                        }
+                        boolean caughtUp = sub.offset >= page.offset();
+                        if (caughtUp && sub.heldBackOverflowed) {
+                            // Live publications were let go while paging: read again, the stream's
+                            // top now covers them.
+                            sub.heldBackOverflowed = false;
+                            caughtUp = false;
+                        }
+                        if (caughtUp) {
+                            sub.recovering = false;
+                            releaseHeldBack(channel, sub);
+                        }
+                        more = sub.recovering;
+                    }
+                    flush();
+                    if (more && roomForRecovery()) {
+                        continueRecovery(channel, sub);
+                    }
+                });
+    }
+
+    /** Whether the queue is low enough to take another page of recovery. */
+    private boolean roomForRecovery() {
+        synchronized (this) {
+            return queue.bytes() + transport.bufferedAmount() <= config.maxQueuedBytes() / 2;
+        }
+    }
+
+    /** Starts the next page of every subscription still recovering (after a flush made room). */
+    private void continueRecoveries() {
+        List<Map.Entry<String, Subscription>> recovering = new ArrayList<>();
+        synchronized (this) {
+            if (closed || ending) {
+                return;
+            }
+            boolean any = false;
+            for (Map.Entry<String, Subscription> e : subscriptions.entrySet()) {
+                any |= e.getValue().recovering;
+                if (e.getValue().recovering && !e.getValue().fetching) {
+                    recovering.add(e);
+                }
+            }
+            anyRecovering = any;
+        }
+        for (Map.Entry<String, Subscription> e : recovering) {
+            continueRecovery(e.getKey(), e.getValue());
         }
     }
 
@@ -542,7 +671,12 @@ public final class HubSession {
                         "Position " + h.since().offset() + " of epoch " + h.since().epoch()
                                 + " is no longer in history (now epoch " + page.epoch() + ", offset " + page.offset() + ")"));
             } else {
-                reply(new ServerMessage.HistoryResult(h.id(), h.channel(), page.epoch(), page.offset(), page.publications()));
+                // At most one reply's worth: "more" says to ask again from the last offset received.
+                List<Publication> pubs = page.publications();
+                int fit = ReplyBudget.fit(pubs, replyBudget(false));
+                List<Publication> sent = pubs.subList(0, fit);
+                boolean more = !sent.isEmpty() && sent.get(sent.size() - 1).offset() < page.offset();
+                reply(new ServerMessage.HistoryResult(h.id(), h.channel(), page.epoch(), page.offset(), sent, more ? true : null));
             }
         });
     }
@@ -567,10 +701,19 @@ public final class HubSession {
                 return;
             }
             if (!sub.live) {
+                if (sub.recovering && sub.heldBackBytes + publication.publication().payload().size() > replyBudget(false)) {
+                    // While recovery pages through history, what is held back is bounded: let it
+                    // go, the pages will read it from history (continueRecovery reads again).
+                    sub.heldBack = null;
+                    sub.heldBackBytes = 0;
+                    sub.heldBackOverflowed = true;
+                    return;
+                }
                 if (sub.heldBack == null) {
                     sub.heldBack = new ArrayList<>();
                 }
                 sub.heldBack.add(publication);
+                sub.heldBackBytes += publication.publication().payload().size();
                 return;
             }
             overflow = !deliverLocked(publication.channel(), sub, publication);
@@ -726,6 +869,8 @@ public final class HubSession {
         }
         if (blocked) {
             hub.markBlocked(this);
+        } else if (anyRecovering && roomForRecovery()) {
+            continueRecoveries();
         }
     }
 
@@ -906,6 +1051,13 @@ public final class HubSession {
         long offset;
         boolean live;
         List<SharedPublication> heldBack;
+        long heldBackBytes;
+        /** Recovery continues page by page after the subscribed reply (see continueRecovery). */
+        boolean recovering;
+        /** A page is being read from history. */
+        boolean fetching;
+        /** Held-back live publications were let go during recovery: read history once more before going live. */
+        boolean heldBackOverflowed;
 
         Subscription(NamespaceConfig namespace) {
             this.namespace = namespace;
