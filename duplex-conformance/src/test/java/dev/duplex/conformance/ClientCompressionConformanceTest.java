@@ -39,11 +39,13 @@ class ClientCompressionConformanceTest {
         ExpectedVerdicts expected = ExpectedVerdicts.load();
         List<DynamicContainer> out = new ArrayList<>();
         for (boolean takeover : new boolean[] {false, true}) {
-            Map<String, CaseResult> results = run(cases, takeover);
+            Run run = run(cases, takeover);
+            Map<String, CaseResult> results = run.results();
             String side = "client (context takeover " + (takeover ? "allowed" : "off") + ")";
             out.add(DynamicContainer.dynamicContainer(side, cases.stream().map(c -> DynamicTest.dynamicTest(c.displayName(), () -> {
                 CaseResult result = results.get(c.id());
-                assertThat(result).as("no result recorded for %s", c.id()).isNotNull();
+                assertThat(result).as("no result recorded for %s; the driver's log, progress lines left out:%n%s", c.id(),
+                        ClientConformanceTest.withoutProgress(run.log())).isNotNull();
                 if (result.verdict() != Verdict.OK) {
                     System.out.println(side + " " + result.summary());
                 }
@@ -55,7 +57,10 @@ class ClientCompressionConformanceTest {
         return out.stream();
     }
 
-    private static Map<String, CaseResult> run(List<AutobahnCase> cases, boolean takeover) throws Exception {
+    private record Run(Map<String, CaseResult> results, String log) {
+    }
+
+    private static Run run(List<AutobahnCase> cases, boolean takeover) throws Exception {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         try (FuzzingServer fuzzer = FuzzingServer.start(cases, ServerConformanceTest.CASE_LIMIT);
              PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8)) {
@@ -63,7 +68,7 @@ class ClientCompressionConformanceTest {
                     AutobahnClient.OPTIONS.withCompression(ConformanceLimits.autobahnCompression(takeover))).runAll();
             assertThat(run).as("cases the driver ran; its log:%n%s", log.toString(StandardCharsets.UTF_8)).isEqualTo(cases.size());
             assertThat(fuzzer.awaitReports(AGENT, Duration.ofSeconds(5))).as("the driver asked for /updateReports").isTrue();
-            return fuzzer.results(AGENT);
+            return new Run(fuzzer.results(AGENT), log.toString(StandardCharsets.UTF_8));
         }
     }
 }

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -43,7 +44,8 @@ class ClientConformanceTest {
         ExpectedVerdicts expected = ExpectedVerdicts.load();
         return cases.stream().map(c -> DynamicTest.dynamicTest(c.displayName(), () -> {
             CaseResult result = results.get(c.id());
-            assertThat(result).as("no result recorded for %s", c.id()).isNotNull();
+            assertThat(result).as("no result recorded for %s; the driver's log, progress lines left out:%n%s", c.id(),
+                    withoutProgress(log.toString(StandardCharsets.UTF_8))).isNotNull();
             if (result.verdict() != dev.duplex.conformance.cases.Verdict.OK) {
                 System.out.println("client " + result.summary());
             }
@@ -51,5 +53,10 @@ class ClientConformanceTest {
             assertThat(want).as("%s is missing from %s", c.id(), ExpectedVerdicts.RESOURCE).isNotNull();
             assertThat(result.verdict()).as("client %s", result.summary()).isIn(want.verdicts());
         }));
+    }
+
+    /** The driver's log without its "case N/M done" lines: what is left says why a case may not have run. */
+    static String withoutProgress(String log) {
+        return log.lines().filter(l -> !l.matches("case \\d+/\\d+ done in \\d+ ms")).collect(Collectors.joining(System.lineSeparator()));
     }
 }

@@ -32,6 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 
 /**
  * Plays Autobahn's fuzzing server for a WebSocket client, speaking Autobahn's driver protocol on
@@ -46,11 +47,15 @@ import java.util.concurrent.TimeoutException;
  *       (Autobahn's {@code acceptN}), records UNIMPLEMENTED when nothing fits, FAILED for an
  *       invalid offer (answered 400), and holds the client's compressed messages to the window
  *       and context takeover agreed ({@link StrictInflater});
- *   <li>{@code /updateReports?agent=A}: closes, and makes agent A's results final
- *       ({@link #awaitReports}).
+ *   <li>{@code /updateReports?agent=A}: waits until no {@code /runCase} of agent A is still
+ *       without its verdict, makes agent A's results final ({@link #awaitReports}), and closes.
  * </ul>
  *
- * Connections are served one thread each. Thread safe.
+ * Connections are served one thread each. A case's verdict is recorded on its connection's
+ * thread after the connection closed (the observation includes how it closed), so the driver
+ * may already be on its next request when the verdict goes in: {@code /updateReports} waiting
+ * for the cases still in flight is what makes "the driver's reports are updated" mean "all its
+ * verdicts are in". Thread safe.
  */
 public final class FuzzingServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.duplex.conformance");
@@ -63,6 +68,9 @@ public final class FuzzingServer implements AutoCloseable {
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final Map<String, Map<String, CaseResult>> results = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Void>> reports = new ConcurrentHashMap<>();
+    private final Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
+    /** Test seam: runs on a case's thread just before its verdict (agent, case id) is recorded. */
+    volatile BiConsumer<String, String> beforeRecord = (agent, id) -> { };
 
     private FuzzingServer(List<AutobahnCase> cases, ServerSocket serverSocket, Duration timeLimit) {
         this.cases = List.copyOf(cases);
@@ -95,7 +103,10 @@ public final class FuzzingServer implements AutoCloseable {
         return cases;
     }
 
-    /** Agent {@code agent}'s results so far, by case id in the order they ran. */
+    /**
+     * Agent {@code agent}'s results so far, by case id in the order they were recorded (see
+     * {@link #orderedResults} for case order); final once {@link #awaitReports} said so.
+     */
     public Map<String, CaseResult> results(String agent) {
         Map<String, CaseResult> r = results.get(agent);
         if (r == null) {
@@ -106,7 +117,10 @@ public final class FuzzingServer implements AutoCloseable {
         }
     }
 
-    /** Waits until agent {@code agent} asked for {@code /updateReports}; false on timeout. */
+    /**
+     * Waits until agent {@code agent} asked for {@code /updateReports} and every case it ran until
+     * then has its verdict in {@link #results}; false on timeout.
+     */
     public boolean awaitReports(String agent, Duration timeout) throws InterruptedException {
         try {
             reportsFor(agent).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -175,11 +189,24 @@ public final class FuzzingServer implements AutoCloseable {
                     Handshakes.accept(out, request, null);
                     closeAfter(socket, in, out, Frame.text(String.valueOf(cases.size())));
                 }
-                case "/runCase" -> runCase(socket, in, out, request, query.get("case"), agent);
+                case "/runCase" -> {
+                    // In flight from before the handshake is answered, the first thing the driver
+                    // can see of this case, until its verdict is recorded.
+                    InFlight running = inFlight(agent);
+                    running.begin();
+                    try {
+                        runCase(socket, in, out, request, query.get("case"), agent);
+                    } finally {
+                        running.end();
+                    }
+                }
                 case "/updateReports" -> {
                     Handshakes.accept(out, request, null);
-                    closeAfter(socket, in, out, null);
+                    if (!inFlight(agent).awaitNone()) {
+                        return; // interrupted: the server is going away
+                    }
                     reportsFor(agent).complete(null);
+                    closeAfter(socket, in, out, null);
                 }
                 default -> {
                     Handshakes.accept(out, request, null);
@@ -215,14 +242,15 @@ public final class FuzzingServer implements AutoCloseable {
             try {
                 answer = DeflateHandshake.accept(request.head().header("Sec-WebSocket-Extensions"), script.deflate().serverAccepts());
             } catch (IOException e) {
-                Handshakes.reject(out);
+                // The verdict does not depend on how this connection ends: record it first.
                 record(agent, c, script, Observation.notOpened(e.getMessage()), start);
+                Handshakes.reject(out);
                 return;
             }
             if (answer == null) {
+                record(agent, c, script, Observation.unimplemented("the client offered no permessage-deflate the case accepts"), start);
                 Handshakes.accept(out, request, null);
                 closeAfter(socket, in, out, null);
-                record(agent, c, script, Observation.unimplemented("the client offered no permessage-deflate the case accepts"), start);
                 return;
             }
             Handshakes.accept(out, request, answer.element());
@@ -237,6 +265,7 @@ public final class FuzzingServer implements AutoCloseable {
 
     private void record(String agent, AutobahnCase c, Script script, Observation o, long start) {
         CaseResult result = Judge.judge(c.id(), script, o, FuzzerRole.SERVER, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        beforeRecord.accept(agent, c.id());
         Map<String, CaseResult> byCase = results.computeIfAbsent(agent, a -> new LinkedHashMap<>());
         synchronized (byCase) {
             byCase.put(c.id(), result);
@@ -257,6 +286,42 @@ public final class FuzzingServer implements AutoCloseable {
                 TimeUnit.NANOSECONDS.timedWait(byCase, left);
             }
             return byCase.get(id);
+        }
+    }
+
+    private InFlight inFlight(String agent) {
+        return inFlight.computeIfAbsent(agent, a -> new InFlight());
+    }
+
+    /**
+     * An agent's {@code /runCase} connections whose verdict is not recorded yet. Each is bounded by
+     * its case's own times and the server's time limit, so waiting for none needs no timeout of
+     * its own.
+     */
+    private static final class InFlight {
+        private int cases;
+
+        synchronized void begin() {
+            cases++;
+        }
+
+        synchronized void end() {
+            if (--cases == 0) {
+                notifyAll();
+            }
+        }
+
+        /** False if interrupted. */
+        synchronized boolean awaitNone() {
+            while (cases > 0) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
         }
     }
 
