@@ -88,7 +88,7 @@ public final class Hub implements SessionHost, AutoCloseable {
         metrics.gauge("duplex_open_sockets", "Hub WebSocket connections, connected or not yet", sessions::size);
         if (broker instanceof MemoryBroker memory) {
             metrics.gauge("duplex_history_bytes", "Bytes of retained publications and de-duplication entries "
-                    + "(in-memory broker; at most hub.history_memory)", memory::historyBytes);
+                    + "(in-memory broker; at most hub.history_memory_bytes)", memory::historyBytes);
             metrics.gauge("duplex_streams", "Channels with a stream (in-memory broker; at most hub.max_streams)",
                     memory::streamCount);
         }

@@ -71,7 +71,7 @@ class HistoryBudgetTest extends HubTestBase {
         assertThat(refused).isInstanceOf(ServerMessage.Error.class);
         ServerMessage.Error error = (ServerMessage.Error) refused;
         assertThat(error.code()).isEqualTo(106);
-        assertThat(error.message()).contains("hub.history_memory");
+        assertThat(error.message()).contains("hub.history_memory_bytes");
         assertThat(broker().historyBytes()).isLessThanOrEqualTo(1L << 20);
         assertThat(Scrape.value(hub(), "duplex_capacity_refusals_total{limit=\"history_memory\"}")).isEqualTo(1);
         assertThat(Scrape.value(hub(), "duplex_history_bytes")).isEqualTo(broker().historyBytes());

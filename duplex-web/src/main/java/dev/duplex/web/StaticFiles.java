@@ -32,7 +32,7 @@ public final class StaticFiles implements HttpHandler {
             "json", "application/json",
             "ico", "image/x-icon");
     /** The page talks only to its own origin (HTTP and WebSocket); nothing from elsewhere runs. */
-    private static final String CSP = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
+    private static final String CSP = "default-src 'self'; connect-src 'self'; img-src 'self' data:; "
             + "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
     private final HttpHandler fallback;

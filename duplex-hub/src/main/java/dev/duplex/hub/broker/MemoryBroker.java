@@ -362,7 +362,7 @@ public final class MemoryBroker implements Broker {
             long next = used + delta;
             if (delta > 0 && next > maxHistoryBytes) {
                 throw new BrokerCapacityException("history_memory", "This node's history memory is full ("
-                        + maxHistoryBytes + " bytes, hub.history_memory): " + channel + " cannot keep another "
+                        + maxHistoryBytes + " bytes, hub.history_memory_bytes): " + channel + " cannot keep another "
                         + "publication; try again once older ones expire");
             }
             if (usedBytes.compareAndSet(used, next)) {

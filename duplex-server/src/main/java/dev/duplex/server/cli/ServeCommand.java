@@ -168,7 +168,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--tls-keystore", paramLabel = "FILE", description = "Serve wss:// with the key and chain of this PKCS#12 file.")
     String tlsKeystore;
 
-    @Option(names = "--tls-keystore-password", paramLabel = "PASS", description = "Password of --tls-keystore (default: empty).")
+    @Option(names = "--tls-keystore-password", paramLabel = "PASS", hidden = true,
+            description = "Refused: a password on the command line is visible to every user of the machine.")
     String tlsKeystorePassword;
 
     @Option(names = "--tls-self-signed", arity = "0..1", paramLabel = "BOOLEAN",
@@ -195,6 +196,11 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         ServeLog log = new ServeLog(err);
+        if (tlsKeystorePassword != null) {
+            err.println("duplex serve: --tls-keystore-password would show the password to every user of this machine (ps); "
+                    + "set DUPLEX_TLS_KEYSTORE_PASSWORD or tls_keystore_password in the configuration file instead");
+            return 2;
+        }
         ServeConfig loaded;
         try {
             loaded = loadConfig();
@@ -479,7 +485,7 @@ final class ServeCommand implements Callable<Integer> {
             return ServerTls.fromPkcs12(keystore, password == null ? new char[0] : password.toCharArray());
         }
         if (password != null && !password.isEmpty()) {
-            throw new TlsSetupException("tls_keystore_password (--tls-keystore-password) needs tls_keystore (--tls-keystore)");
+            throw new TlsSetupException("tls_keystore_password (DUPLEX_TLS_KEYSTORE_PASSWORD) needs tls_keystore (--tls-keystore)");
         }
         if (selfSigned) {
             return ServerTls.selfSigned(new File(System.getProperty("java.io.tmpdir")).toPath());

@@ -51,6 +51,9 @@ import java.util.function.Consumer;
 public final class ConfigLoader {
     /** Names the configuration file when {@code --config} is not given. */
     public static final String CONFIG_VARIABLE = "DUPLEX_CONFIG";
+    /** Secrets printed in the documentation (API keys, HMAC secrets): refused as real ones. */
+    static final Set<String> DOCUMENTED_SECRETS = Set.of("change-me-to-a-long-secret",
+            "at-least-32-bytes-of-secret-for-hs256-tokens");
 
     private static final String NO_KEYS = "no token keys are configured (tokens.hmac_secret or tokens.public_keys)";
 
@@ -359,10 +362,17 @@ public final class ConfigLoader {
             apply(hub, "hub.connections_per_second",
                     b -> b.connectionRate(rate("hub.connections_per_second"), integer("hub.connection_burst")));
             apply(hub, "hub.drain_window", b -> b.drainWindow(duration("hub.drain_window")));
-            apply(hub, "hub.history_memory", b -> b.historyMemoryBytes(size("hub.history_memory")));
+            apply(hub, "hub.history_memory_bytes", b -> b.historyMemoryBytes(size("hub.history_memory_bytes")));
             apply(hub, "hub.max_streams", b -> b.maxStreams(integer("hub.max_streams")));
             apply(hub, "hub.frame_trace", b -> b.frameTrace(bool("hub.frame_trace")));
-            apply(hub, "api_key", b -> b.apiKey(string("api_key")));
+            apply(hub, "api_key", b -> {
+                if (string("api_key") != null && DOCUMENTED_SECRETS.contains(string("api_key"))) {
+                    // Everyone has read the documentation: its example key guards nothing.
+                    throw new IllegalArgumentException("this is the documentation's example key; choose your own, "
+                            + "for example with: openssl rand -hex 24");
+                }
+                b.apiKey(string("api_key"));
+            });
             TokenVerifier tokens = tokens();
             hub.tokens(tokens);
             if (!bool("hub.anonymous") && tokens == null && !hasTokenErrors()) {
@@ -454,6 +464,10 @@ public final class ConfigLoader {
             int before = errors.size();
             if (secret != null) {
                 try {
+                    if (DOCUMENTED_SECRETS.contains(secret)) {
+                        throw new IllegalArgumentException("this is the documentation's example secret; anyone could sign "
+                                + "tokens with it: choose your own, for example with: openssl rand -hex 32");
+                    }
                     b.hmacSecret(secret);
                 } catch (IllegalArgumentException e) {
                     errors.add(invalid("tokens.hmac_secret", global.get("tokens.hmac_secret").source(), e.getMessage()));

@@ -88,7 +88,9 @@ public final class Settings {
                     .flag("--tls-cert"),
             path("tls_key", "PEM private key of tls_cert: PKCS#8, PKCS#1 or SEC1, unencrypted").flag("--tls-key"),
             path("tls_keystore", "serve wss:// with the key and chain of this PKCS#12 file").flag("--tls-keystore"),
-            string("tls_keystore_password", null, "password of tls_keystore").flag("--tls-keystore-password").secret(),
+            // No flag: command lines are visible to every user of the machine (ps).
+            string("tls_keystore_password", null, "password of tls_keystore (from the file or DUPLEX_TLS_KEYSTORE_PASSWORD, "
+                    + "never a flag)").secret(),
             bool("tls_self_signed", false, "serve wss:// with a certificate generated at start for localhost")
                     .flag("--tls-self-signed"),
             // The HTTP API.
@@ -111,7 +113,7 @@ public final class Settings {
             integer("hub.connection_burst", 2_000, 1, Integer.MAX_VALUE, "connections admitted at once before the rate applies"),
             duration("hub.drain_window", Duration.ofSeconds(5), 0,
                     "on shutdown, disconnects (3000, close 1001) are spread over this window"),
-            size("hub.history_memory", 256 * MiB, 0, Long.MAX_VALUE,
+            size("hub.history_memory_bytes", 256 * MiB, 0, Long.MAX_VALUE,
                     "history and de-duplication entries all channels may hold, counted encoded (error 106 above)"),
             integer("hub.max_streams", 100_000, 1, Integer.MAX_VALUE, "channels with a stream (history, offsets) on this node (error 106 above)"),
             bool("hub.frame_trace", false, "give connections a trace key so that another connection may watch their frames "

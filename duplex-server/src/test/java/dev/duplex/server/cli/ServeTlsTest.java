@@ -54,8 +54,12 @@ class ServeTlsTest {
     Path dir;
 
     private static ServeCommand parse(String... args) {
+        return parse(java.util.Map.of(), args);
+    }
+
+    private static ServeCommand parse(java.util.Map<String, String> environment, String... args) {
         ServeCommand serve = new ServeCommand();
-        serve.environment = java.util.Map.of();
+        serve.environment = environment;
         new CommandLine(serve).parseArgs(args);
         return serve;
     }
@@ -160,10 +164,26 @@ class ServeTlsTest {
     void pkcs12KeystoreWithPassword() throws Exception {
         ServerCredentials credentials = SelfSignedCertificate.generate(List.of("localhost"));
         Path p12 = writePkcs12(dir.resolve("server.p12"), credentials, "s3cret");
-        try (HubServer server = parse(withLoopback("--tls-keystore", p12.toString(),
-                "--tls-keystore-password", "s3cret")).start()) {
+        try (HubServer server = parse(java.util.Map.of("DUPLEX_TLS_KEYSTORE_PASSWORD", "s3cret"),
+                withLoopback("--tls-keystore", p12.toString())).start()) {
             assertEchoesOverWss(server, credentials.certificate(), "localhost");
         }
+    }
+
+    /**
+     * Regression (security review 2026-12, finding 10): the keystore password could be given as a
+     * flag, where every user of the machine sees it in ps. The flag is refused with what to do instead.
+     */
+    @Test
+    void aPasswordOnTheCommandLineIsRefused() {
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        ServeCommand serve = new ServeCommand();
+        serve.environment = java.util.Map.of();
+        serve.err = new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8);
+        int exit = new CommandLine(serve).execute("--port", "0", "--tls-keystore", "x.p12", "--tls-keystore-password", "s3cret");
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("DUPLEX_TLS_KEYSTORE_PASSWORD")
+                .contains("every user of this machine").doesNotContain("s3cret");
     }
 
     @Test
@@ -179,7 +199,8 @@ class ServeTlsTest {
                 .isInstanceOf(TlsSetupException.class).hasMessageContaining(missing.toString()).hasMessageContaining("does not exist");
         assertThatThrownBy(() -> parse(withLoopback("--tls-cert", cert.toString(), "--tls-key", otherKey.toString())).start())
                 .isInstanceOf(TlsSetupException.class).hasMessageContaining("does not match the certificate");
-        assertThatThrownBy(() -> parse(withLoopback("--tls-keystore", p12.toString(), "--tls-keystore-password", "wrong")).start())
+        assertThatThrownBy(() -> parse(java.util.Map.of("DUPLEX_TLS_KEYSTORE_PASSWORD", "wrong"),
+                withLoopback("--tls-keystore", p12.toString())).start())
                 .isInstanceOf(TlsSetupException.class).hasMessageContaining("Wrong password");
         assertThatThrownBy(() -> parse(withLoopback("--tls-cert", otherKey.toString(), "--tls-key", otherKey.toString())).start())
                 .isInstanceOf(TlsSetupException.class).hasMessageContaining("no PEM certificate");

@@ -269,6 +269,19 @@ class ConfigLoaderTest {
                         + " line 4: An allowed origin is scheme://host[:port] or scheme://*.domain[:port], not: app.example.com");
     }
 
+    /** Regression (security review 2026-12, finding 10): the documentation's example API key was accepted. */
+    @Test
+    void theDocumentationsExampleApiKeyIsRefused() throws Exception {
+        String file = dir.resolve("duplex.yaml").toString();
+        assertThat(problems("api_key: change-me-to-a-long-secret\n")).containsExactly("invalid value for 'api_key' in " + file
+                + " line 1: this is the documentation's example key; choose your own, for example with: openssl rand -hex 24");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> new ConfigLoader(Map.of("DUPLEX_API_KEY", "change-me-to-a-long-secret")).load(null, List.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("documentation's example key");
+        assertThat(problems("tokens:\n  hmac_secret: at-least-32-bytes-of-secret-for-hs256-tokens\n")).singleElement()
+                .asString().contains("documentation's example secret");
+    }
+
     @Test
     void settingsThatCannotWorkTogetherAreRefused() throws Exception {
         String file = dir.resolve("duplex.yaml").toString();
