@@ -24,7 +24,9 @@ class StaticFilesTest {
         assertThat(reply.header("Content-Type")).startsWith("text/javascript");
         assertThat(reply.bodyLength()).isGreaterThan(10_000);
         assertThat(reply.header("X-Content-Type-Options")).isEqualTo("nosniff");
-        assertThat(reply.header("Content-Security-Policy")).contains("default-src 'self'");
+        assertThat(reply.header("Content-Security-Policy")).contains("default-src 'self'")
+                .as("the page connects to its own origin only, WebSocket included").contains("connect-src 'self';")
+                .doesNotContain("ws:").doesNotContain("wss:");
         String etag = reply.header("ETag");
         assertThat(etag).startsWith("\"");
 

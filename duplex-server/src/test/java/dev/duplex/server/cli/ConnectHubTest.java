@@ -49,7 +49,7 @@ class ConnectHubTest {
     @BeforeEach
     void start() {
         server = HubServer.builder()
-                .config(HubConfig.builder().tokens(TokenVerifier.builder().hmacSecret(SECRET).build()).build())
+                .config(HubConfig.builder().tokens(TokenVerifier.builder().hmacSecret(SECRET).build()).frameTrace(true).build())
                 .address(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).start();
         url = "ws://127.0.0.1:" + server.port();
     }
@@ -210,7 +210,7 @@ class ConnectHubTest {
 
     @Test
     void anIdleSessionKeepsItsConnectionWithHeartbeatPings() throws Exception {
-        try (HubServer quick = HubServer.builder().config(HubConfig.builder().heartbeat(java.time.Duration.ofMillis(200)).build())
+        try (HubServer quick = HubServer.builder().config(HubConfig.builder().heartbeat(java.time.Duration.ofMillis(200)).frameTrace(true).build())
                 .address(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).start();
              Keyboard keyboard = new Keyboard()) {
             String quickUrl = "ws://127.0.0.1:" + quick.port();
