@@ -12,6 +12,12 @@ public final class ConformanceLimits {
             .withMaxFragments(65_536);
 
     /**
+     * A send queue for echoing Autobahn's 16 MiB messages, several in flight (the library's default,
+     * 4 MiB, would close such an echo with 1008).
+     */
+    public static final long AUTOBAHN_QUEUE_BYTES = 64L << 20;
+
+    /**
      * permessage-deflate for Autobahn sections 12 and 13: the library's defaults (level 6, no
      * context takeover either way, 15-bit windows unless the peer asks for less) but every message
      * compressed, so 16-octet messages exercise the compressor too.

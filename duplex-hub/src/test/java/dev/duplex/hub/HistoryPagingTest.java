@@ -95,6 +95,26 @@ class HistoryPagingTest extends HubTestBase {
         assertThat(back.received()).noneMatch(m -> m instanceof ServerMessage.Disconnect);
     }
 
+    /** The same class of defect in presence: a crowded channel's list is cut to a reply's worth, with the total. */
+    @Test
+    void aCrowdedPresenceListIsCutWithItsTotal() throws Exception {
+        start(HubConfig.builder().maxQueuedBytes(4_096).build()); // a reply may carry 1 KiB
+        List<TestHubClient> crowd = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            TestHubClient c = connect();
+            c.subscribe("room");
+            crowd.add(c);
+        }
+        TestHubClient reader = crowd.get(0);
+        long id = reader.nextId();
+        reader.send(new Command.Presence(id, "room"));
+        ServerMessage.PresenceResult presence = (ServerMessage.PresenceResult) reader.reply(id);
+        assertThat(presence.clients().size()).isBetween(1, 29);
+        assertThat(presence.total()).isEqualTo(30);
+        reader.roundTrip();
+        assertThat(reader.isOpen()).isTrue();
+    }
+
     @Test
     void aSubscribeWithSinceIsPagedToo() throws Exception {
         start(HubConfig.defaults());

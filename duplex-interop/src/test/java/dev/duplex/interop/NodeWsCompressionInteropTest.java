@@ -90,7 +90,7 @@ class NodeWsCompressionInteropTest {
     @BeforeAll
     static void start() {
         node = NodePeers.require();
-        WebSocketOptions big = WebSocketOptions.defaults().withLimits(ConformanceLimits.AUTOBAHN);
+        WebSocketOptions big = WebSocketOptions.defaults().withLimits(ConformanceLimits.AUTOBAHN).withMaxQueuedBytes(ConformanceLimits.AUTOBAHN_QUEUE_BYTES);
         standard = server(big.withCompression(EVERY_MESSAGE));
         takeover = server(big.withCompression(TAKEOVER_BOTH_WAYS));
         small = server(WebSocketOptions.defaults().withMaxMessageBytes(1 << 20).withCompression(EVERY_MESSAGE));
@@ -346,7 +346,7 @@ class NodeWsCompressionInteropTest {
         assertThat(first).as("the first line of %s is its port", server).matches("\\d+");
         int port = Integer.parseInt(first);
         WebSocketClient client = WebSocketClient.builder()
-                .options(WebSocketOptions.defaults().withLimits(ConformanceLimits.AUTOBAHN).withCompression(c.ours()))
+                .options(WebSocketOptions.defaults().withLimits(ConformanceLimits.AUTOBAHN).withMaxQueuedBytes(ConformanceLimits.AUTOBAHN_QUEUE_BYTES).withCompression(c.ours()))
                 .build();
         clients.add(client);
 

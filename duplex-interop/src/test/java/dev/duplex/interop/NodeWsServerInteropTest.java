@@ -68,7 +68,7 @@ class NodeWsServerInteropTest {
             peers.put(mode, new Peer(p, Integer.parseInt(first)));
         }
         client = WebSocketClient.builder()
-                .options(WebSocketOptions.defaults().withLimits(ConformanceLimits.AUTOBAHN))
+                .options(WebSocketOptions.defaults().withLimits(ConformanceLimits.AUTOBAHN).withMaxQueuedBytes(ConformanceLimits.AUTOBAHN_QUEUE_BYTES))
                 .build();
     }
 

@@ -75,7 +75,14 @@ public sealed interface ServerMessage permits Publication, ServerMessage.Connect
     record Ack(Long id, String channel, String epoch, long offset, boolean duplicate) implements ServerMessage {
     }
 
-    record PresenceResult(Long id, String channel, List<ClientInfo> clients) implements ServerMessage {
+    /**
+     * The reply to {@code presence}: who is subscribed. At most one reply's worth of bytes; when
+     * the list was cut, {@code total} says how many there are (absent otherwise).
+     */
+    record PresenceResult(Long id, String channel, List<ClientInfo> clients, Integer total) implements ServerMessage {
+        public PresenceResult(Long id, String channel, List<ClientInfo> clients) {
+            this(id, channel, clients, null);
+        }
     }
 
     /**

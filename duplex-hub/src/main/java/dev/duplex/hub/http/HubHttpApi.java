@@ -108,6 +108,10 @@ public final class HubHttpApi implements HttpHandler {
         } catch (TimeoutException e) {
             return error(504, "The broker did not answer within " + BROKER_TIMEOUT_SECONDS + " s");
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof dev.duplex.hub.broker.BrokerCapacityException full) {
+                // A node-wide budget is spent: the same refusal a client gets as error 106.
+                return error(503, full.getMessage()).withHeader("Retry-After", "60");
+            }
             return error(502, "The broker failed: " + e.getCause());
         }
     }

@@ -653,7 +653,14 @@ public final class HubSession {
         checkAccess(ChannelAccess.Operation.PRESENCE, ns, p.channel(), p.token(), p.id());
         hub.broker().presence(p.channel()).whenComplete((clients, failure) -> reply(failure != null
                 ? new ServerMessage.Error(p.id(), ErrorCode.INTERNAL.code(), "The broker failed; try again")
-                : new ServerMessage.PresenceResult(p.id(), p.channel(), clients)));
+                : presenceReply(p, clients)));
+    }
+
+    /** Who is subscribed, cut to one reply's worth (with the total) on a crowded channel. */
+    private ServerMessage presenceReply(Command.Presence p, List<ClientInfo> clients) {
+        int fit = ReplyBudget.fitClients(clients, replyBudget(false));
+        return fit == clients.size() ? new ServerMessage.PresenceResult(p.id(), p.channel(), clients)
+                : new ServerMessage.PresenceResult(p.id(), p.channel(), List.copyOf(clients.subList(0, fit)), clients.size());
     }
 
     private void history(Command.History h) throws ProtocolException {

@@ -1,5 +1,6 @@
 package dev.duplex.hub.session;
 
+import dev.duplex.hub.protocol.ClientInfo;
 import dev.duplex.hub.protocol.Publication;
 import java.util.List;
 
@@ -27,10 +28,25 @@ final class ReplyBudget {
         return publications.size();
     }
 
+    /** The leading members of a presence list that fit in {@code budget}. */
+    static int fitClients(List<ClientInfo> clients, long budget) {
+        long used = 0;
+        for (int i = 0; i < clients.size(); i++) {
+            used += estimate(clients.get(i));
+            if (used > budget) {
+                return i;
+            }
+        }
+        return clients.size();
+    }
+
+    static long estimate(ClientInfo info) {
+        return 64 + info.client().length() + info.user().length() + (info.info() == null ? 0 : info.info().toString().length());
+    }
+
     /** A publication's size in a message, from its encoded data (the format of the reader may differ a little). */
     static long estimate(Publication p) {
         return FIELDS + p.payload().size() + p.channel().length() + (p.key() == null ? 0 : p.key().length())
-                + (p.info() == null ? 0 : 64 + p.info().client().length() + p.info().user().length()
-                + (p.info().info() == null ? 0 : p.info().info().toString().length()));
+                + (p.info() == null ? 0 : estimate(p.info()));
     }
 }

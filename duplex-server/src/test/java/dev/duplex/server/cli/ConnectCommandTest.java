@@ -168,6 +168,18 @@ class ConnectCommandTest {
         assertThat(run.err()).contains("Closed: 1000");
     }
 
+    /**
+     * Same class of defect as the review's findings, in the client: a server could send terminal
+     * control sequences (clear the screen, rewrite earlier lines) that connect printed raw.
+     */
+    @Test
+    void controlCharactersFromTheServerAreShownNotObeyed() throws Exception {
+        Run run = new Run(input("\u001b[2Jcleared\u0007 and \u009b31m\ttabbed\n"), url);
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.outLines()).containsExactly("\\u001b[2Jcleared\\u0007 and \\u009b31m\ttabbed");
+        assertThat(run.out()).doesNotContain("\u001b").doesNotContain("\u0007").doesNotContain("\u009b");
+    }
+
     @Test
     void binaryLinesAndTheirHexPreview() throws Exception {
         Run run = new Run(input("abc\n0123456789abcdefXYZ\n"), url, "--binary", "--frames");

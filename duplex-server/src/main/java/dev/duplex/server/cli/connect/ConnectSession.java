@@ -231,7 +231,7 @@ public final class ConnectSession implements WebSocketListener {
     public void onText(WebSocket socket, String text) {
         String line = translator.describe(text);
         if (line != null) {
-            out.println(line);
+            out.println(FrameLines.printable(line));
         }
     }
 

@@ -42,6 +42,29 @@ public final class FrameLines {
     }
 
     /** Double quotes, with quotes, backslashes and control characters escaped so one frame stays one line. */
+    /**
+     * {@code s} safe to print on a terminal: control characters other than tab and newline (escape
+     * sequences could clear the screen or rewrite what was printed) are shown as {@code \\uXXXX}.
+     */
+    public static String printable(String s) {
+        StringBuilder out = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean control = (c < 0x20 && c != '\t' && c != '\n') || (c >= 0x7f && c <= 0x9f);
+            if (control && out == null) {
+                out = new StringBuilder(s.length() + 16).append(s, 0, i);
+            }
+            if (out != null) {
+                if (control) {
+                    out.append(String.format("\\u%04x", (int) c));
+                } else {
+                    out.append(c);
+                }
+            }
+        }
+        return out == null ? s : out.toString();
+    }
+
     public static String quote(String s) {
         StringBuilder out = new StringBuilder(s.length() + 2).append('"');
         for (int i = 0; i < s.length(); i++) {
