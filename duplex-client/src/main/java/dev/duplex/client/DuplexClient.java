@@ -434,8 +434,10 @@ public final class DuplexClient implements AutoCloseable {
      * requests and every publish still in the outbox fail with {@link ClientClosedException},
      * subscriptions end. Returns when the WebSocket is closed (at most the WebSocket close timeout,
      * 5 s by default, when the client owns its WebSocket client) and the client's threads are
-     * stopping; the callbacks already queued (ending with the {@link ConnectionState#CLOSED} event)
-     * still run. Idempotent.
+     * stopping. The callbacks already queued, ending with the {@link ConnectionState#CLOSED} event,
+     * have run by then when the client runs callbacks on its own thread (no
+     * {@code callbackExecutor}) and {@code close} is not called from a callback; otherwise they still
+     * run, after. Idempotent.
      */
     @Override
     public void close() {
@@ -473,6 +475,15 @@ public final class DuplexClient implements AutoCloseable {
         }
         if (ownedCallbackThread != null) {
             ownedCallbackThread.shutdown();
+            if (!CallbackExecutor.inCallbackOf(this)) {
+                // The final state events (CLOSING, CLOSED) reach the listener before close returns:
+                // an application that reads its own record of them right after close sees them.
+                try {
+                    ownedCallbackThread.awaitTermination(commandTimeoutMillis, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
     }
 
