@@ -102,6 +102,17 @@ public interface WebSocket {
      */
     void observeFrames(FrameObserver observer);
 
+    /**
+     * Runs {@code task} where this connection's listener events run: on its event loop (or, when
+     * the server was given an executor, in order with the events on it), after every send another
+     * thread handed to the connection before. Called on the event loop itself (without an executor),
+     * it runs at once. This is how per-connection state gets one owner: touch it only in listener
+     * events and in tasks given here, and it needs no lock. A task must be quick and not block;
+     * tasks still run after the connection closed (to clean up), and are dropped once the server
+     * or client stopped.
+     */
+    void execute(Runnable task);
+
     /** An attribute the application attached to this connection, or null. */
     Object attribute(String name);
 

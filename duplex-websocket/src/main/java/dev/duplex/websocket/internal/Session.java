@@ -64,6 +64,8 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
     private FrameObserver frameObserver;
 
     private boolean inReadBatch;
+    /** The loop is running the hand-off queue: a send from a task in it does not drain it again. */
+    private boolean runningHandOffs;
     /** Reading stopped because the send queue passed the transport's high watermark. */
     private boolean readPaused;
     private boolean lingering;
@@ -670,7 +672,7 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
     @Override
     public void abort() {
         if (!onLoop()) {
-            execute(this::abort);
+            runOnLoop(this::abort);
             return;
         }
         if (tcp != null) {
@@ -713,7 +715,7 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
     @Override
     public void observeFrames(FrameObserver observer) {
         if (tcp != null && !onLoop()) {
-            execute(() -> observeFrames(observer));
+            runOnLoop(() -> observeFrames(observer));
             return;
         }
         frameObserver = observer == null ? null : new GuardedObserver(observer);
@@ -786,16 +788,33 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
         if (!onLoop()) {
             return false;
         }
-        if (pendingHandOffs != 0) {
+        if (pendingHandOffs != 0 && !runningHandOffs) {
             runHandedOff(); // the earlier sends first
         }
+        // Inside runHandedOff (a task given to execute), a send is at the task's place in the queue:
+        // what follows in the queue was handed over after the task.
         return true;
     }
 
-    private void execute(Runnable task) {
+    private void runOnLoop(Runnable task) {
         TcpConnection t = tcp;
         if (t != null) {
-            t.loop().execute(task);
+            try {
+                t.loop().execute(task);
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                // the loop stopped with its server or client: nothing is left to run it for
+            }
+        }
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        if (listenerExecutor != null) {
+            listenerExecutor.execute(() -> callListener(task)); // in order with the listener events
+        } else if (sendsInline()) {
+            callListener(task);
+        } else {
+            handOffOrRun(() -> callListener(task));
         }
     }
 
@@ -830,24 +849,29 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
     /** Queues a task behind the handed-off sends, or runs it on the loop if the connection is not open. */
     private void handOffOrRun(Runnable task) {
         if (!handOff(0, task)) {
-            execute(task);
+            runOnLoop(task);
         }
     }
 
-    /** Runs the handed-off sends in call order; on the loop. */
+    /** Runs the handed-off sends (and tasks) in call order; on the loop. Not re-entered. */
     void runHandedOff() {
         ConcurrentLinkedQueue<HandedOff> queue = handedOffSends;
-        if (queue == null) {
+        if (queue == null || runningHandOffs) {
             return;
         }
-        HandedOff next;
-        while ((next = queue.poll()) != null) {
-            HANDED_OFF.addAndGet(this, -next.bytes());
-            try {
-                next.send().run();
-            } finally {
-                PENDING_HAND_OFFS.decrementAndGet(this);
+        runningHandOffs = true;
+        try {
+            HandedOff next;
+            while ((next = queue.poll()) != null) {
+                HANDED_OFF.addAndGet(this, -next.bytes());
+                try {
+                    next.send().run();
+                } finally {
+                    PENDING_HAND_OFFS.decrementAndGet(this);
+                }
             }
+        } finally {
+            runningHandOffs = false;
         }
     }
 
