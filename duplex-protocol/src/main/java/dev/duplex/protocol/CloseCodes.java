@@ -24,7 +24,33 @@ public final class CloseCodes {
     /** Reported locally when the TLS handshake failed; never sent. */
     public static final int TLS_HANDSHAKE = 1015;
 
+    /** A Close frame's reason holds at most 123 bytes of UTF-8: 125 bytes of control payload less the code. */
+    public static final int MAX_REASON_BYTES = 123;
+
     private CloseCodes() {
+    }
+
+    /**
+     * @throws IllegalArgumentException if {@code reason} (null: none) is longer than a Close frame
+     *     holds (RFC 6455 §5.5)
+     */
+    public static void checkReason(String reason) {
+        if (reason != null && dev.duplex.protocol.frame.Utf8.encodedLength(reason) > MAX_REASON_BYTES) {
+            throw new IllegalArgumentException("Close reason exceeds " + MAX_REASON_BYTES + " bytes of UTF-8 (RFC 6455 §5.5)");
+        }
+    }
+
+    /** {@code reason} (null: "") cut at a character boundary to fit a Close frame. */
+    public static String fitReason(String reason) {
+        String fitted = reason == null ? "" : reason;
+        while (dev.duplex.protocol.frame.Utf8.encodedLength(fitted) > MAX_REASON_BYTES) {
+            int cut = fitted.length() - 1;
+            if (Character.isLowSurrogate(fitted.charAt(cut))) {
+                cut--;
+            }
+            fitted = fitted.substring(0, cut);
+        }
+        return fitted;
     }
 
     /**

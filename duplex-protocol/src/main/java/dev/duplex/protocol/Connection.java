@@ -37,7 +37,6 @@ public final class Connection {
     public enum Initiator { LOCAL, REMOTE }
 
     private static final int NO_MESSAGE = -1;
-    private static final int MAX_REASON_BYTES = MAX_CONTROL_PAYLOAD - 2;
 
     private final Role role;
     private final Limits limits;
@@ -721,9 +720,7 @@ public final class Connection {
         if (!CloseCodes.isValidOnWire(code)) {
             throw new IllegalArgumentException("Close code " + code + " may not be sent (RFC 6455 §7.4)");
         }
-        if (reason != null && Utf8.encodedLength(reason) > MAX_REASON_BYTES) {
-            throw new IllegalArgumentException("Close reason exceeds " + MAX_REASON_BYTES + " bytes of UTF-8");
-        }
+        CloseCodes.checkReason(reason);
         if (state != State.OPEN) {
             throw new IllegalStateException("Cannot send CLOSE in state " + state);
         }
@@ -739,10 +736,7 @@ public final class Connection {
     }
 
     private void checkControl(String what, ByteBuffer payload) {
-        if (payload.remaining() > MAX_CONTROL_PAYLOAD) {
-            throw new IllegalArgumentException(what + " payload of " + payload.remaining()
-                    + " bytes exceeds 125 (RFC 6455 §5.5)");
-        }
+        FrameBits.checkControlPayload(what, payload.remaining());
         if (state != State.OPEN) {
             throw new IllegalStateException("Cannot send " + what + " in state " + state);
         }
@@ -750,7 +744,7 @@ public final class Connection {
 
     /** Writes a Close frame, cutting the reason at a character boundary to fit 123 bytes. */
     private void writeClose(int code, String reason) {
-        String fitted = fitReason(reason == null ? "" : reason);
+        String fitted = CloseCodes.fitReason(reason);
         int reasonBytes = Utf8.encodedLength(fitted);
         boolean masked = role == Role.CLIENT;
         int maskKey = masked ? maskSource.nextInt() : 0;
@@ -767,18 +761,6 @@ public final class Connection {
         if (o != null) {
             traceOut(o, true, 0, Opcode.CLOSE.code(), masked, length, code, fitted);
         }
-    }
-
-    private static String fitReason(String reason) {
-        String fitted = reason;
-        while (Utf8.encodedLength(fitted) > MAX_REASON_BYTES) {
-            int cut = fitted.length() - 1;
-            if (Character.isLowSurrogate(fitted.charAt(cut))) {
-                cut--;
-            }
-            fitted = fitted.substring(0, cut);
-        }
-        return fitted;
     }
 
     private void writeFrame(int opcode, boolean fin, ByteBuffer payload) {

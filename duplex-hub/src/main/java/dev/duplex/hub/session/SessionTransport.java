@@ -3,26 +3,28 @@ package dev.duplex.hub.session;
 import dev.duplex.protocol.FrameObserver;
 
 /**
- * What a {@link HubSession} needs from its connection: a WebSocket in the server, a recording
- * stand-in in the session's own tests. Every method may be called from any thread.
+ * A session's connection: a WebSocket in {@code HubEndpoint}, a recorder in tests. All methods but
+ * {@link #execute} are called only on the session's owner (see {@link HubSession}).
  */
 public interface SessionTransport {
-
-    /**
-     * Hands a message to the connection's send buffer. Messages leave in the order of the calls that
-     * happened before one another, whatever the threads (the WebSocket guarantees it).
-     */
+    /** Sends one encoded server message; it may be written at once. */
     void send(EncodedMessage message);
 
-    /** Bytes handed over and not yet written to the socket. */
+    /** Bytes written but not yet taken by the socket. */
     long bufferedAmount();
 
-    /** Closes with a close handshake. */
+    /** Closes the connection with a WebSocket close code and reason (at most 123 bytes of UTF-8). */
     void close(int code, String reason);
 
-    /** Reports every frame read or written on this connection to {@code observer} (null stops). */
+    /** Reports every frame to {@code observer} (null: stop), for frame traces. */
     void observeFrames(FrameObserver observer);
 
-    /** The peer's address, for logs and the stats API. */
     String remoteAddress();
+
+    /**
+     * Runs {@code task} on the session's owner: the connection's event loop, at once when called
+     * there. Callable from any thread; this is how publications, broker replies and the hub's
+     * timers reach a session.
+     */
+    void execute(Runnable task);
 }

@@ -48,4 +48,12 @@ public final class FrameBits {
         int size = length <= MAX_SHORT_LENGTH ? 2 : length <= 0xFFFF ? 4 : 10;
         return masked ? size + 4 : size;
     }
+
+    /** @throws IllegalArgumentException if a control frame's payload would pass 125 bytes (RFC 6455 §5.5) */
+    public static void checkControlPayload(String what, int length) {
+        if (length > MAX_CONTROL_PAYLOAD) {
+            throw new IllegalArgumentException(what + " payload of " + length + " bytes exceeds "
+                    + MAX_CONTROL_PAYLOAD + " (RFC 6455 §5.5)");
+        }
+    }
 }

@@ -182,15 +182,19 @@ public final class ServerContext implements SessionHost {
         return sessions.size();
     }
 
-    /** Sends 1001 to every open session (a graceful shutdown's first step). */
+    /**
+     * Sends 1001 to every open session (a graceful shutdown's first step). Decided on each session's
+     * loop, where its state changes: looked at from here, a session whose 101 is already on its way
+     * to the client could still read as connecting, and be dropped instead of told.
+     */
     public void goingAway(String reason) {
-        sessions.forEach(session -> {
+        sessions.forEach(session -> session.runOnLoop(() -> {
             if (session.readyState() == ReadyState.OPEN) {
                 session.close(CloseCodes.GOING_AWAY, reason);
             } else if (session.readyState() == ReadyState.CONNECTING && !httpInFlight.contains(session)) {
                 session.abort(); // a plain HTTP request with the handler may still answer, within the close timeout
             }
-        });
+        }));
     }
 
     /** The handler for plain HTTP requests, or null (then they get the WebSocket handshake's answers). */

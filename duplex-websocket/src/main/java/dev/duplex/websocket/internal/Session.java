@@ -1,6 +1,7 @@
 package dev.duplex.websocket.internal;
 
 import dev.duplex.protocol.CloseCodes;
+import dev.duplex.protocol.frame.FrameBits;
 import dev.duplex.protocol.Connection;
 import dev.duplex.protocol.ConnectionListener;
 import dev.duplex.protocol.FrameObserver;
@@ -615,9 +616,7 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
 
     @Override
     public boolean ping(ByteBuffer payload) {
-        if (payload.remaining() > 125) {
-            throw new IllegalArgumentException("Ping payload of " + payload.remaining() + " bytes exceeds 125 (RFC 6455 §5.5)");
-        }
+        FrameBits.checkControlPayload("Ping", payload.remaining());
         if (!sendsInline()) {
             ByteBuffer snapshot = copy(payload);
             return handOff(snapshot.remaining(), () -> pingNow(snapshot));
@@ -640,9 +639,7 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
         if (!CloseCodes.isValidOnWire(code)) {
             throw new IllegalArgumentException("Close code " + code + " may not be sent (RFC 6455 §7.4)");
         }
-        if (reason != null && reason.getBytes(StandardCharsets.UTF_8).length > 123) {
-            throw new IllegalArgumentException("Close reason exceeds 123 bytes of UTF-8");
-        }
+        CloseCodes.checkReason(reason);
         if (!sendsInline()) {
             // After the sends handed off before it: through the same queue.
             handOffOrRun(() -> closeLocally(code, reason));
@@ -796,7 +793,8 @@ public final class Session implements WebSocket, ConnectionListener, ConnectionH
         return true;
     }
 
-    private void runOnLoop(Runnable task) {
+    /** Runs {@code task} on this connection's loop (queued, even when called there). */
+    void runOnLoop(Runnable task) {
         TcpConnection t = tcp;
         if (t != null) {
             try {
