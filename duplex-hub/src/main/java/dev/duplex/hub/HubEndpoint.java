@@ -127,5 +127,10 @@ public final class HubEndpoint implements WebSocketListener {
         public String remoteAddress() {
             return String.valueOf(ws.remoteAddress());
         }
+
+        @Override
+        public void execute(Runnable task) {
+            ws.execute(task);
+        }
     }
 }

@@ -156,5 +156,10 @@ class ChannelSubscriptionRaceTest {
         public String remoteAddress() {
             return "test";
         }
+
+        @Override
+        public void execute(Runnable task) {
+            task.run();
+        }
     }
 }
