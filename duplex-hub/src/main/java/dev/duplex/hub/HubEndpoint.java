@@ -41,7 +41,7 @@ public final class HubEndpoint implements WebSocketListener {
             ws.close(DisconnectCode.UNSUPPORTED_PROTOCOL.code(), "Offer subprotocol duplex.v1.json or duplex.v1.msgpack");
             return;
         }
-        HubSession session = new HubSession(hub, new WebSocketTransport(ws), codec);
+        HubSession session = new HubSession(hub.sessionContext(), new WebSocketTransport(ws), codec);
         Long retryAfter = hub.admit();
         if (retryAfter != null) {
             LOG.log(System.Logger.Level.DEBUG, "Refusing a connection from {0}: admission limit", ws.remoteAddress());

@@ -12,6 +12,7 @@ import dev.duplex.hub.broker.PublishResult;
 import dev.duplex.hub.protocol.ClientInfo;
 import dev.duplex.hub.protocol.HubCodec;
 import dev.duplex.hub.protocol.StreamPosition;
+import dev.duplex.hub.session.ChannelRegistry;
 import dev.duplex.hub.session.EncodedMessage;
 import dev.duplex.hub.session.HubSession;
 import dev.duplex.hub.session.SessionTransport;
@@ -34,15 +35,16 @@ class ChannelSubscriptionRaceTest {
     void detachEmptyingAChannelNeverUnsubscribesTheNextSubscriber() throws Exception {
         StallingBroker broker = new StallingBroker();
         try (Hub hub = new Hub(HubConfig.defaults(), broker)) {
-            HubSession leaving = new HubSession(hub, new NoTransport(), HubCodec.JSON);
-            HubSession arriving = new HubSession(hub, new NoTransport(), HubCodec.JSON);
-            hub.attach("room", leaving).get(5, TimeUnit.SECONDS);
+            ChannelRegistry channels = hub.sessionContext().channels();
+            HubSession leaving = new HubSession(hub.sessionContext(), new NoTransport(), HubCodec.JSON);
+            HubSession arriving = new HubSession(hub.sessionContext(), new NoTransport(), HubCodec.JSON);
+            channels.attach("room", leaving).get(5, TimeUnit.SECONDS);
             assertThat(broker.subscribed).isTrue();
 
-            Thread detach = new Thread(() -> hub.detach("room", leaving));
+            Thread detach = new Thread(() -> channels.detach("room", leaving));
             detach.start();
             assertThat(broker.unsubscribing.await(5, TimeUnit.SECONDS)).isTrue();
-            CompletableFuture<Void> attached = CompletableFuture.runAsync(() -> hub.attach("room", arriving).join());
+            CompletableFuture<Void> attached = CompletableFuture.runAsync(() -> channels.attach("room", arriving).join());
             detach.join(5_000);
             attached.get(5, TimeUnit.SECONDS);
 
