@@ -28,7 +28,8 @@ public final class UserRegistry {
         int limit = config.maxConnectionsPerUser();
         boolean[] admitted = {false};
         users.compute(user, (u, slot) -> {
-            UserSlot s = slot == null ? new UserSlot() : slot;
+            UserSlot s = slot == null ? new UserSlot(new TokenBucket(config.userCommandsPerSecond(),
+                    config.userCommandBurst(), clock.nanoTime())) : slot;
             if (limit == 0 || s.count < limit) {
                 s.count++;
                 admitted[0] = true;
@@ -51,19 +52,16 @@ public final class UserRegistry {
             return null;
         }
         UserSlot slot = users.get(user);
-        return slot == null ? null : slot.rate(config, clock);
+        return slot == null ? null : slot.rate;
     }
 
-    /** A user's connection count and shared command-rate bucket. */
+    /** A user's connection count (changed only inside the map's compute) and shared command-rate bucket. */
     private static final class UserSlot {
+        final TokenBucket rate;
         int count;
-        private TokenBucket rate;
 
-        synchronized TokenBucket rate(HubConfig config, HubClock clock) {
-            if (rate == null) {
-                rate = new TokenBucket(config.userCommandsPerSecond(), config.userCommandBurst(), clock.nanoTime());
-            }
-            return rate;
+        UserSlot(TokenBucket rate) {
+            this.rate = rate;
         }
     }
 }
