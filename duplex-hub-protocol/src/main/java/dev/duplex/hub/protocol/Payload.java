@@ -64,6 +64,24 @@ public final class Payload {
         return encode(data, HubCodec.JSON);
     }
 
+    /**
+     * Data a broker kept: {@code bytes} in {@code format}, checked by {@link #encode} when they were
+     * published. Not checked again: only for what the hub itself stored.
+     */
+    public static Payload stored(byte[] bytes, HubCodec format) {
+        return new Payload(Objects.requireNonNull(bytes, "bytes"), Objects.requireNonNull(format, "format"), null);
+    }
+
+    /** The encoded bytes (the hub's form), or null for a tree. Shared: never modify them. */
+    public byte[] bytes() {
+        return bytes;
+    }
+
+    /** The format of {@link #bytes()}, or null for a tree. */
+    public HubCodec format() {
+        return format;
+    }
+
     /** A tree, as a client reads it from a server message. */
     public static Payload of(JsonNode tree) {
         return new Payload(null, null, Objects.requireNonNull(tree, "tree"));

@@ -62,6 +62,26 @@ public interface Broker extends AutoCloseable {
 
     CompletableFuture<List<ClientInfo>> presence(String channel);
 
+    /**
+     * The hub of this node introduces itself; a broker that connects several nodes starts reporting
+     * this node to the others and applying their requests here. Called once, before any other call.
+     */
+    default void attach(NodeAgent node) {
+    }
+
+    /**
+     * Disconnects the connections of {@code user} on every node; completes with how many were
+     * disconnected on the nodes that answered. A single-node broker leaves it to the hub (null).
+     */
+    default CompletableFuture<Integer> disconnectUser(String user, boolean reconnect, String reason) {
+        return null;
+    }
+
+    /** The nodes of the cluster, this one included; a single-node broker knows only this one (empty: ask the hub). */
+    default CompletableFuture<List<NodeStatus>> nodes() {
+        return CompletableFuture.completedFuture(List.of());
+    }
+
     /** Releases connections and threads. */
     @Override
     void close();

@@ -11,4 +11,14 @@ public interface BrokerListener {
     void onJoin(String channel, ClientInfo info);
 
     void onLeave(String channel, ClientInfo info);
+
+    /**
+     * This node missed publications of {@code channel} that history cannot give back, or the
+     * channel's stream restarted: a subscriber whose position is in another epoch than
+     * {@code epoch}, or below {@code offset} in it, cannot continue without knowing, and must resume
+     * (disconnect 3009). Publications after {@code offset} follow as usual. A single-node broker
+     * never calls it.
+     */
+    default void onGap(String channel, String epoch, long offset) {
+    }
 }
