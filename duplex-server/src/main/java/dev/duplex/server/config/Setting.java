@@ -128,6 +128,16 @@ public final class Setting {
         return choices;
     }
 
+    /** The least value of an INT or a SIZE (bytes), the least milliseconds of a DURATION; 0 for other kinds. */
+    long min() {
+        return min;
+    }
+
+    /** The greatest value of an INT or a SIZE (bytes); 0 for other kinds. */
+    long max() {
+        return max;
+    }
+
     public boolean isSecret() {
         return secret;
     }
