@@ -67,7 +67,7 @@ class ConfigLoaderFuzzTest {
         } catch (ConfigException e) {
             check(!e.problems().isEmpty(), "a ConfigException without a problem");
             for (String problem : e.problems()) {
-                check(problem != null && !problem.isBlank() && problem.indexOf('\n') < 0, "a problem that is not one line: " + problem);
+                check(problem != null && !problem.isBlank() && problem.indexOf('\n') < 0 && problem.indexOf('\r') < 0, "a problem that is not one line: " + problem);
             }
             return;
         }
