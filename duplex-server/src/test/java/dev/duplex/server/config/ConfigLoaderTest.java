@@ -434,6 +434,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aFlagOfTooManySecondsIsAProblem() throws Exception {
+        // Found by ConfigLoaderFuzzTest: 10^16 seconds and more overflowed Duration.toMillis() (ArithmeticException).
+        assertThat(problems("", Map.of(), List.of(new Flag("--idle-timeout", "1223372036854775808"),
+                new Flag("--ping-interval", "99999999999999999999999"), new Flag("--close-timeout", "9223372036"))))
+                .containsExactly(
+                        "invalid value for 'idle_timeout' in option --idle-timeout: '1223372036854775808s' is too long",
+                        "invalid value for 'ping_interval' in option --ping-interval: '99999999999999999999999s' is too long");
+    }
+
+    @Test
     void tlsPathsInTheFileAreRelativeToIt() throws Exception {
         ServeConfig config = load(write("tls_cert: certs/server.pem\ntls_key: /etc/key.pem\n"));
         assertThat(config.path("tls_cert")).isEqualTo(dir.toAbsolutePath().resolve("certs/server.pem"));
