@@ -559,7 +559,13 @@ public final class Connection {
                 reason = new String(control, 2, controlLength - 2, StandardCharsets.UTF_8);
             }
         } else if (controlLength >= 2) {
-            code = ((control[0] & 0xFF) << 8) | (control[1] & 0xFF);
+            // After a protocol error the peer's Close only completes the handshake and is not
+            // validated, but its code is still reported: pass on only a code a peer may send, so a
+            // listener never sees 1005, 1006, 1015 or a reserved code as if the peer had sent it.
+            int peerCode = ((control[0] & 0xFF) << 8) | (control[1] & 0xFF);
+            if (CloseCodes.isValidOnWire(peerCode)) {
+                code = peerCode;
+            }
         }
         if (state == State.OPEN) {
             initiator = Initiator.REMOTE;
@@ -570,6 +576,9 @@ public final class Connection {
             }
         }
         state = State.CLOSED;
+        // Frames after the Close in the same read were otherwise still parsed and reported (a
+        // second Close, a protocol error after the handshake completed): found by FrameFuzzTest.
+        parser.stop();
         releaseAssembly();
         listener.onCloseReceived(code, reason);
     }

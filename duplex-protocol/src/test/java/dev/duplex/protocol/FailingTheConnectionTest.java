@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * RFC 6455 §7.1.7 "Fail the WebSocket Connection": after a protocol error the connection sends one
@@ -139,6 +140,17 @@ class FailingTheConnectionTest {
         server.receive(RawFrames.concat(java.util.Arrays.copyOfRange(bad, 12, bad.length), RawFrames.close(1000, "ok").masked().bytes()));
         // After a failure the peer's Close is no longer validated, so only its code is reported.
         assertThat(server.events.take(CloseReceived.class).code()).isEqualTo(1000);
+        assertThat(server.state()).isEqualTo(State.CLOSED);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1005, 1006, 1015, 0, 1004, 2999, 65535})
+    @DisplayName("After a failure, a peer's Close with a code no peer may send is reported as 1005 (found by FrameFuzzTest)")
+    void invalidCodeInThePeersCloseAfterAFailureIsNotReported(int code) {
+        Endpoint server = Endpoint.server().receive(RawFrames.frame(0x3).payload("x").masked().bytes());
+        assertThat(server.events.takeErrorCode()).isEqualTo(1002);
+        server.receive(RawFrames.frame(0x8).payload(new byte[] {(byte) (code >>> 8), (byte) code}).masked().bytes());
+        assertThat(server.events.take()).isEqualTo(new CloseReceived(CloseCodes.NO_STATUS, ""));
         assertThat(server.state()).isEqualTo(State.CLOSED);
     }
 

@@ -68,6 +68,16 @@ public final class FrameParser {
         draining = true;
     }
 
+    /**
+     * Stop reading: {@link #parse} ignores every byte from now on, those of the buffer it is
+     * working through included. Used once the close handshake is complete, after which nothing
+     * may follow (RFC 6455 §5.5.1), so that frames behind the Close in the same read are not
+     * reported.
+     */
+    public void stop() {
+        state = State.DEAD;
+    }
+
     /** Whether the parser is between frames (no partial header or payload pending). */
     public boolean atFrameBoundary() {
         return state == State.HEADER && stashed == 0;

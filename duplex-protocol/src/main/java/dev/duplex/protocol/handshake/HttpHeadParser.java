@@ -83,14 +83,28 @@ public final class HttpHeadParser {
         if (sp1 < 0 || !line.startsWith("HTTP/") || line.length() < sp1 + 4) {
             throw new HandshakeRejection(400, "Malformed status line: " + abbreviate(line));
         }
-        int status;
-        try {
-            status = Integer.parseInt(line.substring(sp1 + 1, sp1 + 4));
-        } catch (NumberFormatException e) {
+        // RFC 9112 §4: status-code = 3DIGIT, then a space or the end of the line; RFC 9110 §15: 100-599.
+        // Integer.parseInt alone took "+12", "-99", "050" and the first three digits of "1011"
+        // (found by HandshakeFuzzTest).
+        if (!isStatusCode(line, sp1 + 1)) {
             throw new HandshakeRejection(400, "Malformed status code in: " + abbreviate(line));
         }
+        int status = Integer.parseInt(line.substring(sp1 + 1, sp1 + 4));
         String reason = line.length() > sp1 + 5 ? line.substring(sp1 + 5) : "";
         return new HttpResponse(line.substring(0, sp1), status, reason, headers(lines));
+    }
+
+    /** Three digits from {@code at}, the first 1-5, then a space or the end of the line. */
+    private static boolean isStatusCode(String line, int at) {
+        if (line.charAt(at) < '1' || line.charAt(at) > '5') {
+            return false;
+        }
+        for (int i = at + 1; i < at + 3; i++) {
+            if (line.charAt(i) < '0' || line.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return line.length() == at + 3 || line.charAt(at + 3) == ' ';
     }
 
     private List<String> lines() throws HandshakeRejection {

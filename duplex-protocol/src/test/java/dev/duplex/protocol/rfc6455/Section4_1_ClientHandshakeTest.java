@@ -271,8 +271,16 @@ class Section4_1_ClientHandshakeTest {
     }
 
     @ParameterizedTest(name = "malformed status line \"{0}\" → rejection")
-    @ValueSource(strings = {"HTTP/1.1", "HTTP/1.1 1x1 Switching", "FTP/1.1 101 Switching", "HTTP/1.1 10"})
+    @ValueSource(strings = {"HTTP/1.1", "HTTP/1.1 1x1 Switching", "FTP/1.1 101 Switching", "HTTP/1.1 10",
+        // Found by HandshakeFuzzTest: Integer.parseInt took a sign, a leading 0 and a fourth digit.
+        "HTTP/1.1 050 Odd", "HTTP/1.1 +12 Plus", "HTTP/1.1 -99 Minus", "HTTP/1.1 1011 Long", "HTTP/1.1 600 Big"})
     void malformedStatusLineIsRefused(String line) {
         assertThatThrownBy(() -> response(line + "\r\n\r\n")).isInstanceOf(HandshakeRejection.class);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"HTTP/1.1 101 Switching Protocols,101", "HTTP/1.1 101,101", "HTTP/1.1 599 x,599", "HTTP/1.1 100 ,100"})
+    void statusCodeIsThreeDigits(String line, int status) throws HandshakeRejection {
+        assertThat(response(line + "\r\n\r\n").status()).isEqualTo(status);
     }
 }

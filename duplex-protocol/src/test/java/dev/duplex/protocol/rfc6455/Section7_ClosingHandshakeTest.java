@@ -123,6 +123,18 @@ class Section7_ClosingHandshakeTest {
     }
 
     @Test
+    @DisplayName("Nothing behind the peer's Close in the same read is reported: a second Close, a ping, a bad frame (found by FrameFuzzTest)")
+    void nothingAfterTheCloseInTheSameReadIsReported() {
+        Endpoint client = Endpoint.client().receive(RawFrames.concat(RawFrames.close().bytes(), RawFrames.close().bytes(),
+                RawFrames.ping(new byte[] {1}).bytes(), RawFrames.frame(0x3).bytes()));
+        assertThat(client.events.take()).isEqualTo(new CloseReceived(CloseCodes.NO_STATUS, ""));
+        client.events.assertExhausted();
+        assertThat(client.writtenFrames()).singleElement().satisfies(f -> assertThat(f.opcode()).isEqualTo(0x8));
+        assertThat(client.connection.isFailed()).isFalse();
+        assertThat(client.state()).isEqualTo(State.CLOSED);
+    }
+
+    @Test
     void thePeersCodeIsEchoed() {
         Endpoint server = Endpoint.server().receive(RawFrames.close(4321, "custom").masked().bytes());
         assertThat(server.events.take()).isEqualTo(new CloseReceived(4321, "custom"));

@@ -128,6 +128,16 @@ public final class Setting {
         return choices;
     }
 
+    /** The least value of an INT or a SIZE (bytes), the least milliseconds of a DURATION; 0 for other kinds. */
+    long min() {
+        return min;
+    }
+
+    /** The greatest value of an INT or a SIZE (bytes); 0 for other kinds. */
+    long max() {
+        return max;
+    }
+
     public boolean isSecret() {
         return secret;
     }
@@ -214,7 +224,10 @@ public final class Setting {
                         throw new IllegalArgumentException("expected a duration with a unit, such as " + s + "s or "
                                 + s + "ms, got the plain number " + s);
                     }
-                    d = Duration.ofSeconds(Long.parseLong(s));
+                    // Seconds, through the same parser as "90s" in the file: it refuses what does not fit
+                    // a Duration's milliseconds ("too long"), where Duration.ofSeconds then toMillis()
+                    // threw ArithmeticException for 10^16 seconds and more (found by ConfigLoaderFuzzTest).
+                    d = Units.parseDuration(s + "s");
                 } else {
                     d = Units.parseDuration(s);
                 }

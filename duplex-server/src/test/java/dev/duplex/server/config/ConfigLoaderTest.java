@@ -435,6 +435,28 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aLineBreakInAValueDoesNotSplitItsProblem() throws Exception {
+        // Found by ConfigLoaderFuzzTest: the quoted value came through with its line breaks.
+        String file = dir.resolve("duplex.yaml").toString();
+        assertThat(problems("tokens:\n  public_keys: [\"file:a\\nfake: line\"]\n", Map.of("DUPLEX_PORT", "80\n80"), List.of()))
+                .containsExactly(
+                        "invalid value for 'port' in environment variable DUPLEX_PORT: expected a whole number from 0 to 65535,"
+                                + " got '80\\n80'",
+                        "invalid value for 'tokens.public_keys[1]' in " + file + " line 2: the file " + dir.resolve("a\nfake: line")
+                                .toString().replace("\n", "\\n") + " does not exist");
+    }
+
+    @Test
+    void aFlagOfTooManySecondsIsAProblem() throws Exception {
+        // Found by ConfigLoaderFuzzTest: 10^16 seconds and more overflowed Duration.toMillis() (ArithmeticException).
+        assertThat(problems("", Map.of(), List.of(new Flag("--idle-timeout", "1223372036854775808"),
+                new Flag("--ping-interval", "99999999999999999999999"), new Flag("--close-timeout", "9223372036"))))
+                .containsExactly(
+                        "invalid value for 'idle_timeout' in option --idle-timeout: '1223372036854775808s' is too long",
+                        "invalid value for 'ping_interval' in option --ping-interval: '99999999999999999999999s' is too long");
+    }
+
+    @Test
     void tlsPathsInTheFileAreRelativeToIt() throws Exception {
         ServeConfig config = load(write("tls_cert: certs/server.pem\ntls_key: /etc/key.pem\n"));
         assertThat(config.path("tls_cert")).isEqualTo(dir.toAbsolutePath().resolve("certs/server.pem"));
