@@ -46,6 +46,17 @@ class StaticFilesTest {
     }
 
     @Test
+    void foldersAreNotFiles() throws Exception {
+        for (String path : List.of("/duplex", "/dashboard", "/duplex/", "/dashboard/", "/vendor/uplot", "/vendor")) {
+            assertThat(StaticFiles.resourceFor(path)).as(path).isNull();
+            HttpReply reply = files.handle(get(path, Map.of()));
+            assertThat(new String(bytes(reply), StandardCharsets.UTF_8)).as(path + ": not a listing").isEqualTo("fallback");
+        }
+        assertThat(StaticFiles.resourceFor("/duplex/backoff.js")).isEqualTo("dev/duplex/web/static/duplex/backoff.js");
+        assertThat(StaticFiles.resourceFor("/")).isEqualTo("dev/duplex/web/static/index.html");
+    }
+
+    @Test
     void cssHasItsType() throws Exception {
         HttpReply reply = files.handle(get("/vendor/uplot/uPlot.min.css", Map.of()));
         assertThat(reply.header("Content-Type")).startsWith("text/css");
