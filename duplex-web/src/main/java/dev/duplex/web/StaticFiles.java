@@ -14,10 +14,11 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Serves the browser client and the dashboard from the classpath: {@code /} is the dashboard,
- * {@code /duplex.js} the client, {@code /vendor/uplot/…} the chart library's WebJar. Files are read
+ * Serves the browser client and the dashboard from the classpath: {@code /} is the dashboard
+ * ({@code /dashboard.js} and its modules in {@code /dashboard/}), {@code /duplex.js} the client (its
+ * modules in {@code /duplex/}), {@code /vendor/uplot/…} the chart library's WebJar. Files are read
  * once and kept in memory with an ETag, so a reload costs a 304. Only GET and HEAD; paths with
- * {@code ..}, backslashes or encoded separators never reach the classpath.
+ * {@code ..}, backslashes or encoded separators never reach the classpath, and folders are not files.
  */
 public final class StaticFiles implements HttpHandler {
     private static final String ROOT = "dev/duplex/web/static/";
@@ -93,6 +94,12 @@ public final class StaticFiles implements HttpHandler {
         }
         if (!path.startsWith("/") || path.contains("..") || path.contains("\\") || path.contains("%")
                 || path.contains("//") || path.indexOf('\0') >= 0 || path.endsWith("/")) {
+            return null;
+        }
+        String fileName = path.substring(path.lastIndexOf('/') + 1);
+        if (fileName.lastIndexOf('.') <= 0) {
+            // Every file here has an extension; a name without one is a folder (/duplex holds the
+            // modules of /duplex.js), which the classpath would answer with a listing.
             return null;
         }
         if (path.startsWith("/vendor/uplot/")) {
