@@ -97,7 +97,7 @@ class HandshakeFuzzTest {
         }
 
         @Override
-        public boolean isOriginAllowed(String origin) {
+        public boolean isOriginAllowed(String origin, String host) {
             return (bits & 0x40) == 0 || "https://ok.example".equals(origin);
         }
 
@@ -142,7 +142,7 @@ class HandshakeFuzzTest {
                 "accepted without exactly one Host, key and version: " + h);
         check(h.hasToken("Upgrade", "websocket") && h.hasToken("Connection", "upgrade"), "accepted without the upgrade: " + h);
         check("13".equals(h.first("Sec-WebSocket-Version")), "accepted version " + h.first("Sec-WebSocket-Version"));
-        check(policy.isOriginAllowed(h.first("Origin")), "accepted an origin the policy refuses");
+        check(policy.isOriginAllowed(h.first("Origin"), h.first("Host")), "accepted an origin the policy refuses");
         String key = accepted.key();
         check(key.equals(h.first("Sec-WebSocket-Key")), "the key is not the request's");
         byte[] nonce;
