@@ -323,6 +323,18 @@ public final class Hub implements AutoCloseable {
         }
 
         @Override
+        public void onGap(String channel, String epoch, long offset) {
+            ChannelRegistry.Members members = context.channels().members(channel);
+            if (members != null) {
+                fanoutScope.accept(() -> {
+                    for (HubSession s : members.subscribers()) {
+                        s.execute(() -> s.streamGap(channel, epoch, offset));
+                    }
+                });
+            }
+        }
+
+        @Override
         public void onJoin(String channel, ClientInfo info) {
             event(channel, new ServerMessage.Join(channel, info), info);
         }

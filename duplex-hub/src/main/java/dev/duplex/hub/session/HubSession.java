@@ -191,6 +191,14 @@ public final class HubSession {
         subscriptions.deliver(publication);
     }
 
+    /**
+     * The broker lost publications of {@code channel} that history cannot give back (or the stream
+     * restarted): a subscription positioned before {@code offset} of {@code epoch} must resume.
+     */
+    public void streamGap(String channel, String epoch, long offset) {
+        subscriptions.gap(channel, epoch, offset);
+    }
+
     /** Join and leave pushes for a channel this session is subscribed to. */
     public void deliverPresenceEvent(String channel, ServerMessage event, ClientInfo who) {
         subscriptions.deliverPresenceEvent(channel, event, who);

@@ -255,6 +255,23 @@ final class Subscriptions {
         return true;
     }
 
+    /**
+     * The node missed publications of a channel up to {@code offset} of {@code epoch} that history
+     * cannot give back: a subscription positioned in another epoch or below that offset cannot
+     * continue without the client knowing (3009; it resumes and learns {@code recovered: false}).
+     * One still subscribing reads its position after this and needs nothing.
+     */
+    void gap(String channel, String epoch, long offset) {
+        Subscription sub = subscriptions.get(channel);
+        if (sub == null || sub.epoch == null || !session.active()) {
+            return;
+        }
+        if (!epoch.equals(sub.epoch) || sub.offset < offset) {
+            session.disconnect(DisconnectCode.INSUFFICIENT_STATE, "Publications of " + channel
+                    + " were lost between nodes; reconnect to recover", null);
+        }
+    }
+
     /** Join and leave pushes for a channel this session is subscribed to; not one's own. */
     void deliverPresenceEvent(String channel, ServerMessage event, ClientInfo who) {
         Subscription sub = subscriptions.get(channel);

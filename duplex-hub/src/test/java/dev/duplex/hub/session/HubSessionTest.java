@@ -203,4 +203,31 @@ class HubSessionTest {
         writer.command(new Command.Publish(2L, "a", TextNode.valueOf("2"), null, null));
         assertThat(back.take(Publication.class).offset()).isEqualTo(2);
     }
+
+    @Test
+    void aGapTheBrokerCannotFillDisconnectsOnlyTheSubscriptionsItLeftBehind() {
+        SessionBench bench = new SessionBench(HubConfig.defaults());
+        SessionBench.Recording ann = bench.connected();
+        SessionBench.Recording bob = bench.connected();
+        ann.command(new Command.Subscribe(2L, "room", null, null));
+        ServerMessage.Subscribed subscribed = ann.take(ServerMessage.Subscribed.class);
+        bob.command(new Command.Subscribe(3L, "room", null, null));
+        bob.take(ServerMessage.Subscribed.class);
+        ann.take(ServerMessage.Join.class);
+        bob.command(new Command.Publish(4L, "room", TextNode.valueOf("hi"), null, null));
+        assertThat(ann.take(Publication.class).offset()).isEqualTo(1);
+        assertThat(bob.take(Publication.class).offset()).isEqualTo(1);
+        bob.take(ServerMessage.Ack.class);
+
+        // A gap up to an offset both have passed changes nothing; one beyond it, or in another
+        // epoch, makes the session resume.
+        ann.session.execute(() -> ann.session.streamGap("room", subscribed.epoch(), 1));
+        ann.session.execute(() -> ann.session.streamGap("elsewhere", "other", 9));
+        assertThat(ann.session.active()).isTrue();
+        ann.session.execute(() -> ann.session.streamGap("room", subscribed.epoch(), 3));
+        assertThat(ann.take(ServerMessage.Disconnect.class).code()).isEqualTo(3009);
+        assertThat(bob.take(ServerMessage.Leave.class).info().client()).isEqualTo(ann.session.clientId());
+        bob.session.execute(() -> bob.session.streamGap("room", "a-new-epoch", 0));
+        assertThat(bob.take(ServerMessage.Disconnect.class).code()).isEqualTo(3009);
+    }
 }
