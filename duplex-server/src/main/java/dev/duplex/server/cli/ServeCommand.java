@@ -5,6 +5,8 @@ import dev.duplex.hub.Access;
 import dev.duplex.hub.HubConfig;
 import dev.duplex.gateway.simulator.DeviceFleet;
 import dev.duplex.hub.HubServer;
+import dev.duplex.hub.broker.redis.RedisBroker;
+import dev.duplex.hub.broker.redis.RedisBrokerOptions;
 import dev.duplex.hub.HubStatsPublisher;
 import dev.duplex.web.StaticFiles;
 import dev.duplex.server.config.ConfigException;
@@ -69,6 +71,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "Also allow browser pages of this origin to connect, e.g. https://app.example.com or https://*.example.com; "
                     + "repeatable; '*' allows any. Default: only pages this server served.")
     List<String> allowedOrigins;
+
+    @Option(names = "--broker", paramLabel = "URI",
+            description = "A Redis shared by the nodes of a cluster: redis://HOST:PORT (rediss:// for TLS), repeatable to shard "
+                    + "over several, or redis-cluster://HOST:PORT. Default: this node's in-memory broker.")
+    List<String> brokers;
 
     @Option(names = "--event-loops", description = "Event loop threads; 0 = one per core (default: ${DEFAULT-VALUE}).")
     String eventLoops;
@@ -192,6 +199,8 @@ final class ServeCommand implements Callable<Integer> {
     /** The TLS the last {@link #start()} used; null without TLS. */
     ServerTls tls;
     private HubServer server;
+    /** The Redis broker, when configured: closed after the server. */
+    private RedisBroker broker;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -293,28 +302,44 @@ final class ServeCommand implements Callable<Integer> {
         boolean withDemo = loaded.bool("demo");
         boolean withBroadcast = loaded.bool("broadcast");
         boolean loopbackOnly = isLoopback(host);
-        HubServer started = HubServer.builder()
-                .config(withBuiltInNamespaces(loaded.hubConfig(), withDashboard, withDemo, loopbackOnly))
-                .httpFallback(withDashboard ? new StaticFiles(null) : null)
-                .address(new InetSocketAddress(host, loaded.integer("port")))
-                .options(loaded.webSocketOptions())
-                .transport(loaded.transportOptions())
-                .customize(ws -> {
-                    if (tls != null) {
-                        ws.tls(tls.context());
-                    }
-                    ws.originPolicy(loaded.originPolicy());
-                    ws.route("/echo", EchoListener.INSTANCE);
-                    if (withBroadcast) {
-                        ws.route("/broadcast", new BroadcastListener());
-                    }
-                    ws.connectionLimits(loaded.connectionLimits())
-                            .messageMemoryBytes(loaded.size("message_memory"))
-                            .compressionBudgetBytes(loaded.size("compression_budget"))
-                            .eventLoops(loaded.integer("event_loops"));
-                })
-                .start();
+        List<String> brokerUris = loaded.list("broker");
+        RedisBroker redis = brokerUris.isEmpty() ? null : new RedisBroker(RedisBrokerOptions.builder().uris(brokerUris).build());
+        if (redis != null) {
+            log.info("Broker: Redis at " + String.join(", ", brokerUris.stream().map(ServeCommand::withoutPassword).toList())
+                    + " (channels, history and presence shared with every node on it)");
+        }
+        HubServer started;
+        try {
+            started = HubServer.builder()
+                    .broker(redis)
+                    .config(withBuiltInNamespaces(loaded.hubConfig(), withDashboard, withDemo, loopbackOnly))
+                    .httpFallback(withDashboard ? new StaticFiles(null) : null)
+                    .address(new InetSocketAddress(host, loaded.integer("port")))
+                    .options(loaded.webSocketOptions())
+                    .transport(loaded.transportOptions())
+                    .customize(ws -> {
+                        if (tls != null) {
+                            ws.tls(tls.context());
+                        }
+                        ws.originPolicy(loaded.originPolicy());
+                        ws.route("/echo", EchoListener.INSTANCE);
+                        if (withBroadcast) {
+                            ws.route("/broadcast", new BroadcastListener());
+                        }
+                        ws.connectionLimits(loaded.connectionLimits())
+                                .messageMemoryBytes(loaded.size("message_memory"))
+                                .compressionBudgetBytes(loaded.size("compression_budget"))
+                                .eventLoops(loaded.integer("event_loops"));
+                    })
+                    .start();
+        } catch (RuntimeException e) {
+            if (redis != null) {
+                redis.close();
+            }
+            throw e;
+        }
         this.server = started;
+        this.broker = redis;
         if (withDemo) {
             started.closeWith(DeviceFleet.start(started.hub(), Duration.ofSeconds(1)));
         }
@@ -365,6 +390,20 @@ final class ServeCommand implements Callable<Integer> {
         return started;
     }
 
+    /** Closes the Redis broker, if any, once the server is closed. */
+    void closeBroker() {
+        RedisBroker b = broker;
+        broker = null;
+        if (b != null) {
+            b.close();
+        }
+    }
+
+    /** A URI as the log may show it: without a password. */
+    static String withoutPassword(String uri) {
+        return uri.replaceAll("(://)[^@/]*@", "$1***@");
+    }
+
     /**
      * Graceful shutdown: the hub admits no one new and tells its clients to reconnect elsewhere
      * (disconnect 3000 with a retry hint, close code 1001), spread over {@code hub.drain_window};
@@ -383,6 +422,7 @@ final class ServeCommand implements Callable<Integer> {
                 + dev.duplex.server.config.Units.formatDuration(window) + " (disconnect 3000, close 1001), then 1001 to "
                 + Math.max(0, s.webSocketServer().connectionCount() - hubConnections) + " other connections");
         s.drainAndClose(config.duration("close_timeout"));
+        closeBroker();
         log.info("Stopped");
     }
 

@@ -42,6 +42,8 @@ public final class Settings {
                     .flag("--host"),
             list("allowed_origins", "browser pages allowed to connect besides the server's own (exact origins, or "
                     + "https://*.example.com); '*' allows any").flag("--allowed-origin"),
+            list("broker", "Redis URIs shared by the nodes of a cluster (redis://, rediss://, several to shard, "
+                    + "redis-cluster://); none: this node's in-memory broker").flag("--broker"),
             integer("event_loops", 0, 0, 4_096, "event loop threads; 0 = one per core").flag("--event-loops"),
             // The WebSocket limits are the library's own defaults (WebSocketOptions, Limits): one
             // place, one set of numbers. Autobahn's section 9 needs 16 MiB messages: see docs/command-line.md.
