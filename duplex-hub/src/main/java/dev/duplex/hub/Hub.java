@@ -1,11 +1,15 @@
 package dev.duplex.hub;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.duplex.hub.broker.Broker;
 import dev.duplex.hub.broker.BrokerCapacityException;
 import dev.duplex.hub.broker.BrokerListener;
 import dev.duplex.hub.broker.HistoryPage;
 import dev.duplex.hub.broker.MemoryBroker;
+import dev.duplex.hub.broker.NodeAgent;
+import dev.duplex.hub.broker.NodeStatus;
 import dev.duplex.hub.broker.PublishRequest;
 import dev.duplex.hub.broker.PublishResult;
 import dev.duplex.hub.limits.TokenBucket;
@@ -54,6 +58,8 @@ public final class Hub implements AutoCloseable {
     private final SessionContext context;
     private final TokenBucket admission;
     private final ScheduledExecutorService timer;
+    private final String nodeId = "node-" + Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36);
+    private final long startedMillis = System.currentTimeMillis();
     private volatile boolean draining;
     private volatile Consumer<Runnable> fanoutScope = Runnable::run;
 
@@ -92,6 +98,22 @@ public final class Hub implements AutoCloseable {
             metrics.gauge("duplex_streams", "Channels with a stream (in-memory broker; at most hub.max_streams)",
                     memory::streamCount);
         }
+        broker.attach(new NodeAgent() {
+            @Override
+            public String nodeId() {
+                return nodeId;
+            }
+
+            @Override
+            public JsonNode report() {
+                return Hub.this.report();
+            }
+
+            @Override
+            public int disconnectLocally(String user, boolean reconnect, String reason) {
+                return disconnectUser(user, reconnect, reason);
+            }
+        });
     }
 
     /**
@@ -197,6 +219,38 @@ public final class Hub implements AutoCloseable {
             }
         }
         return count;
+    }
+
+    /**
+     * Disconnects the connections of {@code user} on every node of the cluster (this one alone with
+     * the in-memory broker); completes with how many were told on the nodes that answered.
+     */
+    public CompletableFuture<Integer> disconnectUserEverywhere(String user, boolean reconnect, String reason) {
+        CompletableFuture<Integer> cluster = broker.disconnectUser(user, reconnect, reason);
+        return cluster != null ? cluster : CompletableFuture.completedFuture(disconnectUser(user, reconnect, reason));
+    }
+
+    /** This node's id in the cluster. */
+    public String nodeId() {
+        return nodeId;
+    }
+
+    /** This node as the others see it: id, start, uptime, connections, subscriptions, channels. */
+    public ObjectNode report() {
+        long now = System.currentTimeMillis();
+        int subscriptions = 0;
+        for (int count : context.channels().counts().values()) {
+            subscriptions += count;
+        }
+        return JsonNodeFactory.instance.objectNode().put("id", nodeId).put("startedMillis", startedMillis)
+                .put("uptimeSeconds", (now - startedMillis) / 1000).put("connections", context.sessions().size())
+                .put("subscriptions", subscriptions).put("channels", context.channels().size()).put("draining", draining);
+    }
+
+    /** The nodes of the cluster, which are alive and their last reports; with the in-memory broker, this node. */
+    public CompletableFuture<List<NodeStatus>> nodes() {
+        return broker.nodes().thenApply(list -> list.isEmpty()
+                ? List.of(new NodeStatus(nodeId, true, true, System.currentTimeMillis(), report())) : list);
     }
 
     /** Channels with subscribers on this node and how many, sorted by name. */

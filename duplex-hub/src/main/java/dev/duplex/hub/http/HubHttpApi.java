@@ -220,7 +220,8 @@ public final class HubHttpApi implements HttpHandler {
         boolean reconnect = reconnectField != null && reconnectField.asBoolean(false);
         String reason = bounded(text(body, "reason", false), "Field \"reason\"", MAX_REASON_BYTES,
                 " (it travels in a close frame)");
-        int count = hub.disconnectUser(user, reconnect, reason);
+        // Every node of the cluster, not only this one (with the in-memory broker: this one).
+        int count = hub.disconnectUserEverywhere(user, reconnect, reason).get(BROKER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         return ok(json.createObjectNode().put("user", user).put("disconnected", count));
     }
 
@@ -231,7 +232,7 @@ public final class HubHttpApi implements HttpHandler {
         return ok(reply);
     }
 
-    private HttpReply stats() {
+    private HttpReply stats() throws Exception {
         List<HubSession.Stats> connections = hub.connections();
         long queued = 0;
         long oldest = 0;
@@ -249,6 +250,13 @@ public final class HubHttpApi implements HttpHandler {
         sorted.sort((a, b) -> Long.compare(b.queuedBytes(), a.queuedBytes()));
         // The most backed-up connections first; the full list can be long on a busy node.
         reply.set("connectionDetails", json.valueToTree(sorted.subList(0, Math.min(100, sorted.size()))));
+        reply.put("node", hub.nodeId());
+        var nodes = reply.putArray("nodes");
+        for (dev.duplex.hub.broker.NodeStatus n : hub.nodes().get(BROKER_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            ObjectNode node = nodes.addObject().put("id", n.id()).put("self", n.self()).put("alive", n.alive())
+                    .put("lastSeenMillis", n.lastSeenMillis());
+            node.set("report", n.report());
+        }
         return ok(reply);
     }
 
