@@ -3,6 +3,7 @@ package dev.duplex.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.duplex.testkit.FaultProxy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.duplex.hub.HubConfig;
@@ -200,9 +201,9 @@ class DuplexClientTest {
 
     @Test
     void closeFailsWhatIsPendingAndNeverReconnects() throws Exception {
-        try (TcpProxy proxy = new TcpProxy(server.port())) {
+        try (FaultProxy proxy = new FaultProxy(server.port())) {
             Recorder recorder = new Recorder();
-            DuplexClient client = track(Hubs.client(proxy.uri(), recorder).build());
+            DuplexClient client = track(Hubs.client(Hubs.uri(proxy), recorder).build());
             Subscription sub = client.subscribe("lobby", recorder);
             client.connect().get(10, TimeUnit.SECONDS);
             recorder.await("subscribed", Hubs.WAIT, () -> !recorder.subscribed.isEmpty());

@@ -3,6 +3,7 @@ package dev.duplex.client;
 import dev.duplex.hub.HubConfig;
 import dev.duplex.hub.NamespaceConfig;
 import dev.duplex.hub.HubServer;
+import dev.duplex.testkit.FaultProxy;
 import java.time.Duration;
 
 /** Hub configurations and helpers for the client's tests against a real hub on loopback. */
@@ -22,6 +23,11 @@ final class Hubs {
 
     static String uri(HubServer server) {
         return "ws://127.0.0.1:" + server.port() + "/connect";
+    }
+
+    /** The hub's address through a fault proxy in front of it. */
+    static String uri(FaultProxy proxy) {
+        return "ws://127.0.0.1:" + proxy.port() + "/connect";
     }
 
     /** A client that reconnects quickly, for tests that drop connections on purpose. */

@@ -2,6 +2,7 @@ package dev.duplex.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.duplex.testkit.FaultProxy;
 import dev.duplex.hub.HubServer;
 import dev.duplex.hub.protocol.Publication;
 import java.util.ArrayList;
@@ -15,13 +16,13 @@ import org.junit.jupiter.api.Test;
 /** Publishes survive a lost connection: re-sent in order with the same ids, published once. */
 class OutboxResendTest {
     private HubServer server;
-    private TcpProxy proxy;
+    private FaultProxy proxy;
     private final List<DuplexClient> clients = new ArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
         server = HubServer.start(Hubs.fast().build(), 0);
-        proxy = new TcpProxy(server.port());
+        proxy = new FaultProxy(server.port());
     }
 
     @AfterEach
@@ -40,7 +41,7 @@ class OutboxResendTest {
         watcher.await("subscribed", Hubs.WAIT, () -> !watcher.subscribed.isEmpty());
 
         Recorder states = new Recorder();
-        DuplexClient publisher = client(proxy.uri(), states);
+        DuplexClient publisher = client(Hubs.uri(proxy), states);
         publisher.connect().get(10, TimeUnit.SECONDS);
         for (int i = 0; i < 5; i++) {
             assertThat(publisher.publish("orders", i).get(10, TimeUnit.SECONDS).duplicate()).isFalse();

@@ -2,6 +2,7 @@ package dev.duplex.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.duplex.testkit.FaultProxy;
 import dev.duplex.hub.HubServer;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -59,10 +60,10 @@ class ReconnectPolicyTest {
     @Test
     void publishesWaitingWhenTheHubRefusesForGoodFailInsteadOfHanging() throws Exception {
         server = HubServer.start(Hubs.fast().tokens(Tokens.verifier()).build(), 0);
-        try (TcpProxy proxy = new TcpProxy(server.port())) {
+        try (FaultProxy proxy = new FaultProxy(server.port())) {
             Recorder recorder = new Recorder();
             java.util.concurrent.atomic.AtomicBoolean revoked = new java.util.concurrent.atomic.AtomicBoolean();
-            DuplexClient client = track(Hubs.client(proxy.uri(), recorder)
+            DuplexClient client = track(Hubs.client(Hubs.uri(proxy), recorder)
                     .tokenProvider(() -> revoked.get() ? Tokens.forgedToken("ann") : Tokens.token("ann", Duration.ofMinutes(5)))
                     .build());
             client.connect().get(10, TimeUnit.SECONDS);
@@ -207,9 +208,9 @@ class ReconnectPolicyTest {
     @Test
     void aMissingPongDropsTheConnectionAndTheClientReconnects() throws Exception {
         server = HubServer.start(Hubs.fast().heartbeat(Duration.ofMillis(300)).build(), 0);
-        TcpProxy proxy = track(new TcpProxy(server.port()));
+        FaultProxy proxy = track(new FaultProxy(server.port()));
         Recorder recorder = new Recorder();
-        DuplexClient client = track(Hubs.client(proxy.uri(), recorder).build());
+        DuplexClient client = track(Hubs.client(Hubs.uri(proxy), recorder).build());
         client.subscribe("lobby", recorder);
         client.connect().get(10, TimeUnit.SECONDS);
         Thread.sleep(1_000); // a few heartbeats pass on a healthy connection

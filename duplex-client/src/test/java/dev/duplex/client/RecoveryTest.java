@@ -2,6 +2,7 @@ package dev.duplex.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.duplex.testkit.FaultProxy;
 import dev.duplex.hub.HubServer;
 import dev.duplex.hub.NamespaceConfig;
 import dev.duplex.hub.protocol.HubCodec;
@@ -56,9 +57,9 @@ class RecoveryTest {
 
     private void exactlyOnceAcrossDrops(HubCodec codec) throws Exception {
         server = HubServer.start(Hubs.fast().build(), 0);
-        TcpProxy proxy = track(new TcpProxy(server.port()));
+        FaultProxy proxy = track(new FaultProxy(server.port()));
         Recorder sub = new Recorder();
-        DuplexClient subscriber = track(Hubs.client(proxy.uri(), sub).codec(codec).build());
+        DuplexClient subscriber = track(Hubs.client(Hubs.uri(proxy), sub).codec(codec).build());
         DuplexClient publisher = track(Hubs.client(Hubs.uri(server), null).build());
         subscriber.subscribe("feed", sub);
         subscriber.connect().get(10, TimeUnit.SECONDS);
@@ -141,9 +142,9 @@ class RecoveryTest {
     @Test
     void aGapLargerThanHistoryIsReportedAsUnrecoverableAndDeliveryContinues() throws Exception {
         server = HubServer.start(Hubs.fast().defaultNamespace(NamespaceConfig.builder().historySize(5).build()).build(), 0);
-        TcpProxy proxy = track(new TcpProxy(server.port()));
+        FaultProxy proxy = track(new FaultProxy(server.port()));
         Recorder sub = new Recorder();
-        DuplexClient subscriber = track(Hubs.client(proxy.uri(), sub).build());
+        DuplexClient subscriber = track(Hubs.client(Hubs.uri(proxy), sub).build());
         DuplexClient publisher = track(Hubs.client(Hubs.uri(server), null).build());
         subscriber.subscribe("feed", sub);
         subscriber.connect().get(10, TimeUnit.SECONDS);

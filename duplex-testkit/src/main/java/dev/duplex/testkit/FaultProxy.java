@@ -165,6 +165,12 @@ public final class FaultProxy implements AutoCloseable {
                     }
                     int n = in.read(buffer);
                     if (n < 0) {
+                        // The end of the stream passes on as a close, unless the link froze while we
+                        // were blocked in read: then not even the close gets through (the peer must
+                        // find out by itself, as it would behind a dead link).
+                        while (!closed && (upstream ? upFrozen : downFrozen)) {
+                            Thread.sleep(5);
+                        }
                         break;
                     }
                     // Frozen while we were blocked in read: what was read is lost, as on a dead link.

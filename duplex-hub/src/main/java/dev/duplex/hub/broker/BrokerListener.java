@@ -5,6 +5,20 @@ import dev.duplex.hub.protocol.Publication;
 
 /** Receives what a {@link Broker} delivers to this node. Calls for one channel arrive in order. */
 public interface BrokerListener {
+    /** Listens to nothing: what a broker has before the hub gives it its listener. */
+    BrokerListener NONE = new BrokerListener() {
+        @Override
+        public void onPublication(String epoch, Publication publication) {
+        }
+
+        @Override
+        public void onJoin(String channel, ClientInfo info) {
+        }
+
+        @Override
+        public void onLeave(String channel, ClientInfo info) {
+        }
+    };
 
     void onPublication(String epoch, Publication publication);
 

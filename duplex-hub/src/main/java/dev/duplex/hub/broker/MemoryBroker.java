@@ -44,20 +44,6 @@ public final class MemoryBroker implements Broker {
     /** What a stream costs beyond its channel name. */
     static final int STREAM_OVERHEAD = 320;
 
-    private static final BrokerListener NO_LISTENER = new BrokerListener() {
-        @Override
-        public void onPublication(String epoch, Publication publication) {
-        }
-
-        @Override
-        public void onJoin(String channel, ClientInfo info) {
-        }
-
-        @Override
-        public void onLeave(String channel, ClientInfo info) {
-        }
-    };
-
     private final Map<String, Stream> streams = new ConcurrentHashMap<>();
     private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
     private final Map<String, Map<String, ClientInfo>> presence = new ConcurrentHashMap<>();
@@ -68,7 +54,7 @@ public final class MemoryBroker implements Broker {
     private final int maxStreams;
     private final AtomicLong usedBytes = new AtomicLong();
     private final SecureRandom random = new SecureRandom();
-    private volatile BrokerListener listener = NO_LISTENER;
+    private volatile BrokerListener listener = BrokerListener.NONE;
 
     public MemoryBroker() {
         this(System::currentTimeMillis);
@@ -92,7 +78,7 @@ public final class MemoryBroker implements Broker {
 
     @Override
     public void listener(BrokerListener value) {
-        this.listener = value == null ? NO_LISTENER : value;
+        this.listener = value == null ? BrokerListener.NONE : value;
     }
 
     @Override

@@ -50,20 +50,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class RedisBroker implements Broker {
     private static final System.Logger LOG = System.getLogger("dev.duplex.hub.broker.redis");
-    private static final BrokerListener NO_LISTENER = new BrokerListener() {
-        @Override
-        public void onPublication(String epoch, Publication publication) {
-        }
-
-        @Override
-        public void onJoin(String channel, ClientInfo info) {
-        }
-
-        @Override
-        public void onLeave(String channel, ClientInfo info) {
-        }
-    };
-
     private final RedisBrokerOptions options;
     private final Keys keys;
     private final ClientResources resources;
@@ -76,7 +62,7 @@ public final class RedisBroker implements Broker {
     private final byte[] controlChannel;
     private final SecureRandom random = new SecureRandom();
     private final AtomicLong gaps = new AtomicLong();
-    private volatile BrokerListener listener = NO_LISTENER;
+    private volatile BrokerListener listener = BrokerListener.NONE;
     private volatile Nodes nodes;
 
     /** Connects to Redis (failing with a message that names the server when it cannot) and checks its version. */
@@ -198,7 +184,7 @@ public final class RedisBroker implements Broker {
 
     @Override
     public void listener(BrokerListener value) {
-        this.listener = value == null ? NO_LISTENER : value;
+        this.listener = value == null ? BrokerListener.NONE : value;
     }
 
     @Override
