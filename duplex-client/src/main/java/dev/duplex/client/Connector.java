@@ -210,7 +210,7 @@ final class Connector {
         } else if (message instanceof ServerMessage.Disconnect disconnect) {
             c.disconnect = disconnect; // the close that follows ends the connection with its code
         } else {
-            Long id = replyId(message);
+            Long id = Requests.replyId(message);
             if (id == null || !c.requests.answer(id, message)) {
                 LOG.log(System.Logger.Level.DEBUG, "Ignored a message no command waits for: {0}", message);
             }
@@ -297,60 +297,6 @@ final class Connector {
                 : ws.sendText(new String(bytes, StandardCharsets.UTF_8));
         if (!queued) {
             LOG.log(System.Logger.Level.DEBUG, "A command was not queued (the connection is closing)");
-        }
-    }
-
-    private static Long replyId(ServerMessage m) {
-        if (m instanceof ServerMessage.Connected r) {
-            return r.id();
-        } else if (m instanceof ServerMessage.Subscribed r) {
-            return r.id();
-        } else if (m instanceof ServerMessage.Unsubscribed r) {
-            return r.id();
-        } else if (m instanceof ServerMessage.Ack r) {
-            return r.id();
-        } else if (m instanceof ServerMessage.PresenceResult r) {
-            return r.id();
-        } else if (m instanceof ServerMessage.HistoryResult r) {
-            return r.id();
-        } else if (m instanceof ServerMessage.Pong r) {
-            return r.id();
-        } else if (m instanceof ServerMessage.Refreshed r) {
-            return r.id();
-        } else if (m instanceof ServerMessage.Error r) {
-            return r.id();
-        }
-        return null;
-    }
-
-    /** Why a connection (or an attempt) ended, and whether to come back. */
-    private record Ending(int code, String reason, boolean reconnect, Long retryAfter, Throwable error) {
-
-        /** Dropped without a close handshake (by us, or by the network): reconnect. */
-        static Ending dropped(String reason) {
-            return new Ending(1006, reason, true, null, null);
-        }
-
-        /** The attempt failed (no socket, no token, a refused connect): reconnect. */
-        static Ending failed(String reason, Throwable error) {
-            return new Ending(1006, reason, true, null, error);
-        }
-
-        /** Refused in a way that trying again would not change: stop. */
-        static Ending refused(int code, String reason, Throwable error) {
-            return new Ending(code, reason, false, null, error);
-        }
-
-        /** A WebSocket close: its code's range decides (PROTOCOL.md, "Disconnect codes"). */
-        static Ending closed(int code, String reason) {
-            return new Ending(code, reason == null || reason.isEmpty() ? null : reason,
-                    DisconnectCode.shouldReconnect(code), null, null);
-        }
-
-        /** The hub's {@code disconnect} message, which says more than the close that follows it. */
-        static Ending disconnected(ServerMessage.Disconnect d) {
-            return new Ending(d.code(), d.reason(), d.reconnect() && DisconnectCode.shouldReconnect(d.code()),
-                    d.retryAfter(), null);
         }
     }
 }

@@ -173,7 +173,10 @@ public final class DuplexClient implements AutoCloseable {
         loop.execute(() -> states.add(listener)); // after close there are no more changes to hear of
     }
 
-    /** Removes a listener added with {@link #addStateListener} or {@link Builder#stateListener}. */
+    /**
+     * Removes a listener added with {@link #addStateListener} or {@link Builder#stateListener}: it
+     * hears no change that happens after this call (changes before it may still be on their way).
+     */
     public void removeStateListener(StateListener listener) {
         loop.execute(() -> states.remove(listener));
     }

@@ -81,6 +81,30 @@ final class Requests {
         }
     }
 
+    /** The command id a reply carries, or null for a push (publication, join, leave, disconnect). */
+    static Long replyId(ServerMessage m) {
+        if (m instanceof ServerMessage.Connected r) {
+            return r.id();
+        } else if (m instanceof ServerMessage.Subscribed r) {
+            return r.id();
+        } else if (m instanceof ServerMessage.Unsubscribed r) {
+            return r.id();
+        } else if (m instanceof ServerMessage.Ack r) {
+            return r.id();
+        } else if (m instanceof ServerMessage.PresenceResult r) {
+            return r.id();
+        } else if (m instanceof ServerMessage.HistoryResult r) {
+            return r.id();
+        } else if (m instanceof ServerMessage.Pong r) {
+            return r.id();
+        } else if (m instanceof ServerMessage.Refreshed r) {
+            return r.id();
+        } else if (m instanceof ServerMessage.Error r) {
+            return r.id();
+        }
+        return null;
+    }
+
     /** Commands waiting for their reply. */
     int size() {
         return waiting.size();
