@@ -4,6 +4,7 @@ import dev.duplex.hub.protocol.Command;
 import dev.duplex.hub.protocol.ServerMessage;
 import dev.duplex.websocket.WebSocket;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.LongFunction;
@@ -19,8 +20,10 @@ final class Connection {
     final int attempt;
     /** The commands sent on it that wait for their reply. */
     final Requests requests;
+    private final Loop loop;
     private final BiConsumer<Connection, String> onAbort;
     private Consumer<Command> wire = command -> { }; // nothing is sent before the socket opens
+    private Executor socketLoop = Runnable::run;
 
     /** The connection token it presents (null: anonymous). */
     String token;
@@ -40,6 +43,7 @@ final class Connection {
      */
     Connection(int attempt, Loop loop, BiConsumer<Connection, String> onAbort) {
         this.attempt = attempt;
+        this.loop = loop;
         this.requests = new Requests(loop);
         this.onAbort = onAbort;
     }
@@ -49,10 +53,14 @@ final class Connection {
         return open && !ended;
     }
 
-    /** The socket opened: commands go to {@code wire} from now on. */
-    void attach(WebSocket socket, Consumer<Command> commands) {
+    /**
+     * The socket opened: commands go to {@code commands} from now on, and {@code socketLoop} runs
+     * tasks where the socket's events run (its {@link WebSocket#execute}).
+     */
+    void attach(WebSocket socket, Consumer<Command> commands, Executor socketLoop) {
         this.ws = socket;
         this.wire = Objects.requireNonNull(commands, "commands");
+        this.socketLoop = Objects.requireNonNull(socketLoop, "socketLoop");
     }
 
     /** Sends a command nobody waits an answer for. */
@@ -69,6 +77,16 @@ final class Connection {
     void request(LongFunction<Command> command, Requests.Reply reply, long timeoutMillis) {
         long id = requests.add(reply, timeoutMillis);
         send(command.apply(id));
+    }
+
+    /**
+     * Runs {@code task} on the client's loop once the connection's event loop has caught up: the
+     * commands handed to it before have been sent, and what it had read has been handed to the
+     * client's loop first. A reply timed between two such points measures the network and the hub,
+     * not how long the client's own threads waited for a busy CPU.
+     */
+    void afterCatchingUp(Runnable task) {
+        socketLoop.execute(() -> loop.execute(task)); // dropped once the WebSocket client stopped: nothing left to decide
     }
 
     /** Drops it as a dead network would (a missing pong, a command without reply); the client reconnects. */

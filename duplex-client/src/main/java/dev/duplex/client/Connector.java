@@ -147,7 +147,7 @@ final class Connector {
             return;
         }
         HubCodec codec = settings.codec();
-        c.attach(ws, command -> write(ws, codec, command));
+        c.attach(ws, command -> write(ws, codec, command), ws::execute);
         if (!codec.subprotocol().equals(ws.subprotocol())) {
             end(c, Ending.refused(DisconnectCode.UNSUPPORTED_PROTOCOL.code(), "the server did not agree to the subprotocol "
                     + codec.subprotocol() + " (is " + settings.request().uri() + " a Duplex hub?)", null));

@@ -38,22 +38,34 @@ final class KeepAlive {
         scheduleRefresh(c, expires);
     }
 
+    /**
+     * Sends a ping and, one interval later, the next one, unless the pong has not come: then the
+     * connection is dead. The interval is timed from when the ping left to when what arrived was
+     * handed over, both on the connection's own event loop ({@link Connection#afterCatchingUp}): a
+     * pong already read when the interval ends counts, even if the client's loop got the CPU first.
+     */
     private void ping(Connection c, long intervalMillis) {
         if (!c.isOpen()) {
             return;
         }
-        c.request(Command.Ping::new, new Requests.Reply() {
-            @Override
-            public void onReply(ServerMessage reply) {
-                // A pong, or even an error: an answer all the same, the connection is alive.
+        boolean[] answered = {false};
+        // A pong, or even an error: an answer all the same, the connection is alive.
+        c.request(Command.Ping::new, reply -> answered[0] = true, 0);
+        c.afterCatchingUp(() -> {
+            if (!c.isOpen()) {
+                return;
             }
-
-            @Override
-            public void onTimeout() {
-                c.abort("no pong within the heartbeat interval (" + intervalMillis + " ms): the connection is dead");
-            }
-        }, intervalMillis);
-        c.heartbeat = loop.schedule(intervalMillis, () -> ping(c, intervalMillis));
+            c.heartbeat = loop.schedule(intervalMillis, () -> c.afterCatchingUp(() -> {
+                if (!c.isOpen()) {
+                    return;
+                }
+                if (answered[0]) {
+                    ping(c, intervalMillis);
+                } else {
+                    c.abort("no pong within the heartbeat interval (" + intervalMillis + " ms): the connection is dead");
+                }
+            }));
+        });
     }
 
     /** Refreshes ahead of {@code expires} by the margin, but at most half the remaining lifetime (short tokens must not refresh in a loop). */

@@ -11,13 +11,18 @@ final class FakeConnection {
     final List<Command> sent = new ArrayList<>();
     final List<String> aborts = new ArrayList<>();
 
-    /** An open connection (its {@code connected} arrived). */
+    /** An open connection (its {@code connected} arrived) whose socket loop is always caught up. */
     FakeConnection(Loop loop) {
+        this(loop, Runnable::run);
+    }
+
+    /** An open connection whose socket's event loop runs tasks on {@code socketLoop}. */
+    FakeConnection(Loop loop, java.util.concurrent.Executor socketLoop) {
         this.c = new Connection(1, loop, (aborted, reason) -> {
             aborts.add(reason);
             aborted.end(new NotConnectedException(reason));
         });
-        c.attach(null, sent::add);
+        c.attach(null, sent::add, socketLoop);
         c.open = true;
     }
 
