@@ -1,9 +1,13 @@
 package dev.duplex.client;
 
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -18,13 +22,53 @@ final class CallbackExecutor implements Executor {
     private static final ThreadLocal<Object> RUNNING_FOR = new ThreadLocal<>();
 
     private final Executor delegate;
+    /** The thread of our own when the application gave no executor, else null. */
+    private final ExecutorService ownThread;
     private final Object owner;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
 
+    /** Runs callbacks on {@code delegate}. */
     CallbackExecutor(Executor delegate, Object owner) {
+        this(delegate, null, owner);
+    }
+
+    private CallbackExecutor(Executor delegate, ExecutorService ownThread, Object owner) {
         this.delegate = delegate;
+        this.ownThread = ownThread;
         this.owner = owner;
+    }
+
+    /** Runs callbacks on {@code given}, or, when it is null, on a daemon thread of its own named {@code threadName}. */
+    static CallbackExecutor create(Executor given, String threadName, Object owner) {
+        if (given != null) {
+            return new CallbackExecutor(given, owner);
+        }
+        ExecutorService thread = Executors.newSingleThreadExecutor(task -> {
+            Thread t = new Thread(task, threadName);
+            t.setDaemon(true);
+            return t;
+        });
+        return new CallbackExecutor(thread, thread, owner);
+    }
+
+    /**
+     * The client is closed: a thread of its own stops once the callbacks queued have run, and this
+     * waits up to {@code waitMillis} for that (unless called from one of those callbacks). An
+     * application's executor is the application's to stop.
+     */
+    void shutdown(long waitMillis) {
+        if (ownThread == null) {
+            return;
+        }
+        ownThread.shutdown();
+        if (!inCallbackOf(owner)) {
+            try {
+                ownThread.awaitTermination(waitMillis, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** True when the current thread is running a callback of {@code owner}. */
@@ -36,6 +80,16 @@ final class CallbackExecutor implements Executor {
     public void execute(Runnable task) {
         tasks.add(task);
         schedule();
+    }
+
+    /** Completes {@code future} here, in order with the listener calls handed over before. */
+    <T> void complete(CompletableFuture<T> future, T value) {
+        execute(() -> future.complete(value));
+    }
+
+    /** Fails {@code future} here, in order with the listener calls handed over before. */
+    void fail(CompletableFuture<?> future, Throwable error) {
+        execute(() -> future.completeExceptionally(error));
     }
 
     private void schedule() {

@@ -1,6 +1,7 @@
 package dev.duplex.client;
 
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * A change of a {@link DuplexClient}'s {@link ConnectionState}.
@@ -21,6 +22,31 @@ import java.time.Duration;
  */
 public record StateEvent(ConnectionState state, Integer code, String reason, boolean willReconnect,
                          Duration nextRetryDelay, int attempt, Throwable error) {
+
+    /** An event with nothing but the state and the attempt count; add the rest with the {@code with…} methods. */
+    static StateEvent of(ConnectionState state, int attempt) {
+        return new StateEvent(Objects.requireNonNull(state, "state"), null, null, false, null, attempt, null);
+    }
+
+    /** A copy with the close or disconnect code. */
+    StateEvent withCode(int value) {
+        return new StateEvent(state, value, reason, willReconnect, nextRetryDelay, attempt, error);
+    }
+
+    /** A copy with the reason (null: nothing to say). */
+    StateEvent withReason(String value) {
+        return new StateEvent(state, code, value, willReconnect, nextRetryDelay, attempt, error);
+    }
+
+    /** A copy that says the client reconnects after {@code delay}. */
+    StateEvent withRetryIn(Duration delay) {
+        return new StateEvent(state, code, reason, true, Objects.requireNonNull(delay, "delay"), attempt, error);
+    }
+
+    /** A copy with the exception behind it (null: none). */
+    StateEvent withError(Throwable value) {
+        return new StateEvent(state, code, reason, willReconnect, nextRetryDelay, attempt, value);
+    }
 
     @Override
     public String toString() {

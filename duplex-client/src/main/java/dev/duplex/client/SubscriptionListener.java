@@ -20,7 +20,9 @@ public interface SubscriptionListener {
      * @param recovered true when the client asked to recover from a position and every publication
      *     after it is on its way; false for a first subscribe, or when recovery failed (then
      *     {@link #onUnrecoverable} came first)
-     * @param position the stream's position (epoch and offset) as of the reply
+     * @param position the position (epoch and offset) the reply brings the subscription to: the
+     *     stream's top, or, when the missed publications did not fit in one reply, the last one it
+     *     carried (the hub sends the rest as publications, before anything live)
      */
     default void onSubscribed(Subscription subscription, boolean recovered, StreamPosition position) {
     }
