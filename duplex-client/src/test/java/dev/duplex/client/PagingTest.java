@@ -2,6 +2,7 @@ package dev.duplex.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.duplex.testkit.FaultProxy;
 import dev.duplex.hub.HubServer;
 import dev.duplex.hub.protocol.HubCodec;
 import dev.duplex.hub.protocol.Publication;
@@ -72,7 +73,7 @@ class PagingTest {
     @ValueSource(strings = {HubCodec.JSON_SUBPROTOCOL, HubCodec.MSGPACK_SUBPROTOCOL})
     void aLargeRecoveryArrivesInPagesAndIsDeliveredExactlyOnceAcrossADropInTheMiddle(String format) throws Exception {
         startHub();
-        TcpProxy proxy = track(new TcpProxy(server.port()));
+        FaultProxy proxy = track(new FaultProxy(server.port()));
         AtomicBoolean dropOnRecovery = new AtomicBoolean(true);
         DuplexClient[] subscriberRef = new DuplexClient[1];
         Recorder sub = new Recorder();
@@ -101,7 +102,7 @@ class PagingTest {
                 sub.onError(subscription, error);
             }
         };
-        DuplexClient subscriber = track(Hubs.client(proxy.uri(), sub).codec(HubCodec.forSubprotocol(format)).build());
+        DuplexClient subscriber = track(Hubs.client(Hubs.uri(proxy), sub).codec(HubCodec.forSubprotocol(format)).build());
         subscriberRef[0] = subscriber;
         DuplexClient publisher = track(Hubs.client(Hubs.uri(server), null).build());
         subscriber.subscribe("feed", listener);
