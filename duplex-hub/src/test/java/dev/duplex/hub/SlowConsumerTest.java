@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
@@ -117,9 +118,17 @@ class SlowConsumerTest extends HubTestBase {
         TestHubClient publisher = connect();
         long acked = 0;
         for (long i = 1; i <= PUBLICATIONS; i++) {
+            // The consumer that reads must keep up however busy this machine is (its reader thread
+            // may wait for a core): publish no faster than it drains, so that its queue stays far
+            // below the 64 KiB budget (at most 16 KiB queued plus 20 publications on their way),
+            // while the consumer that reads nothing still passes it.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (queued(normal.clientId()) > 16 * 1024 && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
             ObjectNode data = JsonNodeFactory.instance.objectNode().put("n", i).put("pad", PADDING);
             publisher.send(new Command.Publish(1_000_000 + i, CHANNEL, data, null, key(i)));
-            while (i - acked > 200 || (i == PUBLICATIONS && acked < PUBLICATIONS)) {
+            while (i - acked > 20 || (i == PUBLICATIONS && acked < PUBLICATIONS)) {
                 ServerMessage.Ack ack = publisher.expect(ServerMessage.Ack.class);
                 acked = ack.offset();
             }
@@ -149,6 +158,11 @@ class SlowConsumerTest extends HubTestBase {
             got.add(slow.expect(Publication.class));
         }
         return got;
+    }
+
+    private long queued(String client) {
+        HubSession.Stats stats = stats(client);
+        return stats == null ? 0 : stats.queuedBytes();
     }
 
     private boolean connected(String client) {
