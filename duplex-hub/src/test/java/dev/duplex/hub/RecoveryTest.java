@@ -74,16 +74,25 @@ class RecoveryTest extends HubTestBase {
         int viaSince = 0;
         int viaConnect = 0;
         try {
-            while (reader.last < total && System.nanoTime() < deadline) {
-                // Read for a while, then lose the connection.
-                long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(30 + random.nextInt(150));
-                while (System.nanoTime() < until && reader.last < total) {
+            // Five drops at points of the stream (not of time), so that a busy machine that reads
+            // slowly still loses its connection five times: twice resuming through subscribe.since,
+            // three times through connect.subs.
+            long[] dropAt = new long[5];
+            for (int d = 0; d < dropAt.length; d++) {
+                dropAt[d] = (long) total * (d + 1) / (dropAt.length + 1) + random.nextInt(100);
+            }
+            // A recovery may bring the reader to the end at once (when the publisher is done): the
+            // remaining drops still happen, and resume from the end.
+            while ((reader.last < total || drops < dropAt.length) && System.nanoTime() < deadline) {
+                // Read up to the next drop point, then lose the connection.
+                long until = drops < dropAt.length ? Math.min(dropAt[drops], total) : total;
+                while (reader.last < until && System.nanoTime() < deadline) {
                     ServerMessage m = sub.poll(5);
                     if (m != null) {
                         reader.handle(m);
                     }
                 }
-                if (reader.last >= total) {
+                if ((reader.last >= total && drops >= dropAt.length) || System.nanoTime() >= deadline) {
                     break;
                 }
                 sub.close();
