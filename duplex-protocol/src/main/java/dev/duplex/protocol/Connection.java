@@ -17,8 +17,9 @@ import java.util.zip.Inflater;
 
 /**
  * One WebSocket connection after the opening handshake, without I/O: {@link #receive} takes the
- * bytes read from the socket and reports messages to the {@link ConnectionListener}; the
- * {@code send…} methods append frames to the {@link ByteOutput} for the caller to write. Pongs and
+ * bytes read from the socket and reports messages to the {@link ConnectionListener} it is given;
+ * the {@code send…} methods append frames to the {@link ByteOutput} they are given, which the
+ * caller owns and writes out. The engine keeps no reference to either between calls. Pongs and
  * the reply to a Close are appended automatically. There are no threads, clocks or sockets here:
  * timeouts and closing the TCP connection belong to the caller, which reads {@link #state()}.
  *
@@ -41,8 +42,6 @@ public final class Connection {
     private final Role role;
     private final Limits limits;
     private final Random maskSource;
-    private final ConnectionListener listener;
-    private final ByteOutput out;
     private final FrameParser parser;
     private final FrameEvents frameEvents = new FrameEvents();
     private final PerMessageDeflate deflate;
@@ -85,26 +84,22 @@ public final class Connection {
      * @param maskSource the source of mask keys for a client, which RFC 6455 §5.3 requires to be
      *     unpredictable: pass a {@link java.security.SecureRandom}; a seeded {@link Random} only in
      *     tests. Unused by a server (may be null).
-     * @param out where frames are appended; the caller drains it after each call
      */
-    public Connection(Role role, Limits limits, Random maskSource, ConnectionListener listener, ByteOutput out) {
-        this(role, limits, maskSource, listener, out, null);
+    public Connection(Role role, Limits limits, Random maskSource) {
+        this(role, limits, maskSource, null);
     }
 
     /**
      * @param deflate permessage-deflate as agreed in the handshake, or null when not negotiated;
      *     it claims RSV1 (RFC 7692 §6)
      */
-    public Connection(Role role, Limits limits, Random maskSource, ConnectionListener listener, ByteOutput out,
-            PerMessageDeflate deflate) {
+    public Connection(Role role, Limits limits, Random maskSource, PerMessageDeflate deflate) {
         if (role == Role.CLIENT && maskSource == null) {
             throw new IllegalArgumentException("A client connection needs a mask source (RFC 6455 §5.3)");
         }
         this.role = role;
         this.limits = limits;
         this.maskSource = maskSource;
-        this.listener = listener;
-        this.out = out;
         this.deflate = deflate;
         this.parser = new FrameParser(role, deflate == null ? 0 : FrameBits.B0_RSV1);
     }
@@ -183,19 +178,32 @@ public final class Connection {
 
     /**
      * Consumes every byte of {@code in}, which it may modify (payloads are unmasked in place).
-     * Partial frames are kept internally, so the caller may reuse {@code in} afterwards.
+     * Partial frames are kept internally, so the caller may reuse {@code in} afterwards. What the
+     * engine answers by itself (pongs, the reply to a Close, the Close that fails the connection)
+     * is appended to {@code out}; what it found is reported to {@code listener}. Both are the
+     * caller's and are used only during this call.
      */
-    public void receive(ByteBuffer in) {
-        while (in.hasRemaining()) {
-            if (state == State.CLOSED) {
-                in.position(in.limit()); // nothing may follow a completed close handshake
-                return;
+    public void receive(ByteBuffer in, ByteOutput out, ConnectionListener listener) {
+        if (frameEvents.out != null) {
+            throw new IllegalStateException("Connection.receive called from inside receive");
+        }
+        frameEvents.out = out;
+        frameEvents.listener = listener;
+        try {
+            while (in.hasRemaining()) {
+                if (state == State.CLOSED) {
+                    in.position(in.limit()); // nothing may follow a completed close handshake
+                    return;
+                }
+                try {
+                    parser.parse(in, frameEvents);
+                } catch (ProtocolException e) {
+                    fail(e);
+                }
             }
-            try {
-                parser.parse(in, frameEvents);
-            } catch (ProtocolException e) {
-                fail(e);
-            }
+        } finally {
+            frameEvents.out = null;
+            frameEvents.listener = null;
         }
     }
 
@@ -223,15 +231,21 @@ public final class Connection {
         }
         messageOpcode = NO_MESSAGE;
         if (state == State.OPEN) {
-            writeClose(error.closeCode(), error.getMessage());
+            writeClose(frameEvents.out, error.closeCode(), error.getMessage());
             state = State.CLOSING;
             initiator = Initiator.LOCAL;
         }
-        listener.onProtocolError(error);
+        frameEvents.listener.onProtocolError(error);
     }
 
-    /** Parser callbacks; a separate object so they are not part of the public API. */
+    /**
+     * Parser callbacks; a separate object so they are not part of the public API. It holds the
+     * caller's output and listener for the duration of one {@link #receive} call only.
+     */
     private final class FrameEvents implements FrameParser.Handler {
+        ByteOutput out;
+        ConnectionListener listener;
+
         @Override
         public void onFrameHeader(boolean fin, int rsv, Opcode opcode, long length) throws ProtocolException {
             frameOpcode = opcode;
@@ -440,16 +454,16 @@ public final class Connection {
         }
         messageBytes += n;
         if (streaming) {
-            listener.onMessagePart(text, chunk, last);
+            frameEvents.listener.onMessagePart(text, chunk, last);
         } else if (last && assembly == null && !limits.shouldStream(messageBytes)) {
             deliverWhole(text, chunk); // the whole message arrived in one read: no copy
         } else if (limits.shouldStream(messageBytes)) {
             streaming = true;
             if (assembly != null) {
-                listener.onMessagePart(text, assembly.flip(), false);
+                frameEvents.listener.onMessagePart(text, assembly.flip(), false);
                 releaseAssembly();
             }
-            listener.onMessagePart(text, chunk, last);
+            frameEvents.listener.onMessagePart(text, chunk, last);
         } else {
             append(chunk);
             if (last) {
@@ -467,9 +481,9 @@ public final class Connection {
 
     private void deliverWhole(boolean text, ByteBuffer message) {
         if (text) {
-            listener.onText(message);
+            frameEvents.listener.onText(message);
         } else {
-            listener.onBinary(message);
+            frameEvents.listener.onBinary(message);
         }
     }
 
@@ -526,11 +540,11 @@ public final class Connection {
         switch (frameOpcode) {
             case PING -> {
                 if (autoPong && state == State.OPEN) {
-                    writeFrame(Opcode.PONG.code(), true, payload);
+                    writeFrame(frameEvents.out, Opcode.PONG.code(), true, payload);
                 }
-                listener.onPing(payload);
+                frameEvents.listener.onPing(payload);
             }
-            case PONG -> listener.onPong(payload);
+            case PONG -> frameEvents.listener.onPong(payload);
             case CLOSE -> onCloseFrame();
             default -> throw new IllegalStateException("Not a control opcode: " + frameOpcode);
         }
@@ -564,21 +578,23 @@ public final class Connection {
         if (state == State.OPEN) {
             initiator = Initiator.REMOTE;
             if (code == CloseCodes.NO_STATUS) {
-                writeFrame(Opcode.CLOSE.code(), true, ByteBuffer.allocate(0));
+                writeFrame(frameEvents.out, Opcode.CLOSE.code(), true, ByteBuffer.allocate(0));
             } else {
-                writeClose(code, "");
+                writeClose(frameEvents.out, code, "");
             }
         }
         state = State.CLOSED;
         releaseAssembly();
-        listener.onCloseReceived(code, reason);
+        frameEvents.listener.onCloseReceived(code, reason);
     }
 
     // ---------------------------------------------------------------- sending
+    // Every send appends its frames to the caller's {@code out}: the caller owns that buffer and
+    // decides when its bytes go to the socket.
 
     /** Sends a text message, compressed when permessage-deflate is on and it is long enough. @throws IllegalArgumentException for an unpaired surrogate */
-    public void sendText(CharSequence text) {
-        sendText(text, true);
+    public void sendText(CharSequence text, ByteOutput out) {
+        sendText(text, true, out);
     }
 
     /**
@@ -586,14 +602,14 @@ public final class Connection {
      * permessage-deflate is on (for data that must not share a compression context with secrets,
      * or is already compressed). @throws IllegalArgumentException for an unpaired surrogate
      */
-    public void sendText(CharSequence text, boolean mayCompress) {
+    public void sendText(CharSequence text, boolean mayCompress, ByteOutput out) {
         checkCanSendData("TEXT");
         int length = Utf8.encodedLength(text);
         if (mayCompress && deflate != null && deflate.worthCompressing(length)) {
             ByteOutput plain = deflate.plainScratch();
             plain.clear();
             Utf8.encode(text, plain.reserve(length));
-            writeCompressed(Opcode.TEXT.code(), true, plain.flip());
+            writeCompressed(out, Opcode.TEXT.code(), true, plain.flip());
             return;
         }
         boolean masked = role == Role.CLIENT;
@@ -612,20 +628,20 @@ public final class Connection {
     }
 
     /** Sends a text message from bytes the caller guarantees are valid UTF-8 (e.g. an echo). */
-    public void sendTextUtf8(ByteBuffer utf8) {
+    public void sendTextUtf8(ByteBuffer utf8, ByteOutput out) {
         checkCanSendData("TEXT");
-        sendData(Opcode.TEXT.code(), utf8, true);
+        sendData(out, Opcode.TEXT.code(), utf8, true);
     }
 
     /** Sends a binary message of {@code data}'s remaining bytes; {@code data} is not modified. */
-    public void sendBinary(ByteBuffer data) {
-        sendBinary(data, true);
+    public void sendBinary(ByteBuffer data, ByteOutput out) {
+        sendBinary(data, true, out);
     }
 
     /** Sends a binary message; {@code mayCompress = false} sends it uncompressed even when permessage-deflate is on. */
-    public void sendBinary(ByteBuffer data, boolean mayCompress) {
+    public void sendBinary(ByteBuffer data, boolean mayCompress, ByteOutput out) {
         checkCanSendData("BINARY");
-        sendData(Opcode.BINARY.code(), data, mayCompress);
+        sendData(out, Opcode.BINARY.code(), data, mayCompress);
     }
 
     /**
@@ -633,7 +649,7 @@ public final class Connection {
      * frame as it is; a client (which must mask each frame with its own key) or a compressing
      * connection encodes the payload itself.
      */
-    public void sendPrepared(PreparedFrame prepared) {
+    public void sendPrepared(PreparedFrame prepared, ByteOutput out) {
         checkCanSendData(prepared.isText() ? "TEXT" : "BINARY");
         if (role == Role.SERVER && deflate == null) {
             ByteBuffer frame = prepared.bytes();
@@ -644,20 +660,20 @@ public final class Connection {
                         prepared.payloadLength(), FrameTrace.NO_CLOSE_CODE, null);
             }
         } else {
-            sendData(prepared.isText() ? Opcode.TEXT.code() : Opcode.BINARY.code(), prepared.payload(), true);
+            sendData(out, prepared.isText() ? Opcode.TEXT.code() : Opcode.BINARY.code(), prepared.payload(), true);
         }
     }
 
-    private void sendData(int opcode, ByteBuffer data, boolean mayCompress) {
+    private void sendData(ByteOutput out, int opcode, ByteBuffer data, boolean mayCompress) {
         if (mayCompress && deflate != null && deflate.worthCompressing(data.remaining())) {
-            writeCompressed(opcode, true, data.duplicate());
+            writeCompressed(out, opcode, true, data.duplicate());
         } else {
-            writeFrame(opcode, true, data);
+            writeFrame(out, opcode, true, data);
         }
     }
 
     /** Compresses {@code plain} (consumed) and writes it as one frame, or one part of a message, with RSV1 on the first. */
-    private void writeCompressed(int opcode, boolean fin, ByteBuffer plain) {
+    private void writeCompressed(ByteOutput out, int opcode, boolean fin, ByteBuffer plain) {
         boolean first = opcode != Opcode.CONTINUATION.code();
         ByteBuffer payload = deflate.compress(plain, fin);
         boolean masked = role == Role.CLIENT;
@@ -677,7 +693,7 @@ public final class Connection {
      * message type; later calls continue it until {@code last}. Control frames may be sent in
      * between; other data messages may not.
      */
-    public void sendPart(boolean text, ByteBuffer part, boolean last) {
+    public void sendPart(boolean text, ByteBuffer part, boolean last, ByteOutput out) {
         int type = text ? Opcode.TEXT.code() : Opcode.BINARY.code();
         checkCanSendData(text ? "TEXT" : "BINARY");
         if (sendingOpcode != NO_MESSAGE && sendingOpcode != type) {
@@ -691,21 +707,21 @@ public final class Connection {
         }
         sendingOpcode = last ? NO_MESSAGE : type;
         if (sendingCompressed) {
-            writeCompressed(opcode, last, part.duplicate());
+            writeCompressed(out, opcode, last, part.duplicate());
         } else {
-            writeFrame(opcode, last, part);
+            writeFrame(out, opcode, last, part);
         }
     }
 
-    public void sendPing(ByteBuffer payload) {
+    public void sendPing(ByteBuffer payload, ByteOutput out) {
         checkControl("PING", payload);
-        writeFrame(Opcode.PING.code(), true, payload);
+        writeFrame(out, Opcode.PING.code(), true, payload);
     }
 
-    /** Sends an unsolicited pong (a one-way heartbeat, RFC 6455 §5.5.3). */
-    public void sendPong(ByteBuffer payload) {
+    /** Sends a pong: the answer to a ping, or unsolicited as a one-way heartbeat (RFC 6455 §5.5.3). */
+    public void sendPong(ByteBuffer payload, ByteOutput out) {
         checkControl("PONG", payload);
-        writeFrame(Opcode.PONG.code(), true, payload);
+        writeFrame(out, Opcode.PONG.code(), true, payload);
     }
 
     /**
@@ -716,15 +732,13 @@ public final class Connection {
      * @param reason at most 123 bytes of UTF-8
      * @throws IllegalArgumentException for a code that may not be sent or a reason too long
      */
-    public void sendClose(int code, String reason) {
-        if (!CloseCodes.isValidOnWire(code)) {
-            throw new IllegalArgumentException("Close code " + code + " may not be sent (RFC 6455 §7.4)");
-        }
+    public void sendClose(int code, String reason, ByteOutput out) {
+        CloseCodes.checkCode(code);
         CloseCodes.checkReason(reason);
         if (state != State.OPEN) {
             throw new IllegalStateException("Cannot send CLOSE in state " + state);
         }
-        writeClose(code, reason);
+        writeClose(out, code, reason);
         state = State.CLOSING;
         initiator = Initiator.LOCAL;
     }
@@ -743,7 +757,7 @@ public final class Connection {
     }
 
     /** Writes a Close frame, cutting the reason at a character boundary to fit 123 bytes. */
-    private void writeClose(int code, String reason) {
+    private void writeClose(ByteOutput out, int code, String reason) {
         String fitted = CloseCodes.fitReason(reason);
         int reasonBytes = Utf8.encodedLength(fitted);
         boolean masked = role == Role.CLIENT;
@@ -763,7 +777,7 @@ public final class Connection {
         }
     }
 
-    private void writeFrame(int opcode, boolean fin, ByteBuffer payload) {
+    private void writeFrame(ByteOutput out, int opcode, boolean fin, ByteBuffer payload) {
         boolean masked = role == Role.CLIENT;
         int maskKey = masked ? maskSource.nextInt() : 0;
         int length = payload.remaining();

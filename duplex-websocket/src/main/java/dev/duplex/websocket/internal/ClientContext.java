@@ -5,6 +5,7 @@ import dev.duplex.protocol.extension.ExtensionOffer;
 import dev.duplex.protocol.extension.deflate.DeflateNegotiation;
 import dev.duplex.protocol.handshake.ClientHandshake;
 import dev.duplex.protocol.handshake.HttpHeadParser;
+import dev.duplex.transport.EventLoop;
 import dev.duplex.transport.EventLoopGroup;
 import dev.duplex.transport.TcpClient;
 import dev.duplex.transport.TlsConfig;
@@ -19,6 +20,8 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.security.cert.CertificateException;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -33,6 +36,7 @@ public final class ClientContext implements SessionHost {
     private final Executor listenerExecutor;
     private final SecureRandom random = new SecureRandom();
     private final SessionRegistry sessions = new SessionRegistry();
+    private final Map<EventLoop, LoopBuffers> loopBuffers = new ConcurrentHashMap<>();
     /** The context for wss://; null: {@link SSLContext#getDefault()}, looked up at the first wss:// connect. */
     private volatile SSLContext sslContext;
     private final boolean verifyHostname;
@@ -80,7 +84,7 @@ public final class ClientContext implements SessionHost {
                 new HttpHeadParser(options.httpLimits()));
         Session session = new Session(Role.CLIENT, options, listenerExecutor, this, stage);
         sessions.add(session);
-        TcpClient.connect(loops.next(), new InetSocketAddress(host, port), transport, tls, session)
+        TcpClient.connect(loops.next(), new InetSocketAddress(host, port), transport, tls, session.transportHandler())
                 .whenComplete((tcp, error) -> {
                     if (error != null) {
                         sessions.remove(session);
@@ -126,6 +130,11 @@ public final class ClientContext implements SessionHost {
             }
         }
         return false;
+    }
+
+    @Override
+    public LoopBuffers buffers(EventLoop loop) {
+        return loopBuffers.computeIfAbsent(loop, l -> new LoopBuffers());
     }
 
     @Override

@@ -10,6 +10,8 @@ import dev.duplex.protocol.extension.deflate.DeflateOptions;
 import dev.duplex.protocol.handshake.HandshakeRejection;
 import dev.duplex.protocol.handshake.HttpHeaders;
 import dev.duplex.protocol.handshake.ServerHandshake;
+import dev.duplex.transport.ConnectionHandler;
+import dev.duplex.transport.EventLoop;
 import dev.duplex.websocket.ConnectionLimits;
 import dev.duplex.websocket.HttpHandler;
 import dev.duplex.websocket.OriginPolicy;
@@ -39,6 +41,7 @@ public final class ServerContext implements SessionHost {
     private final OriginPolicy originPolicy;
     private final boolean loopbackOnly;
     private final SessionRegistry sessions = new SessionRegistry();
+    private final Map<EventLoop, LoopBuffers> loopBuffers = new ConcurrentHashMap<>();
     private final LongAdder rejections = new LongAdder();
     private final ConnectionLimits connectionLimits;
     /**
@@ -93,11 +96,16 @@ public final class ServerContext implements SessionHost {
         this.originPolicy = originPolicy;
     }
 
-    /** A fresh session for an accepted TCP connection. */
-    public Session newSession() {
+    /** A fresh session for an accepted TCP connection: what the transport drives. */
+    public ConnectionHandler newSession() {
         Session session = new Session(Role.SERVER, options, listenerExecutor, this, new ServerHandshakeStage(this));
         sessions.add(session);
-        return session;
+        return session.transportHandler();
+    }
+
+    @Override
+    public LoopBuffers buffers(EventLoop loop) {
+        return loopBuffers.computeIfAbsent(loop, l -> new LoopBuffers());
     }
 
     /** The budget every connection's incomplete inbound messages share. */

@@ -86,13 +86,12 @@ final class ServerHandshakeStage implements HandshakeStage {
             ServerHandshake.Accepted accepted = ServerHandshake.accept(request, policy);
             session.tcp().write(ByteBuffer.wrap(accepted.responseBytes(List.of())));
             PerMessageDeflate deflate = policy.compression == null ? null
-                    : new PerMessageDeflate(policy.compression, session.output().compression());
+                    : new PerMessageDeflate(policy.compression, session.buffers().compression());
             session.compressionReservation(policy.reservedBytes);
             if (!accepted.extensions().isEmpty()) {
                 session.extensions(ExtensionHeader.format(accepted.extensions()));
             }
-            Connection engine = new Connection(Role.SERVER, session.options().limits(), null, session,
-                    session.output().out, deflate);
+            Connection engine = new Connection(Role.SERVER, session.options().limits(), null, deflate);
             engine.memoryBudget(server.messageMemory());
             LOG.log(System.Logger.Level.DEBUG, "Opened {0} from {1}", request.path(), session.tcp().remoteAddress());
             finish();
@@ -113,7 +112,7 @@ final class ServerHandshakeStage implements HandshakeStage {
         server.countRejection();
         finish();
         session.tcp().write(ByteBuffer.wrap(ServerHandshake.rejectionBytes(rejection)));
-        session.abandonHandshake();
+        session.refuse();
     }
 
     // ------------------------------------------------------------ plain HTTP
@@ -178,7 +177,7 @@ final class ServerHandshakeStage implements HandshakeStage {
                 session.remoteAddress(), status);
         finish();
         session.tcp().write(ByteBuffer.wrap(response));
-        session.abandonHandshake();
+        session.refuse();
     }
 
     /** A plain HTTP request the server refuses itself (framing, timeout): plain text, counted as a rejection. */
@@ -189,7 +188,7 @@ final class ServerHandshakeStage implements HandshakeStage {
         server.countRejection();
         finish();
         session.tcp().write(ByteBuffer.wrap(PlainHttpExchange.refusalBytes(rejection)));
-        session.abandonHandshake();
+        session.refuse();
     }
 
     // ------------------------------------------------------------ both
