@@ -39,11 +39,6 @@ public final class TcpConnection extends TimerNode {
     private static final System.Logger LOG = System.getLogger(TcpConnection.class.getName());
     /** Reads per connection per select round, so one fast sender cannot starve the others. */
     private static final int MAX_READS_PER_ROUND = 16;
-    private static final int CONNECTING = 0;
-    private static final int OPEN = 1;
-    private static final int CLOSED = 2;
-    /** TCP is connected, TLS is not yet: neither the handler nor writes are involved. */
-    private static final int HANDSHAKING = 3;
 
     private final EventLoop loop;
     private final SocketChannel channel;
@@ -53,7 +48,7 @@ public final class TcpConnection extends TimerNode {
     private final TcpServer server;
     /** Null for plaintext, so plaintext connections pay nothing else for TLS. */
     private final TlsLayer tls;
-    private volatile int state = CONNECTING;
+    private volatile TcpState state = TcpState.CONNECTING;
     private volatile long bufferedBytes;
     private volatile SocketAddress remoteAddress;
     private volatile SocketAddress localAddress;
@@ -61,11 +56,11 @@ public final class TcpConnection extends TimerNode {
     private WriteQueue queue;
     private Object attachment;
     private CompletableFuture<TcpConnection> connectFuture;
+    /** Whether the layer above wants to read (see {@link #setReadInterest}). */
     private boolean readInterest = true;
+    /** The peer's FIN (or close_notify) arrived. */
     private boolean inputEnded;
-    private boolean outputShutdownRequested;
-    private boolean outputShutdownDone;
-    private boolean closeAfterFlush;
+    /** The queue passed the high watermark since it was last empty: {@code onWritable} is due when it drains. */
     private boolean aboveWatermark;
 
     /**
@@ -197,7 +192,7 @@ public final class TcpConnection extends TimerNode {
      */
     public void setDeadline(long delay, TimeUnit unit) {
         loop.requireInLoop("TcpConnection.setDeadline");
-        if (state == CLOSED) {
+        if (state == TcpState.CLOSED) {
             return;
         }
         if (delay <= 0) {
@@ -214,10 +209,10 @@ public final class TcpConnection extends TimerNode {
      */
     public void shutdownOutput() {
         loop.requireInLoop("TcpConnection.shutdownOutput");
-        if (state != OPEN || outputShutdownRequested) {
+        if (state != TcpState.OPEN) {
             return;
         }
-        outputShutdownRequested = true;
+        state = state.shutdownRequested();
         if (queue == null) {
             completeShutdownOutput();
         }
@@ -229,13 +224,13 @@ public final class TcpConnection extends TimerNode {
      */
     public void closeAfterFlush() {
         loop.requireInLoop("TcpConnection.closeAfterFlush");
-        if (state != OPEN) {
+        if (!state.isOpen() || state == TcpState.FLUSHING_THEN_CLOSE) {
             return;
         }
         if (queue == null) {
             close(null);
         } else {
-            closeAfterFlush = true;
+            state = state.closeAfterFlush();
         }
     }
 
@@ -250,7 +245,7 @@ public final class TcpConnection extends TimerNode {
 
     /** Whether the connection is open (connected and not yet closed); safe from any thread. */
     public boolean isOpen() {
-        return state == OPEN;
+        return state.isOpen();
     }
 
     /** The object attached by the layer above, or {@code null}. */
@@ -311,7 +306,7 @@ public final class TcpConnection extends TimerNode {
 
     /** Dispatch from the selector. */
     void onSelected(int readyOps) {
-        if (state == CONNECTING) {
+        if (state == TcpState.CONNECTING) {
             if ((readyOps & SelectionKey.OP_CONNECT) != 0) {
                 finishConnect();
             }
@@ -321,22 +316,22 @@ public final class TcpConnection extends TimerNode {
         if ((readyOps & SelectionKey.OP_WRITE) != 0) {
             flush();
         }
-        if ((readyOps & SelectionKey.OP_READ) != 0 && (state == OPEN || state == HANDSHAKING)) {
+        if ((readyOps & SelectionKey.OP_READ) != 0 && (state.isOpen() || state == TcpState.TLS_HANDSHAKE)) {
             read(true);
         }
     }
 
     @Override
     void onTimer() {
-        if (state == CONNECTING) {
+        if (state == TcpState.CONNECTING) {
             close(new SocketTimeoutException("Connecting to " + remoteAddress + " timed out after "
                     + options.connectTimeout().toMillis() + " ms; check that the peer is reachable "
                     + "or raise TransportOptions.connectTimeout"));
-        } else if (state == HANDSHAKING) {
+        } else if (state == TcpState.TLS_HANDSHAKE) {
             close(new SocketTimeoutException("The TLS handshake with " + remoteAddress + " did not complete within "
                     + options.tlsHandshakeTimeout().toMillis() + " ms; is the peer speaking TLS? (raise "
                     + "TransportOptions.tlsHandshakeTimeout for very slow peers)"));
-        } else if (state == OPEN) {
+        } else if (state.isOpen()) {
             try {
                 handler.onDeadline(this);
             } catch (Throwable t) {
@@ -351,7 +346,7 @@ public final class TcpConnection extends TimerNode {
 
     /** The loop or the server is shutting down: close without blaming anyone. */
     void closeOnShutdown() {
-        close(state == CONNECTING || state == HANDSHAKING
+        close(state == TcpState.CONNECTING || state == TcpState.TLS_HANDSHAKE
                 ? new ConnectException("Event loop " + loop + " shut down before the connection to "
                         + remoteAddress + " was established")
                 : null);
@@ -379,7 +374,7 @@ public final class TcpConnection extends TimerNode {
             return;
         }
         if (tls != null) {
-            state = HANDSHAKING;
+            state = state.tlsStarted();
             updateInterest();
             long now = loop.nanoTime();
             loop.timers().schedule(this, now + options.tlsHandshakeTimeout().toNanos(), now);
@@ -405,7 +400,7 @@ public final class TcpConnection extends TimerNode {
                 }
             }
         }
-        state = OPEN;
+        state = state.established();
         updateInterest();
         if (LOG.isLoggable(Level.DEBUG)) {
             LOG.log(Level.DEBUG, "Opened " + this);
@@ -455,7 +450,7 @@ public final class TcpConnection extends TimerNode {
                 handlerFailed("onData", t);
                 return;
             }
-            if (state != OPEN || !readInterest || n < limit) {
+            if (!state.isOpen() || !readInterest || n < limit) {
                 return; // closed, paused, or a short read: the socket is very likely empty
             }
             buffer.clear().limit(limit);
@@ -482,7 +477,7 @@ public final class TcpConnection extends TimerNode {
                 }
             }
             if (n < 0) {
-                if (state == HANDSHAKING) {
+                if (state == TcpState.TLS_HANDSHAKE) {
                     close(new SSLHandshakeException("The peer closed the connection during the TLS handshake"));
                 } else {
                     endOfInput(); // without close_notify: a truncation the layer above can detect
@@ -504,28 +499,28 @@ public final class TcpConnection extends TimerNode {
 
     /** Whether decrypted input may be processed now. */
     boolean tlsWantsInput() {
-        return state == HANDSHAKING || (state == OPEN && readInterest && !inputEnded);
+        return state == TcpState.TLS_HANDSHAKE || (state.isOpen() && readInterest && !inputEnded);
     }
 
     boolean tlsHandshaking() {
-        return state == HANDSHAKING;
+        return state == TcpState.TLS_HANDSHAKE;
     }
 
     /** The initial TLS handshake finished: open. Returns whether the connection is still open. */
     boolean tlsHandshakeFinished() {
-        if (state == HANDSHAKING) {
+        if (state == TcpState.TLS_HANDSHAKE) {
             if (LOG.isLoggable(Level.DEBUG)) {
                 LOG.log(Level.DEBUG, "TLS established with " + remoteAddress + ": " + tls.session().getProtocol()
                         + " " + tls.session().getCipherSuite());
             }
             established();
         }
-        return state == OPEN;
+        return state.isOpen();
     }
 
     /** Hands decrypted bytes to the handler; returns whether to go on decrypting. */
     boolean tlsDeliver(ByteBuffer plaintext) {
-        if (state != OPEN) {
+        if (!state.isOpen()) {
             return false;
         }
         try {
@@ -539,7 +534,7 @@ public final class TcpConnection extends TimerNode {
 
     /** close_notify arrived: the end of input, like a FIN. */
     void tlsInputClosed() {
-        if (state == OPEN && !inputEnded) {
+        if (state.isOpen() && !inputEnded) {
             endOfInput();
         }
     }
@@ -582,13 +577,13 @@ public final class TcpConnection extends TimerNode {
             handlerFailed("onEndOfInput", t);
             return;
         }
-        if (state == OPEN && outputShutdownDone) {
+        if (state == TcpState.OUTPUT_SHUT) {
             close(null);
         }
     }
 
     private boolean acceptsWrites() {
-        return state == OPEN && !outputShutdownRequested && !closeAfterFlush;
+        return state.acceptsWrites();
     }
 
     private void enqueue(ByteBuffer src) {
@@ -622,14 +617,13 @@ public final class TcpConnection extends TimerNode {
         }
         queue = null;
         updateInterest();
-        if (outputShutdownRequested && !outputShutdownDone) {
+        if (state == TcpState.FLUSHING_THEN_FIN) {
             completeShutdownOutput();
-        }
-        if (closeAfterFlush) {
+        } else if (state == TcpState.FLUSHING_THEN_CLOSE) {
             close(null);
             return;
         }
-        if (aboveWatermark && state == OPEN) {
+        if (aboveWatermark && state.isOpen()) {
             aboveWatermark = false;
             try {
                 handler.onWritable(this);
@@ -654,7 +648,7 @@ public final class TcpConnection extends TimerNode {
             close(e);
             return;
         }
-        outputShutdownDone = true;
+        state = state.outputShut();
         if (inputEnded) {
             close(null); // both directions are finished; nothing is left for the socket to do
         }
@@ -664,7 +658,7 @@ public final class TcpConnection extends TimerNode {
         if (key == null || !key.isValid()) {
             return;
         }
-        int ops = state == CONNECTING
+        int ops = state == TcpState.CONNECTING
                 ? SelectionKey.OP_CONNECT
                 : (readInterest && !inputEnded ? SelectionKey.OP_READ : 0) | (queue != null ? SelectionKey.OP_WRITE : 0);
         if (key.interestOps() != ops) {
@@ -680,14 +674,14 @@ public final class TcpConnection extends TimerNode {
     }
 
     private void close(Throwable cause) {
-        int was = state;
-        if (was == CLOSED) {
+        TcpState was = state;
+        if (was == TcpState.CLOSED) {
             return;
         }
-        state = CLOSED;
+        state = was.closed();
         loop.timers().cancel(this);
         boolean socketFailed = cause instanceof IOException && !(cause instanceof SSLException);
-        if (tls != null && queue == null && !socketFailed && (was == OPEN || cause instanceof SSLException)) {
+        if (tls != null && queue == null && !socketFailed && (was.isOpen() || cause instanceof SSLException)) {
             tls.closeNow(channel); // close_notify, or the alert that tells the peer why the handshake failed
         }
         if (key != null) {
@@ -709,7 +703,7 @@ public final class TcpConnection extends TimerNode {
         if (LOG.isLoggable(Level.DEBUG)) {
             LOG.log(Level.DEBUG, "Closed " + this + (cause == null ? "" : " because of " + cause));
         }
-        if (was == CONNECTING || was == HANDSHAKING) {
+        if (was == TcpState.CONNECTING || was == TcpState.TLS_HANDSHAKE) {
             CompletableFuture<TcpConnection> future = connectFuture;
             connectFuture = null;
             if (future != null) {
