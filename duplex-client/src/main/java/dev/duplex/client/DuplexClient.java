@@ -12,12 +12,11 @@ import dev.duplex.hub.protocol.ProtocolException;
 import dev.duplex.hub.protocol.Publication;
 import dev.duplex.hub.protocol.ServerMessage;
 import dev.duplex.hub.protocol.StreamPosition;
-import dev.duplex.websocket.ConnectRequest;
-import dev.duplex.websocket.ReadyState;
 import dev.duplex.websocket.WebSocket;
 import dev.duplex.websocket.WebSocketClient;
 import dev.duplex.websocket.WebSocketListener;
 import dev.duplex.websocket.WebSocketOptions;
+import java.util.Collections;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -106,7 +105,8 @@ public final class DuplexClient implements AutoCloseable {
     private final TokenProvider tokenProvider;
     private final String name;
     private final String version;
-    private final ConnectRequest request;
+    private final List<String> subprotocols;
+    private final Map<String, String> headers;
     private final Backoff backoff;
     private final CircuitBreaker breaker;
     private final int maxAttempts;
@@ -153,11 +153,12 @@ public final class DuplexClient implements AutoCloseable {
         this.tokenProvider = b.tokenProvider;
         this.name = b.name;
         this.version = b.version;
-        ConnectRequest r = ConnectRequest.to(b.uri).withSubprotocols(b.codec.subprotocol());
+        this.subprotocols = List.of(b.codec.subprotocol());
+        Map<String, String> h = new LinkedHashMap<>();
         for (String[] header : b.headers) {
-            r = r.withHeader(header[0], header[1]);
+            h.put(header[0], header[1]);
         }
-        this.request = r;
+        this.headers = Collections.unmodifiableMap(h);
         this.backoff = new Backoff(b.baseDelay, b.maxDelay, b.random);
         this.breaker = new CircuitBreaker(b.breakerFailures, b.breakerOpenPeriod, b.clock);
         this.maxAttempts = b.maxAttempts;
@@ -524,7 +525,7 @@ public final class DuplexClient implements AutoCloseable {
         c.token = token;
         CompletableFuture<WebSocket> opening;
         try {
-            opening = webSockets.connect(request, new SocketListener(c));
+            opening = webSockets.connect(uri, subprotocols, headers, new SocketListener(c));
         } catch (RuntimeException e) {
             endConnection(c, 1006, "cannot connect: " + describe(e), true, null, e);
             return;
@@ -655,7 +656,7 @@ public final class DuplexClient implements AutoCloseable {
         c.cancelTimers();
         clientId = null;
         WebSocket ws = c.ws;
-        if (ws != null && ws.readyState() != ReadyState.CLOSED) {
+        if (ws != null && !ws.isClosed()) {
             ws.abort();
         }
         failPending(new NotConnectedException("The connection to the hub was lost before the reply came ("

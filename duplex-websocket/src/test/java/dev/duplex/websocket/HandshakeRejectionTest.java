@@ -17,10 +17,8 @@ class HandshakeRejectionTest {
     static void start() {
         server = WebSocketServer.builder()
                 .route("/echo", TestServers.ECHO)
-                .originPolicy(OriginPolicy.allow("https://good.example"))
-                .options(WebSocketOptions.defaults()
-                        .withHandshakeTimeout(Duration.ofMillis(400))
-                        .withHttpLimits(HttpLimits.defaults()))
+                .options(WebSocketOptions.defaults().withAllowedOrigins("https://good.example")
+                        .withHandshakeTimeout(Duration.ofMillis(400)))
                 .startOnLoopback(0);
     }
 

@@ -62,7 +62,7 @@ class FuzzingServerReportsTest {
                 }
             };
             WebSocketOptions options = compression
-                    ? AutobahnClient.OPTIONS.withCompression(ConformanceLimits.autobahnCompression(false))
+                    ? AutobahnClient.OPTIONS.withCompression(true).withCompressionThresholdBytes(0).withContextTakeover(false, false)
                     : AutobahnClient.OPTIONS;
             FutureTask<Integer> driver = new FutureTask<>(() -> new AutobahnClient(fuzzer.uri(), AGENT, out, options).runAll());
             Thread thread = new Thread(driver, "autobahn-driver");

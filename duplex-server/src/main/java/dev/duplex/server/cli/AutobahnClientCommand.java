@@ -26,7 +26,7 @@ final class AutobahnClientCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         WebSocketOptions options = compression
-                ? AutobahnClient.OPTIONS.withCompression(ConformanceLimits.autobahnCompression(false))
+                ? AutobahnClient.OPTIONS.withCompression(true).withCompressionThresholdBytes(0).withContextTakeover(false, false)
                 : AutobahnClient.OPTIONS;
         new AutobahnClient(url, agent, System.out, options).runAll();
         return 0;

@@ -7,8 +7,6 @@ import dev.duplex.hub.HubConfig;
 import dev.duplex.hub.NamespaceConfig;
 import dev.duplex.hub.SlowConsumerPolicy;
 import dev.duplex.hub.auth.TokenVerifier;
-import dev.duplex.protocol.Limits;
-import dev.duplex.protocol.handshake.HttpLimits;
 import dev.duplex.server.config.ServeConfig.Namespace;
 import dev.duplex.server.config.ServeConfig.Value;
 import dev.duplex.server.config.YamlTree.Entry;
@@ -16,9 +14,6 @@ import dev.duplex.server.config.YamlTree.Mapping;
 import dev.duplex.server.config.YamlTree.Node;
 import dev.duplex.server.config.YamlTree.Scalar;
 import dev.duplex.server.config.YamlTree.Sequence;
-import dev.duplex.transport.TransportOptions;
-import dev.duplex.websocket.ConnectionLimits;
-import dev.duplex.websocket.OriginPolicy;
 import dev.duplex.websocket.WebSocketOptions;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -396,61 +391,54 @@ public final class ConfigLoader {
                 }
             }
 
-            OriginPolicy origins = OriginPolicy.sameOrigin();
+            WebSocketOptions options = null;
+            try {
+                options = webSocketOptions();
+            } catch (IllegalArgumentException e) {
+                errors.add("invalid server limits: " + e.getMessage());
+            }
             List<String> allowedOrigins = list("allowed_origins");
-            if (allowedOrigins.contains("*")) {
+            if (options != null && allowedOrigins.contains("*")) {
                 if (allowedOrigins.size() > 1) {
                     errors.add(invalid("allowed_origins", global.get("allowed_origins").source(),
                             "'*' allows every origin, so list nothing beside it"));
                 }
-                origins = OriginPolicy.allowAnyOrigin();
-            } else if (!allowedOrigins.isEmpty()) {
+                options = options.withAnyOriginAllowed();
+            } else if (options != null && !allowedOrigins.isEmpty()) {
                 try {
-                    origins = OriginPolicy.allow(allowedOrigins);
+                    options = options.withAllowedOrigins(allowedOrigins);
                 } catch (IllegalArgumentException e) {
                     errors.add(invalid("allowed_origins", global.get("allowed_origins").source(), e.getMessage()));
                 }
-            }
-            WebSocketOptions options = null;
-            ConnectionLimits limits = null;
-            TransportOptions transport = null;
-            try {
-                options = webSocketOptions();
-                limits = new ConnectionLimits(integer("max_connections"), integer("max_connections_per_address"),
-                        integer("max_pending_handshakes"));
-                transport = TransportOptions.defaults().withMaxConnections(integer("max_connections") + 1_000);
-            } catch (IllegalArgumentException e) {
-                errors.add("invalid server limits: " + e.getMessage());
             }
             HubConfig hubConfig = hub.build();
             if (!errors.isEmpty()) {
                 throw new ConfigException(errors, warnings);
             }
-            return new ServeConfig(file, baseDirectory, global, defaultNamespace, namespaces, hubConfig, options, limits,
-                    origins, transport, warnings);
+            return new ServeConfig(file, baseDirectory, global, defaultNamespace, namespaces, hubConfig, options, warnings);
         }
 
         private WebSocketOptions webSocketOptions() {
-            int headBytes = (int) size("max_header_bytes");
-            Limits limits = Limits.defaults()
+            WebSocketOptions options = WebSocketOptions.defaults()
                     .withMaxMessageBytes(size("max_message_size"))
                     .withMaxFrameBytes(size("max_frame_size"))
-                    .withMaxFragments(integer("max_fragments"));
-            return WebSocketOptions.defaults()
-                    .withLimits(limits)
+                    .withMaxFragments(integer("max_fragments"))
                     .withMaxQueuedBytes(size("max_queued_bytes"))
                     .withPingInterval(duration("ping_interval"))
                     .withIdleTimeout(duration("idle_timeout"))
                     .withHandshakeTimeout(duration("handshake_timeout"))
                     .withCloseTimeout(duration("close_timeout"))
                     .withMaxPingsPerSecond(integer("max_pings_per_second"))
-                    .withHttpLimits(HttpLimits.defaults()
-                            .withMaxHeadBytes(headBytes)
-                            .withMaxRequestLineBytes(Math.min(headBytes, HttpLimits.defaults().maxRequestLineBytes()))
-                            .withMaxHeaderCount(integer("max_headers")))
-                    // Conformance-friendly: every message compressed, so small ones exercise the code too.
-                    .withCompression(bool("compression")
-                            ? ConformanceLimits.autobahnCompression(bool("compression_context_takeover")) : null);
+                    .withMaxHeadBytes((int) size("max_header_bytes"))
+                    .withMaxHeaderCount(integer("max_headers"))
+                    .withMaxConnections(integer("max_connections"))
+                    .withMaxConnectionsPerAddress(integer("max_connections_per_address"))
+                    .withMaxPendingHandshakes(integer("max_pending_handshakes"))
+                    .withMessageMemoryBytes(size("message_memory"))
+                    .withCompressionBudgetBytes(size("compression_budget"));
+            // Conformance-friendly: every message compressed, so small ones exercise the code too.
+            return bool("compression")
+                    ? ConformanceLimits.autobahnCompression(options, bool("compression_context_takeover")) : options;
         }
 
         private TokenVerifier tokens() {

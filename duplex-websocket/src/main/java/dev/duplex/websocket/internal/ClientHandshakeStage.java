@@ -63,7 +63,7 @@ final class ClientHandshakeStage implements HandshakeStage {
             if (!agreed.extensions().isEmpty()) {
                 session.extensions(ExtensionHeader.format(agreed.extensions()));
             }
-            Connection engine = new Connection(Role.CLIENT, session.options().limits(), maskSource, deflate);
+            Connection engine = new Connection(Role.CLIENT, session.config.limits, maskSource, deflate);
             session.open(engine, listener, path, agreed.subprotocol());
             future.complete(session);
         } catch (HandshakeException | RuntimeException e) {
@@ -74,7 +74,7 @@ final class ClientHandshakeStage implements HandshakeStage {
 
     /** Checks the server's permessage-deflate answer; null when the server declined compression. */
     private static PerMessageDeflate agreedCompression(Session session, ClientHandshake.Agreed agreed) throws HandshakeException {
-        DeflateOptions options = session.options().compression();
+        DeflateOptions options = session.config.compression;
         for (ExtensionOffer extension : agreed.extensions()) {
             if (extension.name().equalsIgnoreCase(DeflateNegotiation.NAME) && options != null) {
                 try {

@@ -10,18 +10,18 @@ import dev.duplex.protocol.handshake.HttpRequest;
 import dev.duplex.protocol.handshake.ServerHandshake;
 import dev.duplex.transport.EventLoop;
 import dev.duplex.websocket.HttpCall;
-import dev.duplex.websocket.HttpHandler;
 import dev.duplex.websocket.HttpReply;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
 
 /**
  * Server side of the opening handshake: collects the request head (however slowly it arrives,
  * within the handshake timeout), routes it, validates it, and answers 101 or an error status.
  * After an error status nothing more is read from the connection.
  *
- * <p>With an {@link HttpHandler}, a request that is not a WebSocket upgrade becomes a
+ * <p>With an HTTP handler, a request that is not a WebSocket upgrade becomes a
  * {@link PlainHttpExchange} instead: its body is collected (within the same timeout), the handler
  * runs off the loop, and its reply is written back on the loop before the connection is closed
  * the way a refusal closes it.
@@ -40,7 +40,7 @@ final class ServerHandshakeStage implements HandshakeStage {
 
     ServerHandshakeStage(ServerContext server) {
         this.server = server;
-        this.parser = new HttpHeadParser(server.options().httpLimits());
+        this.parser = new HttpHeadParser(server.config().httpLimits);
     }
 
     @Override
@@ -91,7 +91,7 @@ final class ServerHandshakeStage implements HandshakeStage {
             if (!accepted.extensions().isEmpty()) {
                 session.extensions(ExtensionHeader.format(accepted.extensions()));
             }
-            Connection engine = new Connection(Role.SERVER, session.options().limits(), null, deflate);
+            Connection engine = new Connection(Role.SERVER, session.config.limits, null, deflate);
             engine.memoryBudget(server.messageMemory());
             LOG.log(System.Logger.Level.DEBUG, "Opened {0} from {1}", request.path(), session.tcp().remoteAddress());
             finish();
@@ -137,7 +137,7 @@ final class ServerHandshakeStage implements HandshakeStage {
             return;
         }
         httpPhase = HttpPhase.HANDLER;
-        HttpHandler handler = server.httpHandler();
+        Function<HttpCall, HttpReply> handler = server.httpHandler();
         HttpCall call = http.call(session.remoteAddress());
         String pathForLog = http.pathForLog();
         boolean headOnly = http.isHead();

@@ -5,12 +5,12 @@ import dev.duplex.protocol.CloseCodes;
 import dev.duplex.protocol.Connection;
 import dev.duplex.protocol.FrameObserver;
 import dev.duplex.protocol.FrameTrace;
+import dev.duplex.protocol.PreparedFrame;
 import dev.duplex.protocol.Role;
 import dev.duplex.protocol.frame.FrameBits;
 import dev.duplex.transport.ConnectionHandler;
 import dev.duplex.transport.TcpConnection;
 import dev.duplex.websocket.PreparedMessage;
-import dev.duplex.websocket.ReadyState;
 import dev.duplex.websocket.WebSocket;
 import dev.duplex.websocket.WebSocketListener;
 import dev.duplex.websocket.WebSocketOptions;
@@ -41,6 +41,7 @@ final class Session implements WebSocket {
     static final System.Logger LOG = System.getLogger("dev.duplex.websocket");
 
     final Role role;
+    final Config config;
     final WebSocketOptions options;
     final SessionHost host;
     /** The application's executor wrapped to keep this connection's events in order, or null: the loop. */
@@ -70,9 +71,10 @@ final class Session implements WebSocket {
     private static final AtomicReferenceFieldUpdater<Session, HandOffQueue> HAND_OFFS =
             AtomicReferenceFieldUpdater.newUpdater(Session.class, HandOffQueue.class, "handOffs");
 
-    Session(Role role, WebSocketOptions options, Executor listenerExecutor, SessionHost host, HandshakeStage handshake) {
+    Session(Role role, Config config, Executor listenerExecutor, SessionHost host, HandshakeStage handshake) {
         this.role = role;
-        this.options = options;
+        this.config = config;
+        this.options = config.options;
         this.listenerExecutor = listenerExecutor == null ? null : new SerialExecutor(listenerExecutor);
         this.host = host;
         this.handshake = handshake;
@@ -307,19 +309,20 @@ final class Session implements WebSocket {
 
     @Override
     public boolean sendPrepared(PreparedMessage message) {
+        PreparedFrame frame = Prepared.frameOf(message);
         if (!sendsInline()) {
-            return handOff(message.payloadLength(), () -> sendPreparedNow(message)); // immutable: no copy
+            return handOff(frame.payloadLength(), () -> sendPreparedNow(frame)); // immutable: no copy
         }
-        return sendPreparedNow(message);
+        return sendPreparedNow(frame);
     }
 
-    private boolean sendPreparedNow(PreparedMessage message) {
-        if (!canSend(message.payloadLength())) {
+    private boolean sendPreparedNow(PreparedFrame frame) {
+        if (!canSend(frame.payloadLength())) {
             return false;
         }
         ByteOutput out = output();
         try {
-            connection.sendPrepared(message.frame(), out);
+            connection.sendPrepared(frame, out);
         } finally {
             written(out);
         }
@@ -500,8 +503,13 @@ final class Session implements WebSocket {
     }
 
     @Override
-    public ReadyState readyState() {
-        return state.readyState();
+    public boolean isOpen() {
+        return state == SessionState.OPEN;
+    }
+
+    @Override
+    public boolean isClosed() {
+        return state == SessionState.CLOSED;
     }
 
     @Override
@@ -525,8 +533,8 @@ final class Session implements WebSocket {
         return t == null ? null : t.remoteAddress();
     }
 
-    @Override
-    public void observeFrames(FrameObserver observer) {
+    /** See {@link FrameTracing#observe}. */
+    void observeFrames(FrameObserver observer) {
         if (tcp != null && !onLoop()) {
             runOnLoop(() -> observeFrames(observer));
             return;
@@ -582,6 +590,6 @@ final class Session implements WebSocket {
 
     @Override
     public String toString() {
-        return "WebSocket[" + role + " " + remoteAddress() + " " + readyState() + "]";
+        return "WebSocket[" + role + " " + remoteAddress() + " " + state + "]";
     }
 }

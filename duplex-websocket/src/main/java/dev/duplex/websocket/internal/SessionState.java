@@ -1,7 +1,5 @@
 package dev.duplex.websocket.internal;
 
-import dev.duplex.websocket.ReadyState;
-
 /**
  * Where a {@link Session} is in its life, with every transition in this one place: one method per
  * event, each legal only from the states it names. Which timer a session runs follows from the
@@ -54,16 +52,6 @@ enum SessionState {
 
     SessionState tcpClosed() {
         return CLOSED;
-    }
-
-    /** The state as the browser API names it. */
-    ReadyState readyState() {
-        return switch (this) {
-            case HANDSHAKE, REFUSED -> ReadyState.CONNECTING;
-            case OPEN -> ReadyState.OPEN;
-            case CLOSING, LINGERING -> ReadyState.CLOSING;
-            case CLOSED -> ReadyState.CLOSED;
-        };
     }
 
     private SessionState from(boolean legal, SessionState next, String what) {

@@ -68,7 +68,7 @@ class ReadmeExamplesTest {
             }
         };
         // docs/compression.md
-        WebSocketOptions options = WebSocketOptions.defaults().withCompression(DeflateOptions.defaults());
+        WebSocketOptions options = WebSocketOptions.defaults().withCompression(true);
         WebSocketServer server = WebSocketServer.builder().options(options).route("/echo", listener).start(0);
         WebSocketClient client = WebSocketClient.builder().options(options).build();
         try (client) {
