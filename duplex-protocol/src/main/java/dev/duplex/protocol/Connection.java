@@ -12,8 +12,6 @@ import dev.duplex.protocol.frame.Utf8Validator;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
-import java.util.zip.DataFormatException;
-import java.util.zip.Inflater;
 
 /**
  * One WebSocket connection after the opening handshake, without I/O: {@link #receive} takes the
@@ -49,24 +47,15 @@ public final class Connection {
     private State state = State.OPEN;
     private Initiator initiator;
     private boolean autoPong = true;
-    private MemoryBudget memoryBudget = MemoryBudget.unlimited();
     private boolean failed;
     private FrameObserver observer;
 
-    // Inbound message being assembled.
-    private int messageOpcode = NO_MESSAGE;
-    private long messageBytes;
-    private int fragments;
-    private boolean streaming;
-    private boolean compressed;
-    private ByteBuffer assembly;
-    private final Utf8Validator utf8 = new Utf8Validator();
+    /** The inbound data message in progress. */
+    private final InboundMessage message;
 
     // Inbound frame being read.
     private Opcode frameOpcode;
     private boolean frameFin;
-    /** Payload bytes of the current data frame not received yet, as its header announced. */
-    private long frameRest;
     private int frameRsv;
     private boolean discardFrame;
     /** An inbound Close frame is to be reported to the observer once its payload (the code) is read. */
@@ -102,6 +91,7 @@ public final class Connection {
         this.maskSource = maskSource;
         this.deflate = deflate;
         this.parser = new FrameParser(role, deflate == null ? 0 : FrameBits.B0_RSV1);
+        this.message = new InboundMessage(limits, deflate);
     }
 
     /**
@@ -119,7 +109,7 @@ public final class Connection {
      * A message whose buffer would pass it fails the connection with 1013.
      */
     public void memoryBudget(MemoryBudget budget) {
-        this.memoryBudget = budget;
+        message.memoryBudget(budget);
     }
 
     /**
@@ -150,7 +140,7 @@ public final class Connection {
      * zlib memory would otherwise wait for the garbage collector (compare jetty#293).
      */
     public void release() {
-        releaseAssembly();
+        message.release();
         if (deflate != null) {
             deflate.release();
         }
@@ -214,7 +204,7 @@ public final class Connection {
     public boolean receiveEof() {
         boolean clean = state == State.CLOSED;
         state = State.CLOSED;
-        releaseAssembly();
+        message.release();
         return clean;
     }
 
@@ -225,11 +215,7 @@ public final class Connection {
         failed = true;
         parser.drain();
         discardFrame = true;
-        releaseAssembly();
-        if (deflate != null && compressed) {
-            deflate.messageAborted();
-        }
-        messageOpcode = NO_MESSAGE;
+        message.abort();
         if (state == State.OPEN) {
             writeClose(frameEvents.out, error.closeCode(), error.getMessage());
             state = State.CLOSING;
@@ -267,7 +253,7 @@ public final class Connection {
             if (opcode == null || !opcode.isControl()) {
                 discardFrame = closingOrFailed;
                 if (!closingOrFailed) {
-                    startDataFrame(opcode, rsv, length);
+                    message.startFrame(opcode, rsv, length);
                 }
                 return;
             }
@@ -302,7 +288,7 @@ public final class Connection {
                     onControlFrame();
                 }
             } else {
-                onDataPayload(chunk, frameDone);
+                message.onPayload(chunk, frameDone && frameFin, listener);
             }
         }
     }
@@ -331,208 +317,6 @@ public final class Connection {
         o.onFrame(new FrameTrace(FrameTrace.Direction.OUT, fin, (rsv & FrameBits.B0_RSV1) != 0,
                 (rsv & FrameBits.B0_RSV2) != 0, (rsv & FrameBits.B0_RSV3) != 0, opcode, masked, length,
                 closeCode, closeReason));
-    }
-
-    private void startDataFrame(Opcode opcode, int rsv, long length) throws ProtocolException {
-        if (opcode == Opcode.CONTINUATION) {
-            if (messageOpcode == NO_MESSAGE) {
-                throw new ProtocolException(CloseCodes.PROTOCOL_ERROR,
-                        "Continuation frame without a message to continue (RFC 6455 §5.4)");
-            }
-            if (rsv != 0) {
-                throw new ProtocolException(CloseCodes.PROTOCOL_ERROR,
-                        "RSV1 may be set only on the first frame of a message (RFC 7692 §6.1)");
-            }
-        } else if (messageOpcode != NO_MESSAGE) {
-            throw new ProtocolException(CloseCodes.PROTOCOL_ERROR,
-                    "New data frame before the fragmented message ended (RFC 6455 §5.4)");
-        }
-        if (limits.frameTooBig(length)) {
-            throw new ProtocolException(CloseCodes.MESSAGE_TOO_BIG,
-                    "Frame of " + length + " bytes exceeds the limit of " + limits.maxFrameBytes() + " bytes");
-        }
-        frameRest = length;
-        boolean firstFrameCompressed = opcode != Opcode.CONTINUATION && rsv != 0;
-        // A compressed message is limited by its inflated size, checked as it inflates.
-        if (!(firstFrameCompressed || (opcode == Opcode.CONTINUATION && compressed))
-                && limits.messageTooBig(messageBytes + length)) {
-            throw new ProtocolException(CloseCodes.MESSAGE_TOO_BIG,
-                    "Message of at least " + (messageBytes + length) + " bytes exceeds the limit of "
-                            + limits.maxMessageBytes() + " bytes");
-        }
-        if (limits.tooManyFragments(fragments + 1)) {
-            throw new ProtocolException(CloseCodes.MESSAGE_TOO_BIG,
-                    "Message spans more than " + limits.maxFragments() + " frames");
-        }
-        if (opcode != Opcode.CONTINUATION) {
-            messageOpcode = opcode.code();
-            utf8.reset();
-            streaming = false;
-            compressed = firstFrameCompressed;
-        }
-        fragments++;
-    }
-
-    private void onDataPayload(ByteBuffer chunk, boolean frameDone) throws ProtocolException {
-        frameRest -= chunk.remaining();
-        boolean last = frameDone && frameFin;
-        if (compressed) {
-            inflate(chunk, last);
-        } else {
-            onMessageBytes(chunk, last);
-        }
-    }
-
-    /**
-     * Inflates a compressed payload chunk into the loop's piece buffer, passing each full piece on
-     * as message bytes: the message size limit applies to inflated bytes and is checked piece by
-     * piece, so a decompression bomb stops one piece past the limit. A message that inflates into
-     * one piece within one read is delivered from the piece buffer without a copy. The piece
-     * buffer is shared by the loop's connections, so it is always left empty on return.
-     */
-    private void inflate(ByteBuffer chunk, boolean last) throws ProtocolException {
-        Inflater inflater = deflate.inflater();
-        ByteBuffer piece = deflate.inflatedScratch().clear();
-        inflater.setInput(chunk);
-        drainInflater(inflater, piece);
-        chunk.position(chunk.limit());
-        if (last) {
-            deflate.finishInput(); // the 00 00 ff ff the sender removed (RFC 7692 §7.2.2)
-            drainInflater(inflater, piece);
-            deflate.messageInflated();
-            passPiece(piece, true);
-        } else if (piece.position() > 0) {
-            passPiece(piece, false);
-        }
-    }
-
-    private void drainInflater(Inflater inflater, ByteBuffer piece) throws ProtocolException {
-        while (true) {
-            if (!piece.hasRemaining()) {
-                passPiece(piece, false);
-            }
-            int n;
-            try {
-                n = inflater.inflate(piece);
-            } catch (DataFormatException e) {
-                throw new ProtocolException(CloseCodes.INVALID_PAYLOAD,
-                        "Compressed message is not valid DEFLATE data: " + e.getMessage());
-            }
-            if (n == 0) {
-                return; // needs input, or finished (BFINAL); the piece had room, so nothing is pending
-            }
-        }
-    }
-
-    private void passPiece(ByteBuffer piece, boolean last) throws ProtocolException {
-        piece.flip();
-        try {
-            onMessageBytes(piece, last);
-        } finally {
-            piece.clear();
-        }
-    }
-
-    private void onMessageBytes(ByteBuffer chunk, boolean last) throws ProtocolException {
-        boolean text = messageOpcode == Opcode.TEXT.code();
-        int n = chunk.remaining();
-        if (compressed && limits.messageTooBig(messageBytes + n)) {
-            throw new ProtocolException(CloseCodes.MESSAGE_TOO_BIG,
-                    "Compressed message inflates to more than the limit of " + limits.maxMessageBytes() + " bytes");
-        }
-        if (text) {
-            int bad = utf8.validate(chunk, chunk.position(), chunk.limit());
-            if (bad >= 0) {
-                throw new ProtocolException(CloseCodes.INVALID_PAYLOAD,
-                        "Text message holds invalid UTF-8 at byte " + (messageBytes + bad - chunk.position())
-                                + " (RFC 6455 §8.1)");
-            }
-            if (last && !utf8.isComplete()) {
-                throw new ProtocolException(CloseCodes.INVALID_PAYLOAD,
-                        "Text message ends inside a UTF-8 sequence (RFC 6455 §8.1)");
-            }
-        }
-        messageBytes += n;
-        if (streaming) {
-            frameEvents.listener.onMessagePart(text, chunk, last);
-        } else if (last && assembly == null && !limits.shouldStream(messageBytes)) {
-            deliverWhole(text, chunk); // the whole message arrived in one read: no copy
-        } else if (limits.shouldStream(messageBytes)) {
-            streaming = true;
-            if (assembly != null) {
-                frameEvents.listener.onMessagePart(text, assembly.flip(), false);
-                releaseAssembly();
-            }
-            frameEvents.listener.onMessagePart(text, chunk, last);
-        } else {
-            append(chunk);
-            if (last) {
-                deliverWhole(text, assembly.flip());
-                releaseAssembly();
-            }
-        }
-        if (last) {
-            messageOpcode = NO_MESSAGE;
-            messageBytes = 0;
-            fragments = 0;
-            compressed = false;
-        }
-    }
-
-    private void deliverWhole(boolean text, ByteBuffer message) {
-        if (text) {
-            frameEvents.listener.onText(message);
-        } else {
-            frameEvents.listener.onBinary(message);
-        }
-    }
-
-    /**
-     * Copies a chunk of a message that spans reads into the assembly buffer. The buffer is sized
-     * for the rest of the current frame as its header announced it, but never to more than twice
-     * the bytes that have arrived: a message whose first read brings at least half of it is copied
-     * into one buffer of its exact size, and an announced length alone never makes us reserve
-     * memory the peer has not paid for in bytes (a slow-loris header costs it as much as us).
-     */
-    private void append(ByteBuffer chunk) throws ProtocolException {
-        int n = chunk.remaining();
-        long needed = (assembly == null ? 0L : assembly.position()) + n;
-        long announced = compressed ? 0 : Math.max(0, frameRest); // inflated sizes are not announced
-        long ahead = Math.min(announced, needed);
-        if (assembly != null && assembly.remaining() >= n) {
-            assembly.put(chunk);
-            return;
-        }
-        long wanted = needed + ahead;
-        if (assembly != null && (ahead < announced || announced == 0)) {
-            // More may come than we know of or trust (a later frame, inflated bytes): amortise.
-            wanted = Math.max(wanted, assembly.capacity() * 2L);
-        }
-        if (limits.maxMessageBytes() != Limits.NO_LIMIT) {
-            wanted = Math.min(wanted, Math.max(limits.maxMessageBytes(), needed));
-        }
-        int capacity = (int) Math.min(Math.max(wanted, assembly == null ? 256 : 0), Integer.MAX_VALUE - 8);
-        reserve(capacity - (assembly == null ? 0 : assembly.capacity())); // the budget counts the buffer's size
-        ByteBuffer grown = ByteBuffer.allocate(capacity);
-        if (assembly != null) {
-            grown.put(assembly.flip());
-        }
-        assembly = grown;
-        assembly.put(chunk);
-    }
-
-    private void reserve(long bytes) throws ProtocolException {
-        if (!memoryBudget.tryReserve(bytes)) {
-            throw new ProtocolException(CloseCodes.TRY_AGAIN_LATER,
-                    "The server holds too many incomplete messages right now; try again later");
-        }
-    }
-
-    private void releaseAssembly() {
-        if (assembly != null) {
-            memoryBudget.release(assembly.capacity());
-            assembly = null; // idle connections hold no message buffer
-        }
     }
 
     private void onControlFrame() throws ProtocolException {
@@ -584,7 +368,7 @@ public final class Connection {
             }
         }
         state = State.CLOSED;
-        releaseAssembly();
+        message.release();
         frameEvents.listener.onCloseReceived(code, reason);
     }
 

@@ -14,7 +14,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSession;
 
 /**
@@ -37,31 +36,24 @@ import javax.net.ssl.SSLSession;
  */
 public final class TcpConnection extends TimerNode {
     private static final System.Logger LOG = System.getLogger(TcpConnection.class.getName());
-    /** Reads per connection per select round, so one fast sender cannot starve the others. */
-    private static final int MAX_READS_PER_ROUND = 16;
 
-    private final EventLoop loop;
-    private final SocketChannel channel;
+    // Package-private: Inbound, Outbound and TlsLayer are this connection's parts.
+    final EventLoop loop;
+    final SocketChannel channel;
     /** Null until the TLS handshake completes on a TLS server connection (its factory runs then). */
-    private ConnectionHandler handler;
-    private final TransportOptions options;
+    ConnectionHandler handler;
+    final TransportOptions options;
     private final TcpServer server;
     /** Null for plaintext, so plaintext connections pay nothing else for TLS. */
-    private final TlsLayer tls;
-    private volatile TcpState state = TcpState.CONNECTING;
-    private volatile long bufferedBytes;
+    final TlsLayer tls;
+    volatile TcpState state = TcpState.CONNECTING;
     private volatile SocketAddress remoteAddress;
     private volatile SocketAddress localAddress;
     private SelectionKey key;
-    private WriteQueue queue;
+    private final Inbound in;
+    private final Outbound out;
     private Object attachment;
     private CompletableFuture<TcpConnection> connectFuture;
-    /** Whether the layer above wants to read (see {@link #setReadInterest}). */
-    private boolean readInterest = true;
-    /** The peer's FIN (or close_notify) arrived. */
-    private boolean inputEnded;
-    /** The queue passed the high watermark since it was last empty: {@code onWritable} is due when it drains. */
-    private boolean aboveWatermark;
 
     /**
      * @param tlsConfig null for plaintext
@@ -79,6 +71,8 @@ public final class TcpConnection extends TimerNode {
         this.server = server;
         this.remoteAddress = expectedRemote;
         this.tls = tlsConfig == null ? null : new TlsLayer(this, tlsConfig, deferredHandler);
+        this.in = new Inbound(this);
+        this.out = new Outbound(channel, loop.chunkPool(), options.writeHighWatermarkBytes());
     }
 
     /** The loop that owns this connection; safe from any thread. */
@@ -130,18 +124,13 @@ public final class TcpConnection extends TimerNode {
         if (tls != null) {
             return tls.wrap(srcs, 0, srcs.length);
         }
-        if (queue == null) {
-            try {
-                channel.write(srcs);
-            } catch (IOException e) {
-                close(e);
-                return false;
+        try {
+            if (out.write(srcs)) {
+                updateInterest();
             }
-        }
-        for (ByteBuffer src : srcs) {
-            if (src.hasRemaining()) {
-                enqueue(src);
-            }
+        } catch (IOException e) {
+            close(e);
+            return false;
         }
         return true;
     }
@@ -157,13 +146,13 @@ public final class TcpConnection extends TimerNode {
 
     /** Bytes queued and not yet written to the socket (ciphertext with TLS); exact; safe from any thread. */
     public long bufferedBytes() {
-        return bufferedBytes;
+        return out.bufferedBytes();
     }
 
     /** Whether {@link #bufferedBytes()} is at or below the high watermark. */
     public boolean isWritable() {
         loop.requireInLoop("TcpConnection.isWritable");
-        return bufferedBytes <= options.writeHighWatermarkBytes();
+        return out.isWritable();
     }
 
     /**
@@ -172,14 +161,14 @@ public final class TcpConnection extends TimerNode {
      */
     public void setReadInterest(boolean on) {
         loop.requireInLoop("TcpConnection.setReadInterest");
-        readInterest = on;
+        in.readInterest(on);
         updateInterest();
         if (on && tls != null && tls.hasStash()) {
             // Decrypted-but-undelivered input waits in the stash, not in the socket, so no
             // readiness event would bring it: process it from a task (not inside the caller).
             loop.execute(() -> {
-                if (tlsWantsInput() && tls.hasStash()) {
-                    read(false);
+                if (in.wantsInput() && tls.hasStash()) {
+                    in.read(false);
                 }
             });
         }
@@ -213,7 +202,7 @@ public final class TcpConnection extends TimerNode {
             return;
         }
         state = state.shutdownRequested();
-        if (queue == null) {
+        if (out.isEmpty()) {
             completeShutdownOutput();
         }
     }
@@ -227,7 +216,7 @@ public final class TcpConnection extends TimerNode {
         if (!state.isOpen() || state == TcpState.FLUSHING_THEN_CLOSE) {
             return;
         }
-        if (queue == null) {
+        if (out.isEmpty()) {
             close(null);
         } else {
             state = state.closeAfterFlush();
@@ -317,7 +306,7 @@ public final class TcpConnection extends TimerNode {
             flush();
         }
         if ((readyOps & SelectionKey.OP_READ) != 0 && (state.isOpen() || state == TcpState.TLS_HANDSHAKE)) {
-            read(true);
+            in.read(true);
         }
     }
 
@@ -421,85 +410,11 @@ public final class TcpConnection extends TimerNode {
         }
     }
 
-    private void read(boolean fromSocket) {
-        if (tls != null) {
-            readTls(fromSocket);
-            return;
-        }
-        int limit = options.readBufferBytes();
-        ByteBuffer buffer = loop.readBuffer(limit);
-        for (int i = 0; i < MAX_READS_PER_ROUND; i++) {
-            int n;
-            try {
-                n = channel.read(buffer);
-            } catch (IOException e) {
-                close(e);
-                return;
-            }
-            if (n < 0) {
-                endOfInput();
-                return;
-            }
-            if (n == 0) {
-                return;
-            }
-            buffer.flip();
-            try {
-                handler.onData(this, buffer);
-            } catch (Throwable t) {
-                handlerFailed("onData", t);
-                return;
-            }
-            if (!state.isOpen() || !readInterest || n < limit) {
-                return; // closed, paused, or a short read: the socket is very likely empty
-            }
-            buffer.clear().limit(limit);
-        }
-    }
-
-    /**
-     * Reads ciphertext behind any stashed partial record and decrypts it. With {@code fromSocket}
-     * false only the stash is processed (reading resumed after a pause).
-     */
-    private void readTls(boolean fromSocket) {
-        for (int i = 0; i < MAX_READS_PER_ROUND; i++) {
-            int limit = tls.readBufferBytes(options.readBufferBytes());
-            ByteBuffer buffer = loop.readBuffer(limit);
-            tls.unstashInto(buffer);
-            int room = buffer.remaining();
-            int n = 0;
-            if (fromSocket) {
-                try {
-                    n = channel.read(buffer);
-                } catch (IOException e) {
-                    close(e);
-                    return;
-                }
-            }
-            if (n < 0) {
-                if (state == TcpState.TLS_HANDSHAKE) {
-                    close(new SSLHandshakeException("The peer closed the connection during the TLS handshake"));
-                } else {
-                    endOfInput(); // without close_notify: a truncation the layer above can detect
-                }
-                return;
-            }
-            buffer.flip();
-            if (!buffer.hasRemaining()) {
-                return;
-            }
-            tls.unwrap(buffer);
-            if (!fromSocket || !tlsWantsInput() || n < room) {
-                return; // stash only, closed, paused, or a short read: the socket is very likely empty
-            }
-        }
-    }
-
     // ---- TLS layer callbacks ----
 
-    /** Whether decrypted input may be processed now. */
-    boolean tlsWantsInput() {
-        return state == TcpState.TLS_HANDSHAKE || (state.isOpen() && readInterest && !inputEnded);
+    /** The input side, for {@link TlsLayer}: whether it wants input, delivery, close_notify. */
+    Inbound in() {
+        return in;
     }
 
     boolean tlsHandshaking() {
@@ -518,27 +433,6 @@ public final class TcpConnection extends TimerNode {
         return state.isOpen();
     }
 
-    /** Hands decrypted bytes to the handler; returns whether to go on decrypting. */
-    boolean tlsDeliver(ByteBuffer plaintext) {
-        if (!state.isOpen()) {
-            return false;
-        }
-        try {
-            handler.onData(this, plaintext);
-        } catch (Throwable t) {
-            handlerFailed("onData", t);
-            return false;
-        }
-        return tlsWantsInput();
-    }
-
-    /** close_notify arrived: the end of input, like a FIN. */
-    void tlsInputClosed() {
-        if (state.isOpen() && !inputEnded) {
-            endOfInput();
-        }
-    }
-
     /** The engine failed (bad certificate, bad record, failed handshake): close with its error. */
     void tlsFailed(Exception e) {
         close(e);
@@ -553,23 +447,19 @@ public final class TcpConnection extends TimerNode {
      * not take. Returns false if the write failed and the connection was closed.
      */
     boolean writeCipher(ByteBuffer src) {
-        if (queue == null) {
-            try {
-                channel.write(src);
-            } catch (IOException e) {
-                close(e);
-                return false;
+        try {
+            if (out.write(src)) {
+                updateInterest();
             }
-            if (!src.hasRemaining()) {
-                return true;
-            }
+        } catch (IOException e) {
+            close(e);
+            return false;
         }
-        enqueue(src);
         return true;
     }
 
-    private void endOfInput() {
-        inputEnded = true;
+    /** The peer's FIN (or close_notify) arrived: the handler is told; with our output shut too, done. */
+    void inputEnded() {
         updateInterest();
         try {
             handler.onEndOfInput(this);
@@ -586,36 +476,19 @@ public final class TcpConnection extends TimerNode {
         return state.acceptsWrites();
     }
 
-    private void enqueue(ByteBuffer src) {
-        boolean wasEmpty = queue == null;
-        if (wasEmpty) {
-            queue = new WriteQueue(loop.chunkPool());
-        }
-        long total = bufferedBytes + queue.append(src);
-        bufferedBytes = total;
-        if (total > options.writeHighWatermarkBytes()) {
-            aboveWatermark = true;
-        }
-        if (wasEmpty) {
-            updateInterest();
-        }
-    }
-
     private void flush() {
-        if (queue == null) {
+        if (out.isEmpty()) {
             updateInterest();
             return;
         }
         try {
-            bufferedBytes -= queue.flushTo(channel, loop.gatherArray());
+            if (!out.flush(loop.gatherArray())) {
+                return;
+            }
         } catch (IOException e) {
             close(e);
             return;
         }
-        if (!queue.isEmpty()) {
-            return;
-        }
-        queue = null;
         updateInterest();
         if (state == TcpState.FLUSHING_THEN_FIN) {
             completeShutdownOutput();
@@ -623,8 +496,7 @@ public final class TcpConnection extends TimerNode {
             close(null);
             return;
         }
-        if (aboveWatermark && state.isOpen()) {
-            aboveWatermark = false;
+        if (state.isOpen() && out.takeDrainedAfterWatermark()) {
             try {
                 handler.onWritable(this);
             } catch (Throwable t) {
@@ -638,7 +510,7 @@ public final class TcpConnection extends TimerNode {
             if (!tls.queueCloseNotify()) {
                 return; // the connection closed while writing it
             }
-            if (queue != null) {
+            if (!out.isEmpty()) {
                 return; // flush() calls back here once close_notify is on the wire
             }
         }
@@ -649,7 +521,7 @@ public final class TcpConnection extends TimerNode {
             return;
         }
         state = state.outputShut();
-        if (inputEnded) {
+        if (in.ended()) {
             close(null); // both directions are finished; nothing is left for the socket to do
         }
     }
@@ -660,20 +532,20 @@ public final class TcpConnection extends TimerNode {
         }
         int ops = state == TcpState.CONNECTING
                 ? SelectionKey.OP_CONNECT
-                : (readInterest && !inputEnded ? SelectionKey.OP_READ : 0) | (queue != null ? SelectionKey.OP_WRITE : 0);
+                : (in.wantsRead() ? SelectionKey.OP_READ : 0) | (out.isEmpty() ? 0 : SelectionKey.OP_WRITE);
         if (key.interestOps() != ops) {
             key.interestOps(ops);
         }
     }
 
-    private void handlerFailed(String hook, Throwable t) {
+    void handlerFailed(String hook, Throwable t) {
         if (LOG.isLoggable(Level.DEBUG)) {
             LOG.log(Level.DEBUG, "ConnectionHandler." + hook + " threw; closing " + this, t);
         }
         close(t);
     }
 
-    private void close(Throwable cause) {
+    void close(Throwable cause) {
         TcpState was = state;
         if (was == TcpState.CLOSED) {
             return;
@@ -681,7 +553,7 @@ public final class TcpConnection extends TimerNode {
         state = was.closed();
         loop.timers().cancel(this);
         boolean socketFailed = cause instanceof IOException && !(cause instanceof SSLException);
-        if (tls != null && queue == null && !socketFailed && (was.isOpen() || cause instanceof SSLException)) {
+        if (tls != null && out.isEmpty() && !socketFailed && (was.isOpen() || cause instanceof SSLException)) {
             tls.closeNow(channel); // close_notify, or the alert that tells the peer why the handshake failed
         }
         if (key != null) {
@@ -692,11 +564,7 @@ public final class TcpConnection extends TimerNode {
         } catch (IOException e) {
             LOG.log(Level.DEBUG, "Closing the socket of " + this + " failed", e);
         }
-        if (queue != null) {
-            queue.release();
-            queue = null;
-        }
-        bufferedBytes = 0;
+        out.release();
         if (server != null) {
             server.connectionClosed();
         }
