@@ -1,13 +1,17 @@
 package dev.duplex.websocket;
 
+import dev.duplex.protocol.ProtocolDefaults;
+import dev.duplex.transport.TlsConfig;
+import dev.duplex.transport.TransportOptions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * Every setting of a {@link WebSocketServer} or {@link WebSocketClient}, and the one place where
- * the library's defaults are decided: each is listed below with its reason. Immutable; change a
- * setting with its {@code with…} copy. Settings marked "server" or "client" are ignored by the
+ * Every setting of a {@link WebSocketServer} or {@link WebSocketClient}, with the library's
+ * defaults: this layer's are decided here, each with its reason, and the engine's and the
+ * transport's are taken from their layers ({@code ProtocolDefaults}, {@code TransportOptions}),
+ * where their reasons are. Immutable; change a setting with its {@code with…} copy. Settings marked "server" or "client" are ignored by the
  * other side. The defaults are finite except the timers a plain echo must not impose, and equal
  * those of {@code duplex serve}.
  *
@@ -20,20 +24,11 @@ import java.util.Objects;
  */
 public final class WebSocketOptions {
     // ------------------------------------------------------------------------------------------------
-    // The defaults, with their reasons.
+    // The defaults of this layer, with their reasons. The engine's (message, frame and head limits,
+    // compression) are in ProtocolDefaults and the transport's (sockets) in TransportOptions, each
+    // with its reason there; they are used here as they are.
 
-    /** 1 MiB: keeps a hostile peer from pinning more per connection; exceeded: 1009. */
-    private static final long MAX_MESSAGE_BYTES = 1 << 20;
-    /** 1,024: many tiny fragments cost bookkeeping far beyond their bytes (CVE-2026-48779 class); exceeded: 1009. */
-    private static final int MAX_FRAGMENTS = 1024;
-    /** -1: messages are delivered whole; streaming is for applications that ask for it. */
-    private static final long STREAMING_THRESHOLD_BYTES = -1;
-    /** 16 KiB: browsers send under 2 KiB, cookies add a few; exceeded: 431. */
-    private static final int MAX_HEAD_BYTES = 16 * 1024;
-    /** 8 KiB: the request line with its query; exceeded: 414. */
-    private static final int MAX_REQUEST_LINE_BYTES = 8 * 1024;
-    /** 100: compare CVE-2024-37890, where 2,000 headers crashed a server; exceeded: 431. */
-    private static final int MAX_HEADER_COUNT = 100;
+    private static final TransportOptions TRANSPORT = TransportOptions.defaults();
     /** 4 MiB: four messages of the default largest size; a slow consumer is closed with 1008 beyond it. */
     private static final long MAX_QUEUED_BYTES = 4L << 20;
     /** 10 s: the whole opening handshake, however slowly it dribbles in (slowloris). */
@@ -50,28 +45,8 @@ public final class WebSocketOptions {
     private static final int MAX_PINGS_PER_SECOND = 100;
     /** Off: compression costs CPU and, with context takeover, memory (RFC 7692). */
     private static final boolean COMPRESSION = false;
-    /** zlib level 6: zlib's own default balance of speed and ratio. */
-    private static final int COMPRESSION_LEVEL = 6;
-    /** 256 bytes: below it a deflate block costs more than it saves. */
-    private static final int COMPRESSION_THRESHOLD_BYTES = 256;
-    /** No takeover: compressor state is pooled per event loop instead of ~300 KiB per connection. */
-    private static final boolean CONTEXT_TAKEOVER = false;
-    /** 15 bits: zlib's window; smaller windows compress worse and cost as much CPU. */
-    private static final int MAX_WINDOW_BITS = 15;
-    /** 1 MiB: past it the server stops reading from a peer that does not read what it is sent. */
-    private static final long WRITE_HIGH_WATERMARK_BYTES = 1 << 20;
-    /** 64 KiB: one read buffer per event loop, not per connection, so it can be generous. */
-    private static final int READ_BUFFER_BYTES = 64 * 1024;
-    /** 0: the OS's socket buffers and their auto-tuning. */
-    private static final int SOCKET_BUFFER_BYTES = 0;
-    /** 4,096: absorbs a reconnect storm; the kernel caps it at net.core.somaxconn. */
-    private static final int BACKLOG = 4096;
-    /** 10 s: a TCP connect that takes longer is not going to work. */
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-    /** 10 s: a peer that never finishes TLS cannot hold a connection longer. */
-    private static final Duration TLS_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
-    /** 18,000: under a 20,000 file-descriptor limit, with room for the JVM's own; exceeded: 503. */
-    private static final int MAX_CONNECTIONS = 18_000;
+    /** 18,000: the transport's hard limit less 1,000, so clients over it still get a 503 (see maxConnections). */
+    private static final int MAX_CONNECTIONS = TRANSPORT.maxConnections() - 1_000;
     /** 256: one host cannot take all connections; exceeded: 429. */
     private static final int MAX_CONNECTIONS_PER_ADDRESS = 256;
     /** 1,024: slow or silent clients cannot crowd out real ones; exceeded: 503. */
@@ -87,13 +62,13 @@ public final class WebSocketOptions {
 
     // ------------------------------------------------------------------------------------------------
 
-    private long maxFrameBytes = MAX_MESSAGE_BYTES;
-    private long maxMessageBytes = MAX_MESSAGE_BYTES;
-    private int maxFragments = MAX_FRAGMENTS;
-    private long streamingThresholdBytes = STREAMING_THRESHOLD_BYTES;
-    private int maxHeadBytes = MAX_HEAD_BYTES;
-    private int maxRequestLineBytes = MAX_REQUEST_LINE_BYTES;
-    private int maxHeaderCount = MAX_HEADER_COUNT;
+    private long maxFrameBytes = ProtocolDefaults.MAX_FRAME_BYTES;
+    private long maxMessageBytes = ProtocolDefaults.MAX_MESSAGE_BYTES;
+    private int maxFragments = ProtocolDefaults.MAX_FRAGMENTS;
+    private long streamingThresholdBytes = ProtocolDefaults.STREAMING_THRESHOLD_BYTES;
+    private int maxHeadBytes = ProtocolDefaults.MAX_HEAD_BYTES;
+    private int maxRequestLineBytes = ProtocolDefaults.MAX_REQUEST_LINE_BYTES;
+    private int maxHeaderCount = ProtocolDefaults.MAX_HEADER_COUNT;
     private long maxQueuedBytes = MAX_QUEUED_BYTES;
     private Duration handshakeTimeout = HANDSHAKE_TIMEOUT;
     private Duration idleTimeout = IDLE_TIMEOUT;
@@ -102,20 +77,21 @@ public final class WebSocketOptions {
     private Duration closeTimeout = CLOSE_TIMEOUT;
     private int maxPingsPerSecond = MAX_PINGS_PER_SECOND;
     private boolean compression = COMPRESSION;
-    private int compressionLevel = COMPRESSION_LEVEL;
-    private int compressionThresholdBytes = COMPRESSION_THRESHOLD_BYTES;
-    private boolean localContextTakeover = CONTEXT_TAKEOVER;
-    private boolean peerContextTakeover = CONTEXT_TAKEOVER;
-    private int localMaxWindowBits = MAX_WINDOW_BITS;
-    private int peerMaxWindowBits = MAX_WINDOW_BITS;
-    private long writeHighWatermarkBytes = WRITE_HIGH_WATERMARK_BYTES;
-    private int readBufferBytes = READ_BUFFER_BYTES;
-    private boolean tcpNoDelay = true;
-    private int socketSendBufferBytes = SOCKET_BUFFER_BYTES;
-    private int socketReceiveBufferBytes = SOCKET_BUFFER_BYTES;
-    private int backlog = BACKLOG;
-    private Duration connectTimeout = CONNECT_TIMEOUT;
-    private Duration tlsHandshakeTimeout = TLS_HANDSHAKE_TIMEOUT;
+    private int compressionLevel = ProtocolDefaults.COMPRESSION_LEVEL;
+    private int compressionThresholdBytes = ProtocolDefaults.COMPRESSION_THRESHOLD_BYTES;
+    private boolean localContextTakeover = ProtocolDefaults.CONTEXT_TAKEOVER;
+    private boolean peerContextTakeover = ProtocolDefaults.CONTEXT_TAKEOVER;
+    private int localMaxWindowBits = ProtocolDefaults.MAX_WINDOW_BITS;
+    private int peerMaxWindowBits = ProtocolDefaults.MAX_WINDOW_BITS;
+    private long writeHighWatermarkBytes = TRANSPORT.writeHighWatermarkBytes();
+    private int readBufferBytes = TRANSPORT.readBufferBytes();
+    private boolean tcpNoDelay = TRANSPORT.tcpNoDelay();
+    private int socketSendBufferBytes = TRANSPORT.socketSendBufferBytes();
+    private int socketReceiveBufferBytes = TRANSPORT.socketReceiveBufferBytes();
+    private int backlog = TRANSPORT.backlog();
+    private Duration connectTimeout = TRANSPORT.connectTimeout();
+    private Duration tlsHandshakeTimeout = TRANSPORT.tlsHandshakeTimeout();
+    private List<String> tlsProtocols = TlsConfig.DEFAULT_PROTOCOLS;
     private int maxConnections = MAX_CONNECTIONS;
     private int maxConnectionsPerAddress = MAX_CONNECTIONS_PER_ADDRESS;
     private int maxPendingHandshakes = MAX_PENDING_HANDSHAKES;
@@ -164,6 +140,7 @@ public final class WebSocketOptions {
         c.backlog = backlog;
         c.connectTimeout = connectTimeout;
         c.tlsHandshakeTimeout = tlsHandshakeTimeout;
+        c.tlsProtocols = tlsProtocols;
         c.maxConnections = maxConnections;
         c.maxConnectionsPerAddress = maxConnectionsPerAddress;
         c.maxPendingHandshakes = maxPendingHandshakes;
@@ -535,6 +512,21 @@ public final class WebSocketOptions {
     public WebSocketOptions withTlsHandshakeTimeout(Duration value) {
         WebSocketOptions c = copy();
         c.tlsHandshakeTimeout = positive("tlsHandshakeTimeout", value);
+        return c;
+    }
+
+    /** The TLS versions enabled for wss://, newest first. */
+    public List<String> tlsProtocols() {
+        return tlsProtocols;
+    }
+
+    /** Enables exactly these TLS versions, e.g. {@code "TLSv1.3"} alone. */
+    public WebSocketOptions withTlsProtocols(String... protocols) {
+        if (protocols.length == 0) {
+            throw new IllegalArgumentException("At least one TLS protocol is needed, e.g. TLSv1.3");
+        }
+        WebSocketOptions c = copy();
+        c.tlsProtocols = List.of(protocols);
         return c;
     }
 

@@ -45,7 +45,8 @@ public final class WebSocketServer implements AutoCloseable {
     private WebSocketOptions options = WebSocketOptions.defaults();
     private int eventLoops;
     private Executor executor;
-    private TlsConfig tls;
+    /** The server's certificate and key for wss://, or null. */
+    private SSLContext tls;
     private Function<HttpCall, HttpReply> httpHandler;
 
     /** Set by start: what runs. */
@@ -65,13 +66,14 @@ public final class WebSocketServer implements AutoCloseable {
     // ------------------------------------------------------------ configuring
 
     /**
-     * Serves wss:// (TLS 1.3 and 1.2) with the certificate of {@code context}'s key manager.
+     * Serves wss:// with the certificate of {@code context}'s key manager, speaking the versions of
+     * {@link WebSocketOptions#tlsProtocols()} (TLS 1.3 and 1.2).
      * Clients that do not finish the TLS handshake within
      * {@link WebSocketOptions#tlsHandshakeTimeout()} are dropped before any route sees them.
      */
     public WebSocketServer tls(SSLContext context) {
         requireConfiguring();
-        this.tls = TlsConfig.server(Objects.requireNonNull(context, "context"));
+        this.tls = Objects.requireNonNull(context, "context");
         return this;
     }
 
@@ -166,7 +168,9 @@ public final class WebSocketServer implements AutoCloseable {
         ServerContext context = new ServerContext(routes, config, executor, httpHandler, loopbackOnly);
         EventLoopGroup loops = new EventLoopGroup(eventLoops);
         try {
-            TcpServer tcp = TcpServer.bind(loops, address, config.transport(), tls, context::newSession);
+            TlsConfig tlsConfig = tls == null ? null
+                    : TlsConfig.server(tls).withProtocols(options.tlsProtocols().toArray(String[]::new));
+            TcpServer tcp = TcpServer.bind(loops, address, config.transport(), tlsConfig, context::newSession);
             LOG.log(System.Logger.Level.INFO, "WebSocket server listening on {0} ({1}, {2} event loops)",
                     tcp.localAddress(), tls == null ? "ws" : "wss", String.valueOf(loops.loops().size()));
             running = new Running(loops, tcp, context);

@@ -69,7 +69,8 @@ public final class ClientContext implements SessionHost {
         TlsConfig tls = null;
         if (secure) {
             try {
-                tls = TlsConfig.client(sslContext(), host);
+                tls = TlsConfig.client(sslContext(), host)
+                        .withProtocols(config.options.tlsProtocols().toArray(String[]::new));
             } catch (NoSuchAlgorithmException e) {
                 return CompletableFuture.failedFuture(e);
             }
