@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The answer of an {@link HttpHandler}: status, headers and body. Immutable; {@code with…} methods
+ * The answer of the server's HTTP handler ({@link WebSocketServer#http}): status, headers and body. Immutable; {@code with…} methods
  * return copies.
  *
  * <pre>{@code

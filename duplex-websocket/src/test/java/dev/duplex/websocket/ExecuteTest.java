@@ -1,6 +1,5 @@
 package dev.duplex.websocket;
 
-import java.util.Map;
 import java.net.URI;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -2,7 +2,6 @@ package dev.duplex.websocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.duplex.protocol.handshake.HttpLimits;
 import java.net.URI;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;

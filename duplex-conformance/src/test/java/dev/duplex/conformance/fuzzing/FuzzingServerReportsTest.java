@@ -3,7 +3,6 @@ package dev.duplex.conformance.fuzzing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.duplex.conformance.AutobahnClient;
-import dev.duplex.conformance.ConformanceLimits;
 import dev.duplex.conformance.cases.AutobahnCase;
 import dev.duplex.conformance.cases.AutobahnCases;
 import dev.duplex.conformance.cases.CaseResult;

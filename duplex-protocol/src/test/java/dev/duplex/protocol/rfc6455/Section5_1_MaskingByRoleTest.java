@@ -8,7 +8,6 @@ import dev.duplex.protocol.ByteOutput;
 import dev.duplex.protocol.CloseCodes;
 import dev.duplex.protocol.Connection;
 import dev.duplex.protocol.Endpoint;
-import dev.duplex.protocol.EventRecorder;
 import dev.duplex.protocol.Hex;
 import dev.duplex.protocol.Limits;
 import dev.duplex.protocol.RawFrames;

@@ -1,7 +1,6 @@
 package dev.duplex.server.cli;
 
 import dev.duplex.conformance.AutobahnClient;
-import dev.duplex.conformance.ConformanceLimits;
 import dev.duplex.websocket.WebSocketOptions;
 import java.net.URI;
 import java.util.concurrent.Callable;

@@ -2,7 +2,6 @@ package dev.duplex.websocket.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.duplex.protocol.extension.deflate.DeflateOptions;
 import dev.duplex.websocket.WebSocket;
 import dev.duplex.websocket.WebSocketClient;
 import dev.duplex.websocket.WebSocketListener;
