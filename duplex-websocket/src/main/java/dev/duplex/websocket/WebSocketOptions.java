@@ -1,11 +1,15 @@
 package dev.duplex.websocket;
 
-import dev.duplex.protocol.ProtocolDefaults;
+import dev.duplex.protocol.Limits;
+import dev.duplex.protocol.extension.deflate.DeflateOptions;
+import dev.duplex.protocol.handshake.HttpLimits;
 import dev.duplex.transport.TlsConfig;
 import dev.duplex.transport.TransportOptions;
+import dev.duplex.websocket.internal.Origins;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Every setting of a {@link WebSocketServer} or {@link WebSocketClient}, with the library's
@@ -62,13 +66,14 @@ public final class WebSocketOptions {
 
     // ------------------------------------------------------------------------------------------------
 
-    private long maxFrameBytes = ProtocolDefaults.MAX_FRAME_BYTES;
-    private long maxMessageBytes = ProtocolDefaults.MAX_MESSAGE_BYTES;
-    private int maxFragments = ProtocolDefaults.MAX_FRAGMENTS;
-    private long streamingThresholdBytes = ProtocolDefaults.STREAMING_THRESHOLD_BYTES;
-    private int maxHeadBytes = ProtocolDefaults.MAX_HEAD_BYTES;
-    private int maxRequestLineBytes = ProtocolDefaults.MAX_REQUEST_LINE_BYTES;
-    private int maxHeaderCount = ProtocolDefaults.MAX_HEADER_COUNT;
+    // The engine's and the transport's settings are kept in their own option records, which check
+    // them; the transport's connection limit is not used (see maxConnections).
+    private Limits limits = Limits.defaults();
+    private HttpLimits http = HttpLimits.defaults();
+    private boolean compression = COMPRESSION;
+    private DeflateOptions deflate = DeflateOptions.defaults();
+    private TransportOptions transport = TRANSPORT;
+    private List<String> tlsProtocols = TlsConfig.DEFAULT_PROTOCOLS;
     private long maxQueuedBytes = MAX_QUEUED_BYTES;
     private Duration handshakeTimeout = HANDSHAKE_TIMEOUT;
     private Duration idleTimeout = IDLE_TIMEOUT;
@@ -76,22 +81,6 @@ public final class WebSocketOptions {
     private Duration pongTimeout = PONG_TIMEOUT;
     private Duration closeTimeout = CLOSE_TIMEOUT;
     private int maxPingsPerSecond = MAX_PINGS_PER_SECOND;
-    private boolean compression = COMPRESSION;
-    private int compressionLevel = ProtocolDefaults.COMPRESSION_LEVEL;
-    private int compressionThresholdBytes = ProtocolDefaults.COMPRESSION_THRESHOLD_BYTES;
-    private boolean localContextTakeover = ProtocolDefaults.CONTEXT_TAKEOVER;
-    private boolean peerContextTakeover = ProtocolDefaults.CONTEXT_TAKEOVER;
-    private int localMaxWindowBits = ProtocolDefaults.MAX_WINDOW_BITS;
-    private int peerMaxWindowBits = ProtocolDefaults.MAX_WINDOW_BITS;
-    private long writeHighWatermarkBytes = TRANSPORT.writeHighWatermarkBytes();
-    private int readBufferBytes = TRANSPORT.readBufferBytes();
-    private boolean tcpNoDelay = TRANSPORT.tcpNoDelay();
-    private int socketSendBufferBytes = TRANSPORT.socketSendBufferBytes();
-    private int socketReceiveBufferBytes = TRANSPORT.socketReceiveBufferBytes();
-    private int backlog = TRANSPORT.backlog();
-    private Duration connectTimeout = TRANSPORT.connectTimeout();
-    private Duration tlsHandshakeTimeout = TRANSPORT.tlsHandshakeTimeout();
-    private List<String> tlsProtocols = TlsConfig.DEFAULT_PROTOCOLS;
     private int maxConnections = MAX_CONNECTIONS;
     private int maxConnectionsPerAddress = MAX_CONNECTIONS_PER_ADDRESS;
     private int maxPendingHandshakes = MAX_PENDING_HANDSHAKES;
@@ -109,15 +98,15 @@ public final class WebSocketOptions {
         return DEFAULTS;
     }
 
-    private WebSocketOptions copy() {
+    /** A copy with {@code change} applied: every {@code with…} method is one. */
+    private WebSocketOptions with(Consumer<WebSocketOptions> change) {
         WebSocketOptions c = new WebSocketOptions();
-        c.maxFrameBytes = maxFrameBytes;
-        c.maxMessageBytes = maxMessageBytes;
-        c.maxFragments = maxFragments;
-        c.streamingThresholdBytes = streamingThresholdBytes;
-        c.maxHeadBytes = maxHeadBytes;
-        c.maxRequestLineBytes = maxRequestLineBytes;
-        c.maxHeaderCount = maxHeaderCount;
+        c.limits = limits;
+        c.http = http;
+        c.compression = compression;
+        c.deflate = deflate;
+        c.transport = transport;
+        c.tlsProtocols = tlsProtocols;
         c.maxQueuedBytes = maxQueuedBytes;
         c.handshakeTimeout = handshakeTimeout;
         c.idleTimeout = idleTimeout;
@@ -125,22 +114,6 @@ public final class WebSocketOptions {
         c.pongTimeout = pongTimeout;
         c.closeTimeout = closeTimeout;
         c.maxPingsPerSecond = maxPingsPerSecond;
-        c.compression = compression;
-        c.compressionLevel = compressionLevel;
-        c.compressionThresholdBytes = compressionThresholdBytes;
-        c.localContextTakeover = localContextTakeover;
-        c.peerContextTakeover = peerContextTakeover;
-        c.localMaxWindowBits = localMaxWindowBits;
-        c.peerMaxWindowBits = peerMaxWindowBits;
-        c.writeHighWatermarkBytes = writeHighWatermarkBytes;
-        c.readBufferBytes = readBufferBytes;
-        c.tcpNoDelay = tcpNoDelay;
-        c.socketSendBufferBytes = socketSendBufferBytes;
-        c.socketReceiveBufferBytes = socketReceiveBufferBytes;
-        c.backlog = backlog;
-        c.connectTimeout = connectTimeout;
-        c.tlsHandshakeTimeout = tlsHandshakeTimeout;
-        c.tlsProtocols = tlsProtocols;
         c.maxConnections = maxConnections;
         c.maxConnectionsPerAddress = maxConnectionsPerAddress;
         c.maxPendingHandshakes = maxPendingHandshakes;
@@ -149,6 +122,7 @@ public final class WebSocketOptions {
         c.maxHttpBodyBytes = maxHttpBodyBytes;
         c.allowedOrigins = allowedOrigins;
         c.anyOrigin = anyOrigin;
+        change.accept(c);
         return c;
     }
 
@@ -157,37 +131,33 @@ public final class WebSocketOptions {
 
     /** Largest message, summed over its fragments (inflated bytes when compressed); -1: no limit (not for servers). */
     public long maxMessageBytes() {
-        return maxMessageBytes;
+        return limits.maxMessageBytes();
     }
 
     /** Sets the largest message and the largest frame to {@code bytes}; -1: no limit. */
     public WebSocketOptions withMaxMessageBytes(long bytes) {
-        WebSocketOptions c = copy();
-        c.maxMessageBytes = sizeOrNoLimit("maxMessageBytes", bytes);
-        c.maxFrameBytes = c.maxMessageBytes;
-        return c;
+        Limits changed = limits.withMaxMessageBytes(bytes).withMaxFrameBytes(bytes);
+        return with(c -> c.limits = changed);
     }
 
     /** Largest payload of a single frame; -1: no limit beyond {@link #maxMessageBytes()}. */
     public long maxFrameBytes() {
-        return maxFrameBytes;
+        return limits.maxFrameBytes();
     }
 
     public WebSocketOptions withMaxFrameBytes(long bytes) {
-        WebSocketOptions c = copy();
-        c.maxFrameBytes = sizeOrNoLimit("maxFrameBytes", bytes);
-        return c;
+        Limits changed = limits.withMaxFrameBytes(bytes);
+        return with(c -> c.limits = changed);
     }
 
     /** Most frames one message may span; -1: no limit. */
     public int maxFragments() {
-        return maxFragments;
+        return limits.maxFragments();
     }
 
     public WebSocketOptions withMaxFragments(int count) {
-        WebSocketOptions c = copy();
-        c.maxFragments = (int) sizeOrNoLimit("maxFragments", count);
-        return c;
+        Limits changed = limits.withMaxFragments(count);
+        return with(c -> c.limits = changed);
     }
 
     /**
@@ -195,16 +165,12 @@ public final class WebSocketOptions {
      * ({@link WebSocketListener#onMessagePart}), never held in memory at once; -1: always whole.
      */
     public long streamingThresholdBytes() {
-        return streamingThresholdBytes;
+        return limits.streamingThresholdBytes();
     }
 
     public WebSocketOptions withStreamingThresholdBytes(long bytes) {
-        if (bytes < -1) {
-            throw new IllegalArgumentException("streamingThresholdBytes must be >= 0 or -1 (never): " + bytes);
-        }
-        WebSocketOptions c = copy();
-        c.streamingThresholdBytes = bytes;
-        return c;
+        Limits changed = limits.withStreamingThresholdBytes(bytes);
+        return with(c -> c.limits = changed);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -212,47 +178,37 @@ public final class WebSocketOptions {
 
     /** The whole head, request line to blank line; exceeded: 431. */
     public int maxHeadBytes() {
-        return maxHeadBytes;
+        return http.maxHeadBytes();
     }
 
     /** Sets the largest head; the request line may not be longer than it either. */
     public WebSocketOptions withMaxHeadBytes(int bytes) {
-        if (bytes < 64) {
-            throw new IllegalArgumentException("maxHeadBytes must be at least 64: " + bytes);
-        }
-        WebSocketOptions c = copy();
-        c.maxHeadBytes = bytes;
-        c.maxRequestLineBytes = Math.min(bytes, maxRequestLineBytes);
-        return c;
+        HttpLimits changed = http.withMaxHeadBytes(bytes).withMaxRequestLineBytes(Math.min(bytes, http.maxRequestLineBytes()));
+        return with(c -> c.http = changed);
     }
 
     /** The request line (server); exceeded: 414. */
     public int maxRequestLineBytes() {
-        return maxRequestLineBytes;
+        return http.maxRequestLineBytes();
     }
 
     public WebSocketOptions withMaxRequestLineBytes(int bytes) {
-        if (bytes < 16) {
-            throw new IllegalArgumentException("maxRequestLineBytes must be at least 16: " + bytes);
-        }
-        WebSocketOptions c = copy();
-        c.maxRequestLineBytes = bytes;
-        return c;
+        HttpLimits changed = http.withMaxRequestLineBytes(bytes);
+        return with(c -> c.http = changed);
     }
 
     /** Header lines; exceeded: 431. */
     public int maxHeaderCount() {
-        return maxHeaderCount;
+        return http.maxHeaderCount();
     }
 
     public WebSocketOptions withMaxHeaderCount(int count) {
-        WebSocketOptions c = copy();
-        c.maxHeaderCount = positive("maxHeaderCount", count);
-        return c;
+        HttpLimits changed = http.withMaxHeaderCount(count);
+        return with(c -> c.http = changed);
     }
 
     // ------------------------------------------------------------------------------------------------
-    // Sending.
+    // Sending and timers.
 
     /**
      * Most bytes a connection may have waiting to be written. A send that would pass it returns
@@ -265,13 +221,9 @@ public final class WebSocketOptions {
     }
 
     public WebSocketOptions withMaxQueuedBytes(long bytes) {
-        WebSocketOptions c = copy();
-        c.maxQueuedBytes = positive("maxQueuedBytes", bytes);
-        return c;
+        long value = positive("maxQueuedBytes", bytes);
+        return with(c -> c.maxQueuedBytes = value);
     }
-
-    // ------------------------------------------------------------------------------------------------
-    // Timers.
 
     /** The whole opening handshake; exceeded: 408 (server) or a failed connect (client). */
     public Duration handshakeTimeout() {
@@ -279,9 +231,8 @@ public final class WebSocketOptions {
     }
 
     public WebSocketOptions withHandshakeTimeout(Duration value) {
-        WebSocketOptions c = copy();
-        c.handshakeTimeout = positive("handshakeTimeout", value);
-        return c;
+        Duration checked = positive("handshakeTimeout", value);
+        return with(c -> c.handshakeTimeout = checked);
     }
 
     /** Close with 1001 after this long without any frame from the peer; zero: never. */
@@ -290,9 +241,8 @@ public final class WebSocketOptions {
     }
 
     public WebSocketOptions withIdleTimeout(Duration value) {
-        WebSocketOptions c = copy();
-        c.idleTimeout = zeroOrPositive("idleTimeout", value);
-        return c;
+        Duration checked = zeroOrPositive("idleTimeout", value);
+        return with(c -> c.idleTimeout = checked);
     }
 
     /** Send a ping after this long without a frame from the peer; zero: no pings. */
@@ -301,9 +251,8 @@ public final class WebSocketOptions {
     }
 
     public WebSocketOptions withPingInterval(Duration value) {
-        WebSocketOptions c = copy();
-        c.pingInterval = zeroOrPositive("pingInterval", value);
-        return c;
+        Duration checked = zeroOrPositive("pingInterval", value);
+        return with(c -> c.pingInterval = checked);
     }
 
     /** After a heartbeat ping, how long to wait for any frame before dropping the connection as dead (1006). */
@@ -312,9 +261,8 @@ public final class WebSocketOptions {
     }
 
     public WebSocketOptions withPongTimeout(Duration value) {
-        WebSocketOptions c = copy();
-        c.pongTimeout = positive("pongTimeout", value);
-        return c;
+        Duration checked = positive("pongTimeout", value);
+        return with(c -> c.pongTimeout = checked);
     }
 
     /** After sending Close, how long to wait for the peer's before dropping the connection (1006 to the application). */
@@ -323,9 +271,8 @@ public final class WebSocketOptions {
     }
 
     public WebSocketOptions withCloseTimeout(Duration value) {
-        WebSocketOptions c = copy();
-        c.closeTimeout = positive("closeTimeout", value);
-        return c;
+        Duration checked = positive("closeTimeout", value);
+        return with(c -> c.closeTimeout = checked);
     }
 
     /**
@@ -337,9 +284,8 @@ public final class WebSocketOptions {
     }
 
     public WebSocketOptions withMaxPingsPerSecond(int count) {
-        WebSocketOptions c = copy();
-        c.maxPingsPerSecond = positive("maxPingsPerSecond", count);
-        return c;
+        int value = (int) positive("maxPingsPerSecond", count);
+        return with(c -> c.maxPingsPerSecond = value);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -351,168 +297,137 @@ public final class WebSocketOptions {
     }
 
     public WebSocketOptions withCompression(boolean on) {
-        WebSocketOptions c = copy();
-        c.compression = on;
-        return c;
+        return with(c -> c.compression = on);
     }
 
     /** zlib level, 1–9. */
     public int compressionLevel() {
-        return compressionLevel;
+        return deflate.level();
     }
 
     public WebSocketOptions withCompressionLevel(int level) {
-        if (level < 1 || level > 9) {
-            throw new IllegalArgumentException("Compression level must be 1-9: " + level);
-        }
-        WebSocketOptions c = copy();
-        c.compressionLevel = level;
-        return c;
+        DeflateOptions changed = deflate.withLevel(level);
+        return with(c -> c.deflate = changed);
     }
 
     /** Messages shorter than this are sent uncompressed. */
     public int compressionThresholdBytes() {
-        return compressionThresholdBytes;
+        return deflate.thresholdBytes();
     }
 
     public WebSocketOptions withCompressionThresholdBytes(int bytes) {
-        if (bytes < 0) {
-            throw new IllegalArgumentException("compressionThresholdBytes must be >= 0: " + bytes);
-        }
-        WebSocketOptions c = copy();
-        c.compressionThresholdBytes = bytes;
-        return c;
+        DeflateOptions changed = deflate.withThresholdBytes(bytes);
+        return with(c -> c.deflate = changed);
     }
 
     /** Whether our compressor may keep its window across messages (better ratio, ~260 KiB of native memory). */
     public boolean localContextTakeover() {
-        return localContextTakeover;
+        return deflate.localContextTakeover();
     }
 
     /** Whether we let the peer keep its window (our decompressor then lives as long as the connection, ~44 KiB). */
     public boolean peerContextTakeover() {
-        return peerContextTakeover;
+        return deflate.peerContextTakeover();
     }
 
     /** Context takeover for our compressor and the peer's; a server holds it within {@link #compressionBudgetBytes()}. */
     public WebSocketOptions withContextTakeover(boolean local, boolean peer) {
-        WebSocketOptions c = copy();
-        c.localContextTakeover = local;
-        c.peerContextTakeover = peer;
-        return c;
+        DeflateOptions changed = deflate.withLocalContextTakeover(local).withPeerContextTakeover(peer);
+        return with(c -> c.deflate = changed);
     }
 
     /** The largest LZ77 window our compressor uses, 8–15. */
     public int localMaxWindowBits() {
-        return localMaxWindowBits;
+        return deflate.localMaxWindowBits();
     }
 
     /** The largest window we ask the peer to use, 8–15 (15: no request). */
     public int peerMaxWindowBits() {
-        return peerMaxWindowBits;
+        return deflate.peerMaxWindowBits();
     }
 
     public WebSocketOptions withMaxWindowBits(int local, int peer) {
-        WebSocketOptions c = copy();
-        c.localMaxWindowBits = windowBits("localMaxWindowBits", local);
-        c.peerMaxWindowBits = windowBits("peerMaxWindowBits", peer);
-        return c;
+        DeflateOptions changed = deflate.withLocalMaxWindowBits(local).withPeerMaxWindowBits(peer);
+        return with(c -> c.deflate = changed);
     }
 
     // ------------------------------------------------------------------------------------------------
-    // Sockets.
+    // Sockets and TLS.
 
     /** Queued bytes past which a server stops reading from the connection until the queue drained. */
     public long writeHighWatermarkBytes() {
-        return writeHighWatermarkBytes;
+        return transport.writeHighWatermarkBytes();
     }
 
     public WebSocketOptions withWriteHighWatermarkBytes(long bytes) {
-        if (bytes < 0) {
-            throw new IllegalArgumentException("writeHighWatermarkBytes must be >= 0: " + bytes);
-        }
-        WebSocketOptions c = copy();
-        c.writeHighWatermarkBytes = bytes;
-        return c;
+        TransportOptions changed = transport.withWriteHighWatermarkBytes(bytes);
+        return with(c -> c.transport = changed);
     }
 
     /** Size of each event loop's read buffer, and so the most bytes one read delivers. */
     public int readBufferBytes() {
-        return readBufferBytes;
+        return transport.readBufferBytes();
     }
 
     public WebSocketOptions withReadBufferBytes(int bytes) {
-        if (bytes < 512) {
-            throw new IllegalArgumentException("readBufferBytes must be at least 512: " + bytes);
-        }
-        WebSocketOptions c = copy();
-        c.readBufferBytes = bytes;
-        return c;
+        TransportOptions changed = transport.withReadBufferBytes(bytes);
+        return with(c -> c.transport = changed);
     }
 
-    /** Whether Nagle's algorithm is off (default: it is, since whole messages are written at once). */
+    /** Whether Nagle's algorithm is off (by default it is: whole messages are written at once). */
     public boolean tcpNoDelay() {
-        return tcpNoDelay;
+        return transport.tcpNoDelay();
     }
 
     public WebSocketOptions withTcpNoDelay(boolean on) {
-        WebSocketOptions c = copy();
-        c.tcpNoDelay = on;
-        return c;
+        TransportOptions changed = transport.withTcpNoDelay(on);
+        return with(c -> c.transport = changed);
     }
 
     /** {@code SO_SNDBUF}; 0: the OS default. */
     public int socketSendBufferBytes() {
-        return socketSendBufferBytes;
+        return transport.socketSendBufferBytes();
     }
 
     /** {@code SO_RCVBUF}; 0: the OS default. */
     public int socketReceiveBufferBytes() {
-        return socketReceiveBufferBytes;
+        return transport.socketReceiveBufferBytes();
     }
 
     /** Sets {@code SO_SNDBUF} and {@code SO_RCVBUF}; 0 keeps the OS default (and its auto-tuning). */
     public WebSocketOptions withSocketBufferBytes(int send, int receive) {
-        if (send < 0 || receive < 0) {
-            throw new IllegalArgumentException("socket buffer sizes must be 0 (OS default) or positive: " + send + ", " + receive);
-        }
-        WebSocketOptions c = copy();
-        c.socketSendBufferBytes = send;
-        c.socketReceiveBufferBytes = receive;
-        return c;
+        TransportOptions changed = transport.withSocketSendBufferBytes(send).withSocketReceiveBufferBytes(receive);
+        return with(c -> c.transport = changed);
     }
 
     /** The kernel's accept queue (server). */
     public int backlog() {
-        return backlog;
+        return transport.backlog();
     }
 
     public WebSocketOptions withBacklog(int value) {
-        WebSocketOptions c = copy();
-        c.backlog = positive("backlog", value);
-        return c;
+        TransportOptions changed = transport.withBacklog(value);
+        return with(c -> c.transport = changed);
     }
 
     /** How long a TCP connect may take (client). */
     public Duration connectTimeout() {
-        return connectTimeout;
+        return transport.connectTimeout();
     }
 
     public WebSocketOptions withConnectTimeout(Duration value) {
-        WebSocketOptions c = copy();
-        c.connectTimeout = positive("connectTimeout", value);
-        return c;
+        TransportOptions changed = transport.withConnectTimeout(value);
+        return with(c -> c.transport = changed);
     }
 
     /** How long a wss:// connection may take from TCP connect to a completed TLS handshake. */
     public Duration tlsHandshakeTimeout() {
-        return tlsHandshakeTimeout;
+        return transport.tlsHandshakeTimeout();
     }
 
     public WebSocketOptions withTlsHandshakeTimeout(Duration value) {
-        WebSocketOptions c = copy();
-        c.tlsHandshakeTimeout = positive("tlsHandshakeTimeout", value);
-        return c;
+        TransportOptions changed = transport.withTlsHandshakeTimeout(value);
+        return with(c -> c.transport = changed);
     }
 
     /** The TLS versions enabled for wss://, newest first. */
@@ -525,9 +440,8 @@ public final class WebSocketOptions {
         if (protocols.length == 0) {
             throw new IllegalArgumentException("At least one TLS protocol is needed, e.g. TLSv1.3");
         }
-        WebSocketOptions c = copy();
-        c.tlsProtocols = List.of(protocols);
-        return c;
+        List<String> value = List.of(protocols);
+        return with(c -> c.tlsProtocols = value);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -540,9 +454,8 @@ public final class WebSocketOptions {
     }
 
     public WebSocketOptions withMaxConnections(int count) {
-        WebSocketOptions c = copy();
-        c.maxConnections = positive("maxConnections", count);
-        return c;
+        int value = (int) positive("maxConnections", count);
+        return with(c -> c.maxConnections = value);
     }
 
     /** Open connections from one remote IP address; exceeded: 429. */
@@ -551,9 +464,8 @@ public final class WebSocketOptions {
     }
 
     public WebSocketOptions withMaxConnectionsPerAddress(int count) {
-        WebSocketOptions c = copy();
-        c.maxConnectionsPerAddress = positive("maxConnectionsPerAddress", count);
-        return c;
+        int value = (int) positive("maxConnectionsPerAddress", count);
+        return with(c -> c.maxConnectionsPerAddress = value);
     }
 
     /** Connections that have not finished the opening handshake (or whose HTTP request is being answered); exceeded: 503. */
@@ -562,9 +474,8 @@ public final class WebSocketOptions {
     }
 
     public WebSocketOptions withMaxPendingHandshakes(int count) {
-        WebSocketOptions c = copy();
-        c.maxPendingHandshakes = positive("maxPendingHandshakes", count);
-        return c;
+        int value = (int) positive("maxPendingHandshakes", count);
+        return with(c -> c.maxPendingHandshakes = value);
     }
 
     /**
@@ -576,12 +487,8 @@ public final class WebSocketOptions {
     }
 
     public WebSocketOptions withCompressionBudgetBytes(long bytes) {
-        if (bytes < 0) {
-            throw new IllegalArgumentException("compressionBudgetBytes must be >= 0: " + bytes);
-        }
-        WebSocketOptions c = copy();
-        c.compressionBudgetBytes = bytes;
-        return c;
+        long value = zeroOrPositive("compressionBudgetBytes", bytes);
+        return with(c -> c.compressionBudgetBytes = value);
     }
 
     /** Memory incomplete inbound messages of all connections together may hold; a connection that would pass it gets 1013. */
@@ -590,9 +497,8 @@ public final class WebSocketOptions {
     }
 
     public WebSocketOptions withMessageMemoryBytes(long bytes) {
-        WebSocketOptions c = copy();
-        c.messageMemoryBytes = positive("messageMemoryBytes", bytes);
-        return c;
+        long value = positive("messageMemoryBytes", bytes);
+        return with(c -> c.messageMemoryBytes = value);
     }
 
     /** The largest plain HTTP request body (see {@link WebSocketServer#http}); exceeded: 413. */
@@ -601,12 +507,8 @@ public final class WebSocketOptions {
     }
 
     public WebSocketOptions withMaxHttpBodyBytes(int bytes) {
-        if (bytes < 0) {
-            throw new IllegalArgumentException("maxHttpBodyBytes must be >= 0: " + bytes);
-        }
-        WebSocketOptions c = copy();
-        c.maxHttpBodyBytes = bytes;
-        return c;
+        int value = (int) zeroOrPositive("maxHttpBodyBytes", bytes);
+        return with(c -> c.maxHttpBodyBytes = value);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -625,11 +527,12 @@ public final class WebSocketOptions {
 
     /** @throws IllegalArgumentException for a pattern that is not scheme://host[:port] or {@code null} */
     public WebSocketOptions withAllowedOrigins(List<String> patterns) {
-        WebSocketOptions c = copy();
-        c.allowedOrigins = List.copyOf(patterns);
-        c.anyOrigin = false;
-        dev.duplex.websocket.internal.Origins.check(c.allowedOrigins);
-        return c;
+        List<String> value = List.copyOf(patterns);
+        Origins.check(value);
+        return with(c -> {
+            c.allowedOrigins = value;
+            c.anyOrigin = false;
+        });
     }
 
     public WebSocketOptions withAllowedOrigins(String... patterns) {
@@ -643,31 +546,24 @@ public final class WebSocketOptions {
 
     /** Lets every page of every site connect: only for servers that authenticate without cookies and know why. */
     public WebSocketOptions withAnyOriginAllowed() {
-        WebSocketOptions c = copy();
-        c.allowedOrigins = List.of();
-        c.anyOrigin = true;
-        return c;
+        return with(c -> {
+            c.allowedOrigins = List.of();
+            c.anyOrigin = true;
+        });
     }
 
     // ------------------------------------------------------------------------------------------------
 
-    private static long sizeOrNoLimit(String name, long value) {
-        if (value == 0 || value < -1) {
-            throw new IllegalArgumentException(name + " must be positive or -1 (no limit): " + value);
-        }
-        return value;
-    }
-
-    private static int positive(String name, int value) {
-        if (value <= 0) {
-            throw new IllegalArgumentException(name + " must be positive: " + value);
-        }
-        return value;
-    }
-
     private static long positive(String name, long value) {
         if (value <= 0) {
             throw new IllegalArgumentException(name + " must be positive: " + value);
+        }
+        return value;
+    }
+
+    private static long zeroOrPositive(String name, long value) {
+        if (value < 0) {
+            throw new IllegalArgumentException(name + " must be >= 0: " + value);
         }
         return value;
     }
@@ -686,12 +582,5 @@ public final class WebSocketOptions {
             throw new IllegalArgumentException(name + " must be zero (off) or positive: " + d);
         }
         return d;
-    }
-
-    private static int windowBits(String name, int bits) {
-        if (bits < 8 || bits > 15) {
-            throw new IllegalArgumentException(name + " must be 8-15 (RFC 7692 §7.1.2): " + bits);
-        }
-        return bits;
     }
 }

@@ -5,9 +5,7 @@ import dev.duplex.protocol.CloseCodes;
 import dev.duplex.protocol.Connection;
 import dev.duplex.protocol.FrameObserver;
 import dev.duplex.protocol.FrameTrace;
-import dev.duplex.protocol.PreparedFrame;
 import dev.duplex.protocol.Role;
-import dev.duplex.protocol.frame.FrameBits;
 import dev.duplex.transport.ConnectionHandler;
 import dev.duplex.transport.TcpConnection;
 import dev.duplex.websocket.PreparedMessage;
@@ -19,8 +17,6 @@ import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 /**
  * One WebSocket connection as the application holds it: the {@link WebSocket} methods, the
@@ -31,7 +27,7 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
  *
  * <p>Threading: one event loop owns the session. Everything but the {@link WebSocket} methods runs
  * on it; those run at once when called on it, and otherwise join the {@link HandOffQueue}, which
- * the loop runs in call order.
+ * the loop runs in call order (see {@link Sender}, the sending side).
  *
  * <p>Output: the engine writes into an output this session owns for the call, borrowed from its
  * loop's {@link LoopBuffers} and given back written out; during a read batch it keeps one for the
@@ -49,6 +45,7 @@ final class Session implements WebSocket {
     final TransportEvents transportEvents;
     final EngineEvents engineEvents;
     final CloseHandshake closing;
+    private final Sender sender;
 
     HandshakeStage handshake;
     TcpConnection tcp;
@@ -66,10 +63,6 @@ final class Session implements WebSocket {
     private ByteOutput batchOutput;
     private long compressionReservation;
 
-    /** Created on the first send from another thread; see {@link HandOffQueue}. */
-    private volatile HandOffQueue handOffs;
-    private static final AtomicReferenceFieldUpdater<Session, HandOffQueue> HAND_OFFS =
-            AtomicReferenceFieldUpdater.newUpdater(Session.class, HandOffQueue.class, "handOffs");
 
     Session(Role role, Config config, Executor listenerExecutor, SessionHost host, HandshakeStage handshake) {
         this.role = role;
@@ -81,6 +74,7 @@ final class Session implements WebSocket {
         this.transportEvents = new TransportEvents(this);
         this.engineEvents = new EngineEvents(this);
         this.closing = new CloseHandshake(this);
+        this.sender = new Sender(this);
     }
 
     /** What the transport drives: hand this to the TCP connection. */
@@ -243,254 +237,76 @@ final class Session implements WebSocket {
         return copy;
     }
 
-    // ------------------------------------------------------------ WebSocket: sending (any thread)
+    // ------------------------------------------------------------ WebSocket: sending (any thread), see Sender
 
     @Override
     public boolean sendText(CharSequence text) {
-        return sendText(text, true);
+        return sender.sendText(text, true);
     }
 
     @Override
     public boolean sendTextUncompressed(CharSequence text) {
-        return sendText(text, false);
-    }
-
-    private boolean sendText(CharSequence text, boolean mayCompress) {
-        if (!sendsInline()) {
-            String snapshot = text.toString();
-            return handOff(snapshot.length(), () -> sendTextNow(snapshot, mayCompress));
-        }
-        return sendTextNow(text, mayCompress);
-    }
-
-    private boolean sendTextNow(CharSequence text, boolean mayCompress) {
-        if (!canSend(text.length())) {
-            return false;
-        }
-        ByteOutput out = output();
-        try {
-            connection.sendText(text, mayCompress, out);
-        } finally {
-            written(out);
-        }
-        return true;
+        return sender.sendText(text, false);
     }
 
     @Override
     public boolean sendBinary(ByteBuffer data) {
-        return sendBinary(data, true);
+        return sender.sendBinary(data, true);
     }
 
     @Override
     public boolean sendBinaryUncompressed(ByteBuffer data) {
-        return sendBinary(data, false);
-    }
-
-    private boolean sendBinary(ByteBuffer data, boolean mayCompress) {
-        if (!sendsInline()) {
-            ByteBuffer snapshot = copy(data);
-            return handOff(snapshot.remaining(), () -> sendBinaryNow(snapshot, mayCompress));
-        }
-        return sendBinaryNow(data, mayCompress);
-    }
-
-    private boolean sendBinaryNow(ByteBuffer data, boolean mayCompress) {
-        if (!canSend(data.remaining())) {
-            return false;
-        }
-        ByteOutput out = output();
-        try {
-            connection.sendBinary(data, mayCompress, out);
-        } finally {
-            written(out);
-        }
-        return true;
+        return sender.sendBinary(data, false);
     }
 
     @Override
     public boolean sendPrepared(PreparedMessage message) {
-        PreparedFrame frame = Prepared.frameOf(message);
-        if (!sendsInline()) {
-            return handOff(frame.payloadLength(), () -> sendPreparedNow(frame)); // immutable: no copy
-        }
-        return sendPreparedNow(frame);
-    }
-
-    private boolean sendPreparedNow(PreparedFrame frame) {
-        if (!canSend(frame.payloadLength())) {
-            return false;
-        }
-        ByteOutput out = output();
-        try {
-            connection.sendPrepared(frame, out);
-        } finally {
-            written(out);
-        }
-        return true;
+        return sender.sendPrepared(message);
     }
 
     @Override
     public boolean sendPart(boolean text, ByteBuffer part, boolean last) {
-        if (!sendsInline()) {
-            ByteBuffer snapshot = copy(part);
-            return handOff(snapshot.remaining(), () -> sendPartNow(text, snapshot, last));
-        }
-        return sendPartNow(text, part, last);
-    }
-
-    private boolean sendPartNow(boolean text, ByteBuffer part, boolean last) {
-        if (!canSend(part.remaining())) {
-            return false;
-        }
-        ByteOutput out = output();
-        try {
-            connection.sendPart(text, part, last, out);
-        } finally {
-            written(out);
-        }
-        return true;
+        return sender.sendPart(text, part, last);
     }
 
     @Override
     public boolean ping(ByteBuffer payload) {
-        FrameBits.checkControlPayload("Ping", payload.remaining());
-        if (!sendsInline()) {
-            ByteBuffer snapshot = copy(payload);
-            return handOff(snapshot.remaining(), () -> pingNow(snapshot));
-        }
-        return pingNow(payload);
-    }
-
-    private boolean pingNow(ByteBuffer payload) {
-        if (!canSend(payload.remaining())) {
-            return false;
-        }
-        ByteOutput out = output();
-        try {
-            connection.sendPing(payload, out);
-        } finally {
-            written(out);
-        }
-        return true;
-    }
-
-    /** Whether a send of {@code bytes} may go now; closes a slow consumer (1008) when it may not. */
-    private boolean canSend(long bytes) {
-        if (connection == null || connection.state() != Connection.State.OPEN) {
-            return false;
-        }
-        if (tcp.bufferedBytes() + bytes > options.maxQueuedBytes()) {
-            if (bytes > options.maxQueuedBytes()) {
-                // Not the peer's fault: this message can never fit. Said where the sender will look.
-                LOG.log(System.Logger.Level.WARNING, "A message of {0} bytes is larger than the send queue ({1} bytes, "
-                        + "WebSocketOptions.maxQueuedBytes); raise it to send such messages", bytes, options.maxQueuedBytes());
-            }
-            LOG.log(System.Logger.Level.DEBUG, "Closing slow consumer {0}", tcp.remoteAddress());
-            closing.closeSlowConsumer();
-            return false;
-        }
-        return true;
+        return sender.ping(payload);
     }
 
     @Override
     public void close(int code, String reason) {
-        CloseCodes.checkCode(code);
-        CloseCodes.checkReason(reason);
-        if (!sendsInline()) {
-            // After the sends handed off before it: through the same queue.
-            handOffOrRun(() -> closing.closeLocally(code, reason));
-            return;
-        }
-        closing.closeLocally(code, reason);
+        sender.close(code, reason);
     }
 
     @Override
     public void abort() {
-        if (!onLoop()) {
-            runOnLoop(this::abort);
-            return;
-        }
-        if (tcp != null) {
-            tcp.close();
-        }
+        sender.abort();
     }
 
     @Override
     public void execute(Runnable task) {
         if (listenerExecutor != null) {
             listenerExecutor.execute(() -> callListener(task)); // in order with the listener events
-        } else if (sendsInline()) {
+        } else if (sender.sendsInline()) {
             callListener(task);
         } else {
-            handOffOrRun(() -> callListener(task));
-        }
-    }
-
-    // ------------------------------------------------------------ hand-off to the loop
-
-    private boolean onLoop() {
-        return tcp != null && tcp.loop().inEventLoop();
-    }
-
-    /**
-     * A send runs at once only on the loop and only when no send from another thread is still
-     * waiting for the loop: otherwise it would overtake it, and messages of one connection must
-     * leave in the order they were sent. Inside a task the queue is running (a task given to
-     * {@code execute}), a send is at the task's place in the queue: what follows in it was handed
-     * over after the task.
-     */
-    private boolean sendsInline() {
-        if (!onLoop()) {
-            return false;
-        }
-        HandOffQueue queue = handOffs;
-        if (queue != null && queue.mustRunFirst()) {
-            queue.run(); // the earlier sends first
-        }
-        return true;
-    }
-
-    /** Sends from another thread: counted in bufferedAmount until the loop has run them. */
-    private boolean handOff(long bytes, Runnable send) {
-        if (state != SessionState.OPEN || tcp == null) {
-            return false;
-        }
-        HandOffQueue queue = handOffs;
-        if (queue == null) {
-            HAND_OFFS.compareAndSet(this, null, new HandOffQueue());
-            queue = handOffs;
-        }
-        if (queue.add(bytes, send) && !Fanout.defer(this, tcp.loop())) {
-            tcp.loop().execute(this::runHandedOff);
-        }
-        return true;
-    }
-
-    /** Queues a task behind the handed-off sends, or runs it on the loop if the connection is not open. */
-    private void handOffOrRun(Runnable task) {
-        if (!handOff(0, task)) {
-            runOnLoop(task);
+            sender.handOffOrRun(() -> callListener(task));
         }
     }
 
     /** On the loop: runs the handed-off sends and tasks in call order. */
     void runHandedOff() {
-        HandOffQueue queue = handOffs;
-        if (queue != null) {
-            queue.run();
-        }
+        sender.runHandedOff();
     }
 
     /** Runs {@code task} on this connection's loop (queued, even when called there). */
     void runOnLoop(Runnable task) {
-        TcpConnection t = tcp;
-        if (t != null) {
-            try {
-                t.loop().execute(task);
-            } catch (RejectedExecutionException stopped) {
-                // the loop stopped with its server or client: nothing is left to run it for
-            }
-        }
+        sender.runOnLoop(task);
+    }
+
+    private boolean onLoop() {
+        return tcp != null && tcp.loop().inEventLoop();
     }
 
     // ------------------------------------------------------------ WebSocket: the rest (any thread)
@@ -498,8 +314,7 @@ final class Session implements WebSocket {
     @Override
     public long bufferedAmount() {
         TcpConnection t = tcp;
-        HandOffQueue queue = handOffs;
-        return (queue == null ? 0 : queue.bytes()) + (t == null ? 0 : t.bufferedBytes());
+        return sender.handedOffBytes() + (t == null ? 0 : t.bufferedBytes());
     }
 
     @Override
