@@ -7,8 +7,6 @@ import dev.duplex.hub.protocol.HubCodec;
 import dev.duplex.hub.protocol.Publication;
 import dev.duplex.hub.protocol.ServerMessage;
 import dev.duplex.hub.protocol.StreamPosition;
-import dev.duplex.websocket.ConnectRequest;
-import dev.duplex.websocket.ReadyState;
 import dev.duplex.websocket.WebSocket;
 import dev.duplex.websocket.WebSocketClient;
 import java.nio.ByteBuffer;
@@ -31,7 +29,7 @@ final class Connector {
     private static final System.Logger LOG = System.getLogger(DuplexClient.class.getName());
 
     /** What a connection attempt presents to the hub. */
-    record Settings(ConnectRequest request, HubCodec codec, String token, TokenProvider tokenProvider, String name,
+    record Settings(java.net.URI uri, java.util.List<String> subprotocols, java.util.Map<String, String> headers, HubCodec codec, String token, TokenProvider tokenProvider, String name,
                     String version, long commandTimeoutMillis) {
     }
 
@@ -127,7 +125,7 @@ final class Connector {
         c.token = token;
         CompletableFuture<WebSocket> opening;
         try {
-            opening = webSockets.connect(settings.request(), new HubSocketListener(this, c, loop, settings.codec()));
+            opening = webSockets.connect(settings.uri(), settings.subprotocols(), settings.headers(), new HubSocketListener(this, c, loop, settings.codec()));
         } catch (RuntimeException e) {
             end(c, Ending.failed("cannot connect: " + Errors.describe(e), e));
             return;
@@ -150,7 +148,7 @@ final class Connector {
         c.attach(ws, command -> write(ws, codec, command), ws::execute);
         if (!codec.subprotocol().equals(ws.subprotocol())) {
             end(c, Ending.refused(DisconnectCode.UNSUPPORTED_PROTOCOL.code(), "the server did not agree to the subprotocol "
-                    + codec.subprotocol() + " (is " + settings.request().uri() + " a Duplex hub?)", null));
+                    + codec.subprotocol() + " (is " + settings.uri() + " a Duplex hub?)", null));
             return;
         }
         Map<String, StreamPosition> subs = subscriptions.resumeOn(c);
@@ -230,7 +228,7 @@ final class Connector {
         }
         current = null;
         clientId = null;
-        if (c.ws != null && c.ws.readyState() != ReadyState.CLOSED) {
+        if (c.ws != null && !c.ws.isClosed()) {
             c.ws.abort();
         }
         subscriptions.onLost();

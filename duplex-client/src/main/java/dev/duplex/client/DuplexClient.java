@@ -10,7 +10,6 @@ import dev.duplex.hub.protocol.HubCodec;
 import dev.duplex.hub.protocol.ProtocolException;
 import dev.duplex.hub.protocol.Publication;
 import dev.duplex.hub.protocol.StreamPosition;
-import dev.duplex.websocket.ConnectRequest;
 import dev.duplex.websocket.WebSocketClient;
 import dev.duplex.websocket.WebSocketOptions;
 import java.net.URI;
@@ -111,9 +110,9 @@ public final class DuplexClient implements AutoCloseable {
             this.webSockets = WebSocketClient.builder().options(options).build();
             this.ownsWebSockets = true;
         }
-        ConnectRequest request = ConnectRequest.to(b.uri).withSubprotocols(b.codec.subprotocol());
+        java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
         for (String[] header : b.headers) {
-            request = request.withHeader(header[0], header[1]);
+            headers.put(header[0], header[1]);
         }
         // One back-off for reconnects and subscription retries: a seeded Random makes them all reproducible.
         Backoff backoff = new Backoff(b.baseDelay, b.maxDelay, b.random);
@@ -123,7 +122,7 @@ public final class DuplexClient implements AutoCloseable {
         this.outbox = new Outbox(loop, callbacks, b.outboxCapacity, b.publishTimeout.toMillis());
         this.queries = new Queries(callbacks, commandTimeoutMillis);
         this.connector = new Connector(
-                new Connector.Settings(request, b.codec, b.token, b.tokenProvider, b.name, b.version, commandTimeoutMillis),
+                new Connector.Settings(b.uri, List.of(b.codec.subprotocol()), java.util.Collections.unmodifiableMap(headers), b.codec, b.token, b.tokenProvider, b.name, b.version, commandTimeoutMillis),
                 loop, webSockets, tokens, callbacks, states,
                 new RetryPolicy(backoff, new CircuitBreaker(b.breakerFailures, b.breakerOpenPeriod, b.clock), b.maxAttempts),
                 new KeepAlive(loop, tokens, b.tokenProvider, b.refreshMargin.toMillis(), b.clock),

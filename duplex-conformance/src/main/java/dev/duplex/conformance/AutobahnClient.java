@@ -23,7 +23,7 @@ import java.util.concurrent.TimeoutException;
 public final class AutobahnClient {
     /** Limits large enough for Autobahn section 9 (16 MiB messages, 65,536 fragments). */
     public static final WebSocketOptions OPTIONS = WebSocketOptions.defaults()
-            .withLimits(ConformanceLimits.AUTOBAHN)
+            .withMaxMessageBytes(ConformanceLimits.AUTOBAHN_MESSAGE_BYTES).withMaxFragments(ConformanceLimits.AUTOBAHN_FRAGMENTS)
             .withMaxQueuedBytes(256L << 20);
 
     private static final Duration CASE_TIMEOUT = Duration.ofMinutes(2);

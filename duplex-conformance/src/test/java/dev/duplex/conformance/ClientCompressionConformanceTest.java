@@ -65,7 +65,7 @@ class ClientCompressionConformanceTest {
         try (FuzzingServer fuzzer = FuzzingServer.start(cases, ServerConformanceTest.CASE_LIMIT);
              PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8)) {
             int run = new AutobahnClient(fuzzer.uri(), AGENT, out,
-                    AutobahnClient.OPTIONS.withCompression(ConformanceLimits.autobahnCompression(takeover))).runAll();
+                    AutobahnClient.OPTIONS.withCompression(true).withCompressionThresholdBytes(0).withContextTakeover(takeover, takeover)).runAll();
             assertThat(run).as("cases the driver ran; its log:%n%s", log.toString(StandardCharsets.UTF_8)).isEqualTo(cases.size());
             assertThat(fuzzer.awaitReports(AGENT, Duration.ofSeconds(5))).as("the driver asked for /updateReports").isTrue();
             return new Run(fuzzer.results(AGENT), log.toString(StandardCharsets.UTF_8));

@@ -45,9 +45,9 @@ class ServerCompressionConformanceTest {
 
     private static WebSocketServer start(boolean contextTakeover) {
         WebSocketOptions options = WebSocketOptions.defaults()
-                .withLimits(ConformanceLimits.AUTOBAHN)
+                .withMaxMessageBytes(ConformanceLimits.AUTOBAHN_MESSAGE_BYTES).withMaxFragments(ConformanceLimits.AUTOBAHN_FRAGMENTS)
                 .withMaxQueuedBytes(256L << 20)
-                .withCompression(ConformanceLimits.autobahnCompression(contextTakeover));
+                .withCompression(true).withCompressionThresholdBytes(0).withContextTakeover(contextTakeover, contextTakeover);
         return WebSocketServer.builder().options(options).route("/echo", EchoListener.INSTANCE).startOnLoopback(0);
     }
 

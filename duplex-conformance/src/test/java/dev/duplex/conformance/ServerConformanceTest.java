@@ -32,7 +32,7 @@ class ServerConformanceTest {
     @BeforeAll
     static void start() {
         WebSocketOptions options = WebSocketOptions.defaults()
-                .withLimits(ConformanceLimits.AUTOBAHN)
+                .withMaxMessageBytes(ConformanceLimits.AUTOBAHN_MESSAGE_BYTES).withMaxFragments(ConformanceLimits.AUTOBAHN_FRAGMENTS)
                 .withMaxQueuedBytes(256L << 20);
         server = WebSocketServer.builder().options(options).route("/echo", EchoListener.INSTANCE).startOnLoopback(0);
         fuzzer = new FuzzingClient(URI.create("ws://127.0.0.1:" + server.port() + "/echo")).withTimeLimit(CASE_LIMIT);

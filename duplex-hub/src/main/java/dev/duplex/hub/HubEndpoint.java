@@ -5,8 +5,8 @@ import dev.duplex.hub.protocol.HubCodec;
 import dev.duplex.hub.session.EncodedMessage;
 import dev.duplex.hub.session.HubSession;
 import dev.duplex.hub.session.SessionTransport;
-import dev.duplex.websocket.SendBatch;
 import dev.duplex.websocket.WebSocket;
+import dev.duplex.websocket.internal.FrameTracing;
 import dev.duplex.websocket.WebSocketListener;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +27,7 @@ public final class HubEndpoint implements WebSocketListener {
 
     public HubEndpoint(Hub hub) {
         this.hub = hub;
-        hub.fanoutScope(SendBatch::run); // one hand-off per event loop and publication
+        hub.fanoutScope(WebSocket::sendBatch); // one hand-off per event loop and publication
     }
 
     @Override
@@ -120,7 +120,7 @@ public final class HubEndpoint implements WebSocketListener {
 
         @Override
         public void observeFrames(dev.duplex.protocol.FrameObserver observer) {
-            ws.observeFrames(observer);
+            FrameTracing.observe(ws, observer);
         }
 
         @Override

@@ -2,8 +2,9 @@ package dev.duplex.hub;
 
 import dev.duplex.hub.broker.Broker;
 import dev.duplex.hub.http.HubHttpApi;
-import dev.duplex.transport.TransportOptions;
-import dev.duplex.websocket.HttpHandler;
+import dev.duplex.websocket.HttpCall;
+import dev.duplex.websocket.HttpReply;
+import java.util.function.Function;
 import dev.duplex.websocket.WebSocketOptions;
 import dev.duplex.websocket.WebSocketServer;
 import java.net.InetSocketAddress;
@@ -102,9 +103,8 @@ public final class HubServer implements AutoCloseable {
         private Broker broker;
         private InetSocketAddress address = new InetSocketAddress(0);
         private WebSocketOptions options;
-        private Consumer<WebSocketServer.Builder> customizer = b -> { };
-        private HttpHandler httpFallback;
-        private TransportOptions transport = TransportOptions.defaults();
+        private Consumer<WebSocketServer> customizer = b -> { };
+        private Function<HttpCall, HttpReply> httpFallback;
 
         public Builder config(HubConfig value) {
             this.config = Objects.requireNonNull(value, "config");
@@ -134,19 +134,13 @@ public final class HubServer implements AutoCloseable {
         }
 
         /** Serves the HTTP requests the hub does not (static files, say); by default they get 404. */
-        public Builder httpFallback(HttpHandler value) {
+        public Builder httpFallback(Function<HttpCall, HttpReply> value) {
             this.httpFallback = value;
             return this;
         }
 
-        /** Socket options (backlog, connection limit, buffers); the hub sets the write watermark its queues need. */
-        public Builder transport(TransportOptions value) {
-            this.transport = Objects.requireNonNull(value, "transport");
-            return this;
-        }
-
         /** Adds to the WebSocket server before it starts: more routes, TLS, origin policy, HTTP. */
-        public Builder customize(Consumer<WebSocketServer.Builder> value) {
+        public Builder customize(Consumer<WebSocketServer> value) {
             this.customizer = Objects.requireNonNull(value, "customizer");
             return this;
         }
@@ -156,13 +150,12 @@ public final class HubServer implements AutoCloseable {
             WebSocketOptions ws = options != null ? options : WebSocketOptions.defaults()
                     .withPingInterval(config.heartbeat())
                     .withPongTimeout(config.heartbeat());
-            WebSocketServer.Builder b = WebSocketServer.builder()
+            WebSocketServer b = WebSocketServer.builder()
                     .route(PATH, HubEndpoint.SUBPROTOCOLS, new HubEndpoint(hub))
-                    .options(ws)
-                    .http(new HubHttpApi(hub, httpFallback))
                     // The hub keeps its own bounded queue per connection and hands the socket
                     // 64 KiB at a time; the transport tells it when that drained.
-                    .transport(transport.withWriteHighWatermarkBytes(hub.socketWatermark()));
+                    .options(ws.withWriteHighWatermarkBytes(hub.socketWatermark()))
+                    .http(new HubHttpApi(hub, httpFallback));
             customizer.accept(b);
             try {
                 return new HubServer(hub, b.start(address));

@@ -8,7 +8,6 @@ import dev.duplex.hub.protocol.Command;
 import dev.duplex.hub.session.HubSession;
 import dev.duplex.hub.protocol.Publication;
 import dev.duplex.hub.protocol.ServerMessage;
-import dev.duplex.transport.TransportOptions;
 import dev.duplex.websocket.WebSocketOptions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,10 +43,10 @@ class SlowConsumerTest extends HubTestBase {
                 .withPingInterval(config.heartbeat())
                 .withPongTimeout(config.heartbeat())
                 // a consumer that reads nothing never answers the close handshake: don't wait long
-                .withCloseTimeout(Duration.ofSeconds(1)))
+                .withCloseTimeout(Duration.ofSeconds(1))
                 // The kernel would otherwise grow the slow connection's send buffer to megabytes
                 // (tcp_wmem), hiding the slow consumer from the hub for most of the test.
-                .transport(TransportOptions.defaults().withSocketSendBufferBytes(256 * 1024)));
+                .withSocketBufferBytes(256 * 1024, 0)));
         normal = connect();
         normal.subscribe(CHANNEL);
         slow = track(new RawHubClient(server.port(), 4096));

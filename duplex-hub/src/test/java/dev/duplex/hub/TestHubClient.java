@@ -1,11 +1,11 @@
 package dev.duplex.hub;
 
+import java.net.URI;
 import dev.duplex.hub.protocol.Command;
 import dev.duplex.hub.protocol.HubCodec;
 import dev.duplex.hub.protocol.ProtocolException;
 import dev.duplex.hub.protocol.ServerMessage;
 import dev.duplex.hub.protocol.StreamPosition;
-import dev.duplex.websocket.ConnectRequest;
 import dev.duplex.websocket.WebSocket;
 import dev.duplex.websocket.WebSocketClient;
 import dev.duplex.websocket.WebSocketListener;
@@ -71,12 +71,10 @@ final class TestHubClient implements AutoCloseable {
         this.ownsClient = ownsClient;
         this.codec = codec;
         this.sink = sink;
-        ConnectRequest request = ConnectRequest.to("ws://127.0.0.1:" + port + "/connect");
-        if (subprotocol != null) {
-            request = request.withSubprotocols(subprotocol);
-        }
+        URI uri = URI.create("ws://127.0.0.1:" + port + "/connect");
+        List<String> offered = subprotocol == null ? List.of() : List.of(subprotocol);
         try {
-            this.ws = client.connect(request, new WebSocketListener() {
+            this.ws = client.connect(uri, offered, Map.of(), new WebSocketListener() {
                 @Override
                 public void onText(WebSocket ws, String text) {
                     receive(text.getBytes(StandardCharsets.UTF_8));

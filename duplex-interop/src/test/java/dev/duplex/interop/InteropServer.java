@@ -96,7 +96,7 @@ final class InteropServer implements AutoCloseable {
             }
         };
         server = WebSocketServer.builder()
-                .options(WebSocketOptions.defaults().withLimits(ConformanceLimits.AUTOBAHN).withMaxQueuedBytes(ConformanceLimits.AUTOBAHN_QUEUE_BYTES))
+                .options(WebSocketOptions.defaults().withMaxMessageBytes(ConformanceLimits.AUTOBAHN_MESSAGE_BYTES).withMaxFragments(ConformanceLimits.AUTOBAHN_FRAGMENTS).withMaxQueuedBytes(ConformanceLimits.AUTOBAHN_QUEUE_BYTES))
                 .route("/echo", EchoListener.INSTANCE)
                 .route("/observed", observed)
                 .route("/close4001", closer)

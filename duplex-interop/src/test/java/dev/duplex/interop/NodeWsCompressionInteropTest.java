@@ -8,13 +8,12 @@ import dev.duplex.conformance.ConformanceLimits;
 import dev.duplex.interop.Recorder.Event;
 import dev.duplex.interop.Recorder.Kind;
 import dev.duplex.protocol.extension.deflate.DeflateOptions;
-import dev.duplex.websocket.ConnectRequest;
-import dev.duplex.websocket.ReadyState;
 import dev.duplex.websocket.WebSocket;
 import dev.duplex.websocket.WebSocketClient;
 import dev.duplex.websocket.WebSocketListener;
 import dev.duplex.websocket.WebSocketOptions;
 import dev.duplex.websocket.WebSocketServer;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,6 +73,14 @@ class NodeWsCompressionInteropTest {
     private static final DeflateOptions EVERY_MESSAGE = DeflateOptions.defaults().withThresholdBytes(0);
     private static final DeflateOptions TAKEOVER_BOTH_WAYS = EVERY_MESSAGE.withLocalContextTakeover(true).withPeerContextTakeover(true);
 
+    /** {@code options} with permessage-deflate as {@code deflate} says (the cases are written in the engine's terms). */
+    private static WebSocketOptions compress(WebSocketOptions options, DeflateOptions deflate) {
+        return options.withCompression(true).withCompressionLevel(deflate.level())
+                .withCompressionThresholdBytes(deflate.thresholdBytes())
+                .withContextTakeover(deflate.localContextTakeover(), deflate.peerContextTakeover())
+                .withMaxWindowBits(deflate.localMaxWindowBits(), deflate.peerMaxWindowBits());
+    }
+
     private static NodePeers.Setup node;
     /** Our server with the default compression options (no context takeover either way), every message compressed. */
     private static WebSocketServer standard;
@@ -90,10 +97,10 @@ class NodeWsCompressionInteropTest {
     @BeforeAll
     static void start() {
         node = NodePeers.require();
-        WebSocketOptions big = WebSocketOptions.defaults().withLimits(ConformanceLimits.AUTOBAHN).withMaxQueuedBytes(ConformanceLimits.AUTOBAHN_QUEUE_BYTES);
-        standard = server(big.withCompression(EVERY_MESSAGE));
-        takeover = server(big.withCompression(TAKEOVER_BOTH_WAYS));
-        small = server(WebSocketOptions.defaults().withMaxMessageBytes(1 << 20).withCompression(EVERY_MESSAGE));
+        WebSocketOptions big = WebSocketOptions.defaults().withMaxMessageBytes(ConformanceLimits.AUTOBAHN_MESSAGE_BYTES).withMaxFragments(ConformanceLimits.AUTOBAHN_FRAGMENTS).withMaxQueuedBytes(ConformanceLimits.AUTOBAHN_QUEUE_BYTES);
+        standard = server(compress(big, EVERY_MESSAGE));
+        takeover = server(compress(big, TAKEOVER_BOTH_WAYS));
+        small = server(compress(WebSocketOptions.defaults().withMaxMessageBytes(1 << 20), EVERY_MESSAGE));
     }
 
     private static WebSocketServer server(WebSocketOptions options) {
@@ -117,7 +124,7 @@ class NodeWsCompressionInteropTest {
     @AfterEach
     void endEverything() {
         for (WebSocket ws : opened) {
-            if (ws.readyState() != ReadyState.CLOSED) {
+            if (!ws.isClosed()) {
                 ws.abort();
             }
         }
@@ -346,7 +353,7 @@ class NodeWsCompressionInteropTest {
         assertThat(first).as("the first line of %s is its port", server).matches("\\d+");
         int port = Integer.parseInt(first);
         WebSocketClient client = WebSocketClient.builder()
-                .options(WebSocketOptions.defaults().withLimits(ConformanceLimits.AUTOBAHN).withMaxQueuedBytes(ConformanceLimits.AUTOBAHN_QUEUE_BYTES).withCompression(c.ours()))
+                .options(compress(WebSocketOptions.defaults().withMaxMessageBytes(ConformanceLimits.AUTOBAHN_MESSAGE_BYTES).withMaxFragments(ConformanceLimits.AUTOBAHN_FRAGMENTS).withMaxQueuedBytes(ConformanceLimits.AUTOBAHN_QUEUE_BYTES), c.ours()))
                 .build();
         clients.add(client);
 
@@ -580,7 +587,7 @@ class NodeWsCompressionInteropTest {
     private Conn connect(WebSocketClient client, NodeProcess server, int port, String path) throws Exception {
         String id = "c" + IDS.incrementAndGet();
         Recorder rec = new Recorder();
-        WebSocket ws = client.connect(ConnectRequest.to("ws://127.0.0.1:" + port + path + "?id=" + id), rec)
+        WebSocket ws = client.connect(URI.create("ws://127.0.0.1:" + port + path + "?id=" + id), rec)
                 .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         opened.add(ws);
         rec.expect(Kind.OPEN, TIMEOUT);

@@ -8,11 +8,10 @@ import dev.duplex.conformance.ConformanceLimits;
 import dev.duplex.interop.Recorder.Event;
 import dev.duplex.interop.Recorder.Kind;
 import dev.duplex.protocol.handshake.HandshakeException;
-import dev.duplex.websocket.ConnectRequest;
-import dev.duplex.websocket.ReadyState;
 import dev.duplex.websocket.WebSocket;
 import dev.duplex.websocket.WebSocketClient;
 import dev.duplex.websocket.WebSocketOptions;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,7 +67,7 @@ class NodeWsServerInteropTest {
             peers.put(mode, new Peer(p, Integer.parseInt(first)));
         }
         client = WebSocketClient.builder()
-                .options(WebSocketOptions.defaults().withLimits(ConformanceLimits.AUTOBAHN).withMaxQueuedBytes(ConformanceLimits.AUTOBAHN_QUEUE_BYTES))
+                .options(WebSocketOptions.defaults().withMaxMessageBytes(ConformanceLimits.AUTOBAHN_MESSAGE_BYTES).withMaxFragments(ConformanceLimits.AUTOBAHN_FRAGMENTS).withMaxQueuedBytes(ConformanceLimits.AUTOBAHN_QUEUE_BYTES))
                 .build();
     }
 
@@ -87,7 +86,7 @@ class NodeWsServerInteropTest {
     @AfterEach
     void abortConnections() {
         for (WebSocket ws : opened) {
-            if (ws.readyState() != ReadyState.CLOSED) {
+            if (!ws.isClosed()) {
                 ws.abort();
             }
         }
@@ -293,7 +292,7 @@ class NodeWsServerInteropTest {
     @EnumSource(Deflate.class)
     void refusedHandshakeFailsTheConnectWith404(Deflate mode) {
         Recorder rec = new Recorder();
-        Throwable thrown = catchThrowable(() -> client.connect(ConnectRequest.to(url(mode, "/missing", "404")), rec)
+        Throwable thrown = catchThrowable(() -> client.connect(URI.create(url(mode, "/missing", "404")), rec)
                 .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
         assertThat(thrown).isInstanceOf(ExecutionException.class);
         assertThat(thrown.getCause()).isInstanceOf(HandshakeException.class);
@@ -309,8 +308,7 @@ class NodeWsServerInteropTest {
     private Connection connect(Deflate mode, String path, String... subprotocols) throws Exception {
         String id = "c" + IDS.incrementAndGet();
         Recorder rec = new Recorder();
-        ConnectRequest request = ConnectRequest.to(url(mode, path, id)).withSubprotocols(subprotocols);
-        WebSocket ws = client.connect(request, rec).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        WebSocket ws = client.connect(URI.create(url(mode, path, id)), List.of(subprotocols), Map.of(), rec).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         opened.add(ws);
         rec.expect(Kind.OPEN, TIMEOUT);
         return new Connection(ws, rec, id);

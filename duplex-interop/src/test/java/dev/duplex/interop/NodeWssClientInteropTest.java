@@ -41,7 +41,7 @@ class NodeWssClientInteropTest {
         caPem = certs.writeCaPem(dir.resolve("test-ca.pem"));
         server = WebSocketServer.builder()
                 .tls(certs.serverContext())
-                .options(WebSocketOptions.defaults().withLimits(ConformanceLimits.AUTOBAHN).withMaxQueuedBytes(ConformanceLimits.AUTOBAHN_QUEUE_BYTES))
+                .options(WebSocketOptions.defaults().withMaxMessageBytes(ConformanceLimits.AUTOBAHN_MESSAGE_BYTES).withMaxFragments(ConformanceLimits.AUTOBAHN_FRAGMENTS).withMaxQueuedBytes(ConformanceLimits.AUTOBAHN_QUEUE_BYTES))
                 .route("/echo", EchoListener.INSTANCE)
                 .startOnLoopback(0);
     }

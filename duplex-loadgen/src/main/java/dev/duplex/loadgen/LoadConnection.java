@@ -100,9 +100,9 @@ abstract class LoadConnection implements ConnectionHandler, ConnectionListener {
     /** Sends {@code payload}'s remaining bytes as one message; the payload is not modified. */
     final void send(ByteBuffer payload, boolean text) {
         if (text) {
-            engine.sendTextUtf8(payload);
+            engine.sendTextUtf8(payload, ctx.out);
         } else {
-            engine.sendBinary(payload);
+            engine.sendBinary(payload, ctx.out);
         }
         flush();
     }
@@ -132,7 +132,7 @@ abstract class LoadConnection implements ConnectionHandler, ConnectionListener {
         if (echoReader != null) {
             tcp.close(); // a bare TCP echo has no close handshake
         } else if (engine != null && engine.state() == Connection.State.OPEN) {
-            engine.sendClose(1000, "benchmark done");
+            engine.sendClose(1000, "benchmark done", ctx.out);
             flush();
             tcp.setDeadline(2, TimeUnit.SECONDS);
         } else {
@@ -153,8 +153,8 @@ abstract class LoadConnection implements ConnectionHandler, ConnectionListener {
             return;
         }
         if (run.rawTcp) {
-            engine = new Connection(Role.CLIENT, run.limits, ctx.mask, this, ctx.out);
-            echoReader = new Connection(Role.SERVER, run.limits, null, this, ctx.out);
+            engine = new Connection(Role.CLIENT, run.limits, ctx.mask);
+            echoReader = new Connection(Role.SERVER, run.limits, null);
             opened();
             return;
         }
@@ -193,7 +193,7 @@ abstract class LoadConnection implements ConnectionHandler, ConnectionListener {
             }
             handshake = null;
             head = null;
-            engine = new Connection(Role.CLIENT, run.limits, ctx.mask, this, ctx.out);
+            engine = new Connection(Role.CLIENT, run.limits, ctx.mask);
             connection.setDeadline(0, TimeUnit.MILLISECONDS);
             opened();
             if (!data.hasRemaining()) {
@@ -201,10 +201,10 @@ abstract class LoadConnection implements ConnectionHandler, ConnectionListener {
             }
         }
         if (echoReader != null) {
-            echoReader.receive(data);
+            echoReader.receive(data, ctx.out, this);
             return;
         }
-        engine.receive(data);
+        engine.receive(data, ctx.out, this);
         flush();
         if (engine.state() == Connection.State.CLOSED) {
             connection.closeAfterFlush();

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.duplex.conformance.EchoListener;
 import dev.duplex.testkit.MiniJson;
-import dev.duplex.websocket.ConnectionLimits;
+import dev.duplex.websocket.WebSocketOptions;
 import dev.duplex.websocket.WebSocketServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -33,7 +33,7 @@ class ScenariosTest {
                 .route("/echo", EchoListener.INSTANCE)
                 .route("/broadcast", broadcast)
                 .eventLoops(1)
-                .connectionLimits(ConnectionLimits.defaults().withMaxConnectionsPerAddress(10_000))
+                .options(WebSocketOptions.defaults().withMaxConnectionsPerAddress(10_000))
                 .startOnLoopback(0);
     }
 

@@ -30,6 +30,13 @@ public final class CloseCodes {
     private CloseCodes() {
     }
 
+    /** @throws IllegalArgumentException if {@code code} may not be sent in a Close frame (RFC 6455 §7.4) */
+    public static void checkCode(int code) {
+        if (!isValidOnWire(code)) {
+            throw new IllegalArgumentException("Close code " + code + " may not be sent (RFC 6455 §7.4)");
+        }
+    }
+
     /**
      * @throws IllegalArgumentException if {@code reason} (null: none) is longer than a Close frame
      *     holds (RFC 6455 §5.5)

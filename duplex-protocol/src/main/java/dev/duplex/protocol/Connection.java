@@ -12,13 +12,12 @@ import dev.duplex.protocol.frame.Utf8Validator;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
-import java.util.zip.DataFormatException;
-import java.util.zip.Inflater;
 
 /**
  * One WebSocket connection after the opening handshake, without I/O: {@link #receive} takes the
- * bytes read from the socket and reports messages to the {@link ConnectionListener}; the
- * {@code send…} methods append frames to the {@link ByteOutput} for the caller to write. Pongs and
+ * bytes read from the socket and reports messages to the {@link ConnectionListener} it is given;
+ * the {@code send…} methods append frames to the {@link ByteOutput} they are given, which the
+ * caller owns and writes out. The engine keeps no reference to either between calls. Pongs and
  * the reply to a Close are appended automatically. There are no threads, clocks or sockets here:
  * timeouts and closing the TCP connection belong to the caller, which reads {@link #state()}.
  *
@@ -41,8 +40,6 @@ public final class Connection {
     private final Role role;
     private final Limits limits;
     private final Random maskSource;
-    private final ConnectionListener listener;
-    private final ByteOutput out;
     private final FrameParser parser;
     private final FrameEvents frameEvents = new FrameEvents();
     private final PerMessageDeflate deflate;
@@ -50,24 +47,15 @@ public final class Connection {
     private State state = State.OPEN;
     private Initiator initiator;
     private boolean autoPong = true;
-    private MemoryBudget memoryBudget = MemoryBudget.unlimited();
     private boolean failed;
     private FrameObserver observer;
 
-    // Inbound message being assembled.
-    private int messageOpcode = NO_MESSAGE;
-    private long messageBytes;
-    private int fragments;
-    private boolean streaming;
-    private boolean compressed;
-    private ByteBuffer assembly;
-    private final Utf8Validator utf8 = new Utf8Validator();
+    /** The inbound data message in progress. */
+    private final InboundMessage message;
 
     // Inbound frame being read.
     private Opcode frameOpcode;
     private boolean frameFin;
-    /** Payload bytes of the current data frame not received yet, as its header announced. */
-    private long frameRest;
     private int frameRsv;
     private boolean discardFrame;
     /** An inbound Close frame is to be reported to the observer once its payload (the code) is read. */
@@ -85,28 +73,25 @@ public final class Connection {
      * @param maskSource the source of mask keys for a client, which RFC 6455 §5.3 requires to be
      *     unpredictable: pass a {@link java.security.SecureRandom}; a seeded {@link Random} only in
      *     tests. Unused by a server (may be null).
-     * @param out where frames are appended; the caller drains it after each call
      */
-    public Connection(Role role, Limits limits, Random maskSource, ConnectionListener listener, ByteOutput out) {
-        this(role, limits, maskSource, listener, out, null);
+    public Connection(Role role, Limits limits, Random maskSource) {
+        this(role, limits, maskSource, null);
     }
 
     /**
      * @param deflate permessage-deflate as agreed in the handshake, or null when not negotiated;
      *     it claims RSV1 (RFC 7692 §6)
      */
-    public Connection(Role role, Limits limits, Random maskSource, ConnectionListener listener, ByteOutput out,
-            PerMessageDeflate deflate) {
+    public Connection(Role role, Limits limits, Random maskSource, PerMessageDeflate deflate) {
         if (role == Role.CLIENT && maskSource == null) {
             throw new IllegalArgumentException("A client connection needs a mask source (RFC 6455 §5.3)");
         }
         this.role = role;
         this.limits = limits;
         this.maskSource = maskSource;
-        this.listener = listener;
-        this.out = out;
         this.deflate = deflate;
         this.parser = new FrameParser(role, deflate == null ? 0 : FrameBits.B0_RSV1);
+        this.message = new InboundMessage(limits, deflate);
     }
 
     /**
@@ -124,7 +109,7 @@ public final class Connection {
      * A message whose buffer would pass it fails the connection with 1013.
      */
     public void memoryBudget(MemoryBudget budget) {
-        this.memoryBudget = budget;
+        message.memoryBudget(budget);
     }
 
     /**
@@ -155,7 +140,7 @@ public final class Connection {
      * zlib memory would otherwise wait for the garbage collector (compare jetty#293).
      */
     public void release() {
-        releaseAssembly();
+        message.release();
         if (deflate != null) {
             deflate.release();
         }
@@ -183,19 +168,32 @@ public final class Connection {
 
     /**
      * Consumes every byte of {@code in}, which it may modify (payloads are unmasked in place).
-     * Partial frames are kept internally, so the caller may reuse {@code in} afterwards.
+     * Partial frames are kept internally, so the caller may reuse {@code in} afterwards. What the
+     * engine answers by itself (pongs, the reply to a Close, the Close that fails the connection)
+     * is appended to {@code out}; what it found is reported to {@code listener}. Both are the
+     * caller's and are used only during this call.
      */
-    public void receive(ByteBuffer in) {
-        while (in.hasRemaining()) {
-            if (state == State.CLOSED) {
-                in.position(in.limit()); // nothing may follow a completed close handshake
-                return;
+    public void receive(ByteBuffer in, ByteOutput out, ConnectionListener listener) {
+        if (frameEvents.out != null) {
+            throw new IllegalStateException("Connection.receive called from inside receive");
+        }
+        frameEvents.out = out;
+        frameEvents.listener = listener;
+        try {
+            while (in.hasRemaining()) {
+                if (state == State.CLOSED) {
+                    in.position(in.limit()); // nothing may follow a completed close handshake
+                    return;
+                }
+                try {
+                    parser.parse(in, frameEvents);
+                } catch (ProtocolException e) {
+                    fail(e);
+                }
             }
-            try {
-                parser.parse(in, frameEvents);
-            } catch (ProtocolException e) {
-                fail(e);
-            }
+        } finally {
+            frameEvents.out = null;
+            frameEvents.listener = null;
         }
     }
 
@@ -206,7 +204,7 @@ public final class Connection {
     public boolean receiveEof() {
         boolean clean = state == State.CLOSED;
         state = State.CLOSED;
-        releaseAssembly();
+        message.release();
         return clean;
     }
 
@@ -217,21 +215,23 @@ public final class Connection {
         failed = true;
         parser.drain();
         discardFrame = true;
-        releaseAssembly();
-        if (deflate != null && compressed) {
-            deflate.messageAborted();
-        }
-        messageOpcode = NO_MESSAGE;
+        message.abort();
         if (state == State.OPEN) {
-            writeClose(error.closeCode(), error.getMessage());
+            writeClose(frameEvents.out, error.closeCode(), error.getMessage());
             state = State.CLOSING;
             initiator = Initiator.LOCAL;
         }
-        listener.onProtocolError(error);
+        frameEvents.listener.onProtocolError(error);
     }
 
-    /** Parser callbacks; a separate object so they are not part of the public API. */
+    /**
+     * Parser callbacks; a separate object so they are not part of the public API. It holds the
+     * caller's output and listener for the duration of one {@link #receive} call only.
+     */
     private final class FrameEvents implements FrameParser.Handler {
+        ByteOutput out;
+        ConnectionListener listener;
+
         @Override
         public void onFrameHeader(boolean fin, int rsv, Opcode opcode, long length) throws ProtocolException {
             frameOpcode = opcode;
@@ -253,7 +253,7 @@ public final class Connection {
             if (opcode == null || !opcode.isControl()) {
                 discardFrame = closingOrFailed;
                 if (!closingOrFailed) {
-                    startDataFrame(opcode, rsv, length);
+                    message.startFrame(opcode, rsv, length);
                 }
                 return;
             }
@@ -288,7 +288,7 @@ public final class Connection {
                     onControlFrame();
                 }
             } else {
-                onDataPayload(chunk, frameDone);
+                message.onPayload(chunk, frameDone && frameFin, listener);
             }
         }
     }
@@ -319,218 +319,16 @@ public final class Connection {
                 closeCode, closeReason));
     }
 
-    private void startDataFrame(Opcode opcode, int rsv, long length) throws ProtocolException {
-        if (opcode == Opcode.CONTINUATION) {
-            if (messageOpcode == NO_MESSAGE) {
-                throw new ProtocolException(CloseCodes.PROTOCOL_ERROR,
-                        "Continuation frame without a message to continue (RFC 6455 §5.4)");
-            }
-            if (rsv != 0) {
-                throw new ProtocolException(CloseCodes.PROTOCOL_ERROR,
-                        "RSV1 may be set only on the first frame of a message (RFC 7692 §6.1)");
-            }
-        } else if (messageOpcode != NO_MESSAGE) {
-            throw new ProtocolException(CloseCodes.PROTOCOL_ERROR,
-                    "New data frame before the fragmented message ended (RFC 6455 §5.4)");
-        }
-        if (limits.frameTooBig(length)) {
-            throw new ProtocolException(CloseCodes.MESSAGE_TOO_BIG,
-                    "Frame of " + length + " bytes exceeds the limit of " + limits.maxFrameBytes() + " bytes");
-        }
-        frameRest = length;
-        boolean firstFrameCompressed = opcode != Opcode.CONTINUATION && rsv != 0;
-        // A compressed message is limited by its inflated size, checked as it inflates.
-        if (!(firstFrameCompressed || (opcode == Opcode.CONTINUATION && compressed))
-                && limits.messageTooBig(messageBytes + length)) {
-            throw new ProtocolException(CloseCodes.MESSAGE_TOO_BIG,
-                    "Message of at least " + (messageBytes + length) + " bytes exceeds the limit of "
-                            + limits.maxMessageBytes() + " bytes");
-        }
-        if (limits.tooManyFragments(fragments + 1)) {
-            throw new ProtocolException(CloseCodes.MESSAGE_TOO_BIG,
-                    "Message spans more than " + limits.maxFragments() + " frames");
-        }
-        if (opcode != Opcode.CONTINUATION) {
-            messageOpcode = opcode.code();
-            utf8.reset();
-            streaming = false;
-            compressed = firstFrameCompressed;
-        }
-        fragments++;
-    }
-
-    private void onDataPayload(ByteBuffer chunk, boolean frameDone) throws ProtocolException {
-        frameRest -= chunk.remaining();
-        boolean last = frameDone && frameFin;
-        if (compressed) {
-            inflate(chunk, last);
-        } else {
-            onMessageBytes(chunk, last);
-        }
-    }
-
-    /**
-     * Inflates a compressed payload chunk into the loop's piece buffer, passing each full piece on
-     * as message bytes: the message size limit applies to inflated bytes and is checked piece by
-     * piece, so a decompression bomb stops one piece past the limit. A message that inflates into
-     * one piece within one read is delivered from the piece buffer without a copy. The piece
-     * buffer is shared by the loop's connections, so it is always left empty on return.
-     */
-    private void inflate(ByteBuffer chunk, boolean last) throws ProtocolException {
-        Inflater inflater = deflate.inflater();
-        ByteBuffer piece = deflate.inflatedScratch().clear();
-        inflater.setInput(chunk);
-        drainInflater(inflater, piece);
-        chunk.position(chunk.limit());
-        if (last) {
-            deflate.finishInput(); // the 00 00 ff ff the sender removed (RFC 7692 §7.2.2)
-            drainInflater(inflater, piece);
-            deflate.messageInflated();
-            passPiece(piece, true);
-        } else if (piece.position() > 0) {
-            passPiece(piece, false);
-        }
-    }
-
-    private void drainInflater(Inflater inflater, ByteBuffer piece) throws ProtocolException {
-        while (true) {
-            if (!piece.hasRemaining()) {
-                passPiece(piece, false);
-            }
-            int n;
-            try {
-                n = inflater.inflate(piece);
-            } catch (DataFormatException e) {
-                throw new ProtocolException(CloseCodes.INVALID_PAYLOAD,
-                        "Compressed message is not valid DEFLATE data: " + e.getMessage());
-            }
-            if (n == 0) {
-                return; // needs input, or finished (BFINAL); the piece had room, so nothing is pending
-            }
-        }
-    }
-
-    private void passPiece(ByteBuffer piece, boolean last) throws ProtocolException {
-        piece.flip();
-        try {
-            onMessageBytes(piece, last);
-        } finally {
-            piece.clear();
-        }
-    }
-
-    private void onMessageBytes(ByteBuffer chunk, boolean last) throws ProtocolException {
-        boolean text = messageOpcode == Opcode.TEXT.code();
-        int n = chunk.remaining();
-        if (compressed && limits.messageTooBig(messageBytes + n)) {
-            throw new ProtocolException(CloseCodes.MESSAGE_TOO_BIG,
-                    "Compressed message inflates to more than the limit of " + limits.maxMessageBytes() + " bytes");
-        }
-        if (text) {
-            int bad = utf8.validate(chunk, chunk.position(), chunk.limit());
-            if (bad >= 0) {
-                throw new ProtocolException(CloseCodes.INVALID_PAYLOAD,
-                        "Text message holds invalid UTF-8 at byte " + (messageBytes + bad - chunk.position())
-                                + " (RFC 6455 §8.1)");
-            }
-            if (last && !utf8.isComplete()) {
-                throw new ProtocolException(CloseCodes.INVALID_PAYLOAD,
-                        "Text message ends inside a UTF-8 sequence (RFC 6455 §8.1)");
-            }
-        }
-        messageBytes += n;
-        if (streaming) {
-            listener.onMessagePart(text, chunk, last);
-        } else if (last && assembly == null && !limits.shouldStream(messageBytes)) {
-            deliverWhole(text, chunk); // the whole message arrived in one read: no copy
-        } else if (limits.shouldStream(messageBytes)) {
-            streaming = true;
-            if (assembly != null) {
-                listener.onMessagePart(text, assembly.flip(), false);
-                releaseAssembly();
-            }
-            listener.onMessagePart(text, chunk, last);
-        } else {
-            append(chunk);
-            if (last) {
-                deliverWhole(text, assembly.flip());
-                releaseAssembly();
-            }
-        }
-        if (last) {
-            messageOpcode = NO_MESSAGE;
-            messageBytes = 0;
-            fragments = 0;
-            compressed = false;
-        }
-    }
-
-    private void deliverWhole(boolean text, ByteBuffer message) {
-        if (text) {
-            listener.onText(message);
-        } else {
-            listener.onBinary(message);
-        }
-    }
-
-    /**
-     * Copies a chunk of a message that spans reads into the assembly buffer. The buffer is sized
-     * for the rest of the current frame as its header announced it, but never to more than twice
-     * the bytes that have arrived: a message whose first read brings at least half of it is copied
-     * into one buffer of its exact size, and an announced length alone never makes us reserve
-     * memory the peer has not paid for in bytes (a slow-loris header costs it as much as us).
-     */
-    private void append(ByteBuffer chunk) throws ProtocolException {
-        int n = chunk.remaining();
-        long needed = (assembly == null ? 0L : assembly.position()) + n;
-        long announced = compressed ? 0 : Math.max(0, frameRest); // inflated sizes are not announced
-        long ahead = Math.min(announced, needed);
-        if (assembly != null && assembly.remaining() >= n) {
-            assembly.put(chunk);
-            return;
-        }
-        long wanted = needed + ahead;
-        if (assembly != null && (ahead < announced || announced == 0)) {
-            // More may come than we know of or trust (a later frame, inflated bytes): amortise.
-            wanted = Math.max(wanted, assembly.capacity() * 2L);
-        }
-        if (limits.maxMessageBytes() != Limits.NO_LIMIT) {
-            wanted = Math.min(wanted, Math.max(limits.maxMessageBytes(), needed));
-        }
-        int capacity = (int) Math.min(Math.max(wanted, assembly == null ? 256 : 0), Integer.MAX_VALUE - 8);
-        reserve(capacity - (assembly == null ? 0 : assembly.capacity())); // the budget counts the buffer's size
-        ByteBuffer grown = ByteBuffer.allocate(capacity);
-        if (assembly != null) {
-            grown.put(assembly.flip());
-        }
-        assembly = grown;
-        assembly.put(chunk);
-    }
-
-    private void reserve(long bytes) throws ProtocolException {
-        if (!memoryBudget.tryReserve(bytes)) {
-            throw new ProtocolException(CloseCodes.TRY_AGAIN_LATER,
-                    "The server holds too many incomplete messages right now; try again later");
-        }
-    }
-
-    private void releaseAssembly() {
-        if (assembly != null) {
-            memoryBudget.release(assembly.capacity());
-            assembly = null; // idle connections hold no message buffer
-        }
-    }
-
     private void onControlFrame() throws ProtocolException {
         ByteBuffer payload = controlView.limit(controlLength).position(0);
         switch (frameOpcode) {
             case PING -> {
                 if (autoPong && state == State.OPEN) {
-                    writeFrame(Opcode.PONG.code(), true, payload);
+                    writeFrame(frameEvents.out, Opcode.PONG.code(), true, payload);
                 }
-                listener.onPing(payload);
+                frameEvents.listener.onPing(payload);
             }
-            case PONG -> listener.onPong(payload);
+            case PONG -> frameEvents.listener.onPong(payload);
             case CLOSE -> onCloseFrame();
             default -> throw new IllegalStateException("Not a control opcode: " + frameOpcode);
         }
@@ -570,24 +368,26 @@ public final class Connection {
         if (state == State.OPEN) {
             initiator = Initiator.REMOTE;
             if (code == CloseCodes.NO_STATUS) {
-                writeFrame(Opcode.CLOSE.code(), true, ByteBuffer.allocate(0));
+                writeFrame(frameEvents.out, Opcode.CLOSE.code(), true, ByteBuffer.allocate(0));
             } else {
-                writeClose(code, "");
+                writeClose(frameEvents.out, code, "");
             }
         }
         state = State.CLOSED;
         // Frames after the Close in the same read were otherwise still parsed and reported (a
         // second Close, a protocol error after the handshake completed): found by FrameFuzzTest.
         parser.stop();
-        releaseAssembly();
-        listener.onCloseReceived(code, reason);
+        message.release();
+        frameEvents.listener.onCloseReceived(code, reason);
     }
 
     // ---------------------------------------------------------------- sending
+    // Every send appends its frames to the caller's {@code out}: the caller owns that buffer and
+    // decides when its bytes go to the socket.
 
     /** Sends a text message, compressed when permessage-deflate is on and it is long enough. @throws IllegalArgumentException for an unpaired surrogate */
-    public void sendText(CharSequence text) {
-        sendText(text, true);
+    public void sendText(CharSequence text, ByteOutput out) {
+        sendText(text, true, out);
     }
 
     /**
@@ -595,14 +395,14 @@ public final class Connection {
      * permessage-deflate is on (for data that must not share a compression context with secrets,
      * or is already compressed). @throws IllegalArgumentException for an unpaired surrogate
      */
-    public void sendText(CharSequence text, boolean mayCompress) {
+    public void sendText(CharSequence text, boolean mayCompress, ByteOutput out) {
         checkCanSendData("TEXT");
         int length = Utf8.encodedLength(text);
         if (mayCompress && deflate != null && deflate.worthCompressing(length)) {
             ByteOutput plain = deflate.plainScratch();
             plain.clear();
             Utf8.encode(text, plain.reserve(length));
-            writeCompressed(Opcode.TEXT.code(), true, plain.flip());
+            writeCompressed(out, Opcode.TEXT.code(), true, plain.flip());
             return;
         }
         boolean masked = role == Role.CLIENT;
@@ -621,20 +421,20 @@ public final class Connection {
     }
 
     /** Sends a text message from bytes the caller guarantees are valid UTF-8 (e.g. an echo). */
-    public void sendTextUtf8(ByteBuffer utf8) {
+    public void sendTextUtf8(ByteBuffer utf8, ByteOutput out) {
         checkCanSendData("TEXT");
-        sendData(Opcode.TEXT.code(), utf8, true);
+        sendData(out, Opcode.TEXT.code(), utf8, true);
     }
 
     /** Sends a binary message of {@code data}'s remaining bytes; {@code data} is not modified. */
-    public void sendBinary(ByteBuffer data) {
-        sendBinary(data, true);
+    public void sendBinary(ByteBuffer data, ByteOutput out) {
+        sendBinary(data, true, out);
     }
 
     /** Sends a binary message; {@code mayCompress = false} sends it uncompressed even when permessage-deflate is on. */
-    public void sendBinary(ByteBuffer data, boolean mayCompress) {
+    public void sendBinary(ByteBuffer data, boolean mayCompress, ByteOutput out) {
         checkCanSendData("BINARY");
-        sendData(Opcode.BINARY.code(), data, mayCompress);
+        sendData(out, Opcode.BINARY.code(), data, mayCompress);
     }
 
     /**
@@ -642,7 +442,7 @@ public final class Connection {
      * frame as it is; a client (which must mask each frame with its own key) or a compressing
      * connection encodes the payload itself.
      */
-    public void sendPrepared(PreparedFrame prepared) {
+    public void sendPrepared(PreparedFrame prepared, ByteOutput out) {
         checkCanSendData(prepared.isText() ? "TEXT" : "BINARY");
         if (role == Role.SERVER && deflate == null) {
             ByteBuffer frame = prepared.bytes();
@@ -653,20 +453,20 @@ public final class Connection {
                         prepared.payloadLength(), FrameTrace.NO_CLOSE_CODE, null);
             }
         } else {
-            sendData(prepared.isText() ? Opcode.TEXT.code() : Opcode.BINARY.code(), prepared.payload(), true);
+            sendData(out, prepared.isText() ? Opcode.TEXT.code() : Opcode.BINARY.code(), prepared.payload(), true);
         }
     }
 
-    private void sendData(int opcode, ByteBuffer data, boolean mayCompress) {
+    private void sendData(ByteOutput out, int opcode, ByteBuffer data, boolean mayCompress) {
         if (mayCompress && deflate != null && deflate.worthCompressing(data.remaining())) {
-            writeCompressed(opcode, true, data.duplicate());
+            writeCompressed(out, opcode, true, data.duplicate());
         } else {
-            writeFrame(opcode, true, data);
+            writeFrame(out, opcode, true, data);
         }
     }
 
     /** Compresses {@code plain} (consumed) and writes it as one frame, or one part of a message, with RSV1 on the first. */
-    private void writeCompressed(int opcode, boolean fin, ByteBuffer plain) {
+    private void writeCompressed(ByteOutput out, int opcode, boolean fin, ByteBuffer plain) {
         boolean first = opcode != Opcode.CONTINUATION.code();
         ByteBuffer payload = deflate.compress(plain, fin);
         boolean masked = role == Role.CLIENT;
@@ -686,7 +486,7 @@ public final class Connection {
      * message type; later calls continue it until {@code last}. Control frames may be sent in
      * between; other data messages may not.
      */
-    public void sendPart(boolean text, ByteBuffer part, boolean last) {
+    public void sendPart(boolean text, ByteBuffer part, boolean last, ByteOutput out) {
         int type = text ? Opcode.TEXT.code() : Opcode.BINARY.code();
         checkCanSendData(text ? "TEXT" : "BINARY");
         if (sendingOpcode != NO_MESSAGE && sendingOpcode != type) {
@@ -700,21 +500,21 @@ public final class Connection {
         }
         sendingOpcode = last ? NO_MESSAGE : type;
         if (sendingCompressed) {
-            writeCompressed(opcode, last, part.duplicate());
+            writeCompressed(out, opcode, last, part.duplicate());
         } else {
-            writeFrame(opcode, last, part);
+            writeFrame(out, opcode, last, part);
         }
     }
 
-    public void sendPing(ByteBuffer payload) {
+    public void sendPing(ByteBuffer payload, ByteOutput out) {
         checkControl("PING", payload);
-        writeFrame(Opcode.PING.code(), true, payload);
+        writeFrame(out, Opcode.PING.code(), true, payload);
     }
 
-    /** Sends an unsolicited pong (a one-way heartbeat, RFC 6455 §5.5.3). */
-    public void sendPong(ByteBuffer payload) {
+    /** Sends a pong: the answer to a ping, or unsolicited as a one-way heartbeat (RFC 6455 §5.5.3). */
+    public void sendPong(ByteBuffer payload, ByteOutput out) {
         checkControl("PONG", payload);
-        writeFrame(Opcode.PONG.code(), true, payload);
+        writeFrame(out, Opcode.PONG.code(), true, payload);
     }
 
     /**
@@ -725,15 +525,13 @@ public final class Connection {
      * @param reason at most 123 bytes of UTF-8
      * @throws IllegalArgumentException for a code that may not be sent or a reason too long
      */
-    public void sendClose(int code, String reason) {
-        if (!CloseCodes.isValidOnWire(code)) {
-            throw new IllegalArgumentException("Close code " + code + " may not be sent (RFC 6455 §7.4)");
-        }
+    public void sendClose(int code, String reason, ByteOutput out) {
+        CloseCodes.checkCode(code);
         CloseCodes.checkReason(reason);
         if (state != State.OPEN) {
             throw new IllegalStateException("Cannot send CLOSE in state " + state);
         }
-        writeClose(code, reason);
+        writeClose(out, code, reason);
         state = State.CLOSING;
         initiator = Initiator.LOCAL;
     }
@@ -752,7 +550,7 @@ public final class Connection {
     }
 
     /** Writes a Close frame, cutting the reason at a character boundary to fit 123 bytes. */
-    private void writeClose(int code, String reason) {
+    private void writeClose(ByteOutput out, int code, String reason) {
         String fitted = CloseCodes.fitReason(reason);
         int reasonBytes = Utf8.encodedLength(fitted);
         boolean masked = role == Role.CLIENT;
@@ -772,7 +570,7 @@ public final class Connection {
         }
     }
 
-    private void writeFrame(int opcode, boolean fin, ByteBuffer payload) {
+    private void writeFrame(ByteOutput out, int opcode, boolean fin, ByteBuffer payload) {
         boolean masked = role == Role.CLIENT;
         int maskKey = masked ? maskSource.nextInt() : 0;
         int length = payload.remaining();

@@ -17,7 +17,8 @@ package dev.duplex.protocol;
  */
 public record Limits(long maxFrameBytes, long maxMessageBytes, int maxFragments, long streamingThresholdBytes) {
     public static final long NO_LIMIT = -1;
-    private static final Limits DEFAULTS = new Limits(1 << 20, 1 << 20, 1024, NO_LIMIT);
+    private static final Limits DEFAULTS = new Limits(ProtocolDefaults.MAX_FRAME_BYTES, ProtocolDefaults.MAX_MESSAGE_BYTES,
+            ProtocolDefaults.MAX_FRAGMENTS, ProtocolDefaults.STREAMING_THRESHOLD_BYTES);
 
     public Limits {
         if (maxFrameBytes == 0 || maxFrameBytes < NO_LIMIT) {
@@ -34,7 +35,7 @@ public record Limits(long maxFrameBytes, long maxMessageBytes, int maxFragments,
         }
     }
 
-    /** 1 MiB frames and messages, 1,024 fragments, whole-message delivery. */
+    /** 1 MiB frames and messages, 1,024 fragments, whole-message delivery: see {@link ProtocolDefaults}. */
     public static Limits defaults() {
         return DEFAULTS;
     }

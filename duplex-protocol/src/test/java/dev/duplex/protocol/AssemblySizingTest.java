@@ -18,14 +18,15 @@ class AssemblySizingTest {
 
     private static Connection server(EventRecorder events, MemoryBudget budget) {
         Connection server = new Connection(Role.SERVER, Limits.defaults().withMaxFrameBytes(16 * KIB * KIB).withMaxMessageBytes(16 * KIB * KIB),
-                null, events, new ByteOutput(4096, false));
+                null);
         server.memoryBudget(budget);
         return server;
     }
 
-    private static void feed(Connection server, byte[] bytes, int from, int to, int chunk) {
+    private static void feed(Connection server, EventRecorder events, byte[] bytes, int from, int to, int chunk) {
         for (int offset = from; offset < to; offset += chunk) {
-            server.receive(ByteBuffer.wrap(Arrays.copyOfRange(bytes, offset, Math.min(offset + chunk, to))));
+            server.receive(ByteBuffer.wrap(Arrays.copyOfRange(bytes, offset, Math.min(offset + chunk, to))),
+                    new ByteOutput(64, false), events);
         }
     }
 
@@ -39,11 +40,11 @@ class AssemblySizingTest {
         MemoryBudget budget = new MemoryBudget(1 << 30);
         Connection server = server(events, budget);
 
-        feed(server, frame, 0, 40 * KIB, 40 * KIB);
+        feed(server, events, frame, 0, 40 * KIB, 40 * KIB);
         assertThat(budget.used()).as("reserved after the first read").isEqualTo(64 * KIB);
-        feed(server, frame, 40 * KIB, frame.length - 1, 4 * KIB);
+        feed(server, events, frame, 40 * KIB, frame.length - 1, 4 * KIB);
         assertThat(budget.used()).as("never grown").isEqualTo(64 * KIB);
-        feed(server, frame, frame.length - 1, frame.length, 1);
+        feed(server, events, frame, frame.length - 1, frame.length, 1);
 
         List<EventRecorder.Event> delivered = events.takeAll();
         assertThat(delivered).containsExactly(EventRecorder.binary(payload));
@@ -58,11 +59,11 @@ class AssemblySizingTest {
         MemoryBudget budget = new MemoryBudget(1 << 30);
         Connection server = server(events, budget);
 
-        server.receive(ByteBuffer.wrap(Arrays.copyOfRange(frame, 0, 14 + 100)));
+        server.receive(ByteBuffer.wrap(Arrays.copyOfRange(frame, 0, 14 + 100)), new ByteOutput(64, false), events);
         assertThat(budget.used()).as("twice what arrived, at least the smallest buffer").isEqualTo(256);
 
         // With 1 MiB sent, the trusted look-ahead grows with it: at most twice what arrived.
-        feed(server, frame, 14 + 100, 14 + KIB * KIB, 64 * KIB);
+        feed(server, events, frame, 14 + 100, 14 + KIB * KIB, 64 * KIB);
         assertThat(budget.used()).isBetween((long) KIB * KIB, 2L * KIB * KIB);
         assertThat(events.takeAll()).isEmpty();
     }
@@ -76,12 +77,12 @@ class AssemblySizingTest {
         byte[] part = new byte[KIB];
         Arrays.fill(part, (byte) 'x');
 
-        server.receive(ByteBuffer.wrap(RawFrames.frame(0x2).fin(false).payload(part).masked().bytes()));
+        server.receive(ByteBuffer.wrap(RawFrames.frame(0x2).fin(false).payload(part).masked().bytes()), new ByteOutput(64, false), events);
         for (int i = 1; i < 255; i++) {
-            server.receive(ByteBuffer.wrap(RawFrames.frame(0x0).fin(false).payload(part).masked().bytes()));
+            server.receive(ByteBuffer.wrap(RawFrames.frame(0x0).fin(false).payload(part).masked().bytes()), new ByteOutput(64, false), events);
         }
         assertThat(budget.used()).as("255 KiB buffered in a doubled buffer").isEqualTo(256 * KIB);
-        server.receive(ByteBuffer.wrap(RawFrames.frame(0x0).payload(part).masked().bytes()));
+        server.receive(ByteBuffer.wrap(RawFrames.frame(0x0).payload(part).masked().bytes()), new ByteOutput(64, false), events);
 
         byte[] whole = new byte[256 * KIB];
         Arrays.fill(whole, (byte) 'x');

@@ -93,21 +93,21 @@ class ChunkingTest {
     /** Text, binary, pings and fragmented messages, as a seeded client Connection writes them. */
     static byte[] mixedStream() {
         ByteOutput out = new ByteOutput(1024, false);
-        Connection client = new Connection(Role.CLIENT, Limits.defaults(), new Random(5), new EventRecorder(), out);
-        client.sendText("Hello");
-        client.sendBinary(ByteBuffer.wrap(pattern(300)));
-        client.sendPing(ByteBuffer.wrap(utf8("are you there?")));
-        client.sendPart(true, ByteBuffer.wrap(utf8("κό")), false);
-        client.sendPing(ByteBuffer.allocate(0));
-        client.sendPart(true, ByteBuffer.wrap(Arrays.copyOf(utf8("σμε"), 3)), false); // ends mid-character
-        client.sendPart(true, ByteBuffer.wrap(Arrays.copyOfRange(utf8("σμε"), 3, 6)), true);
-        client.sendText("");
-        client.sendPong(ByteBuffer.wrap(new byte[] {1, 2, 3}));
-        client.sendPart(false, ByteBuffer.wrap(pattern(130)), false);
-        client.sendPart(false, ByteBuffer.allocate(0), false);
-        client.sendPart(false, ByteBuffer.wrap(pattern(7)), true);
-        client.sendText("𝄞 done");
-        client.sendClose(CloseCodes.NORMAL, "bye");
+        Connection client = new Connection(Role.CLIENT, Limits.defaults(), new Random(5));
+        client.sendText("Hello", out);
+        client.sendBinary(ByteBuffer.wrap(pattern(300)), out);
+        client.sendPing(ByteBuffer.wrap(utf8("are you there?")), out);
+        client.sendPart(true, ByteBuffer.wrap(utf8("κό")), false, out);
+        client.sendPing(ByteBuffer.allocate(0), out);
+        client.sendPart(true, ByteBuffer.wrap(Arrays.copyOf(utf8("σμε"), 3)), false, out); // ends mid-character
+        client.sendPart(true, ByteBuffer.wrap(Arrays.copyOfRange(utf8("σμε"), 3, 6)), true, out);
+        client.sendText("", out);
+        client.sendPong(ByteBuffer.wrap(new byte[] {1, 2, 3}), out);
+        client.sendPart(false, ByteBuffer.wrap(pattern(130)), false, out);
+        client.sendPart(false, ByteBuffer.allocate(0), false, out);
+        client.sendPart(false, ByteBuffer.wrap(pattern(7)), true, out);
+        client.sendText("𝄞 done", out);
+        client.sendClose(CloseCodes.NORMAL, "bye", out);
         ByteBuffer buffer = out.flip();
         byte[] bytes = new byte[buffer.remaining()];
         buffer.get(bytes);

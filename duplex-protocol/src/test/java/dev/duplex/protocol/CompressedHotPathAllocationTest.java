@@ -42,7 +42,7 @@ class CompressedHotPathAllocationTest {
     @DisplayName("A client compressing and sending 1 KiB text and binary messages allocates < 64 bytes per message")
     void compressAndSend() {
         ByteOutput out = new ByteOutput(4096, false);
-        Connection client = new Connection(Role.CLIENT, Limits.defaults(), new Random(1234), new EventRecorder(), out,
+        Connection client = new Connection(Role.CLIENT, Limits.defaults(), new Random(1234),
                 new PerMessageDeflate(NO_TAKEOVER, new CompressionPool()));
         ByteBuffer binary = ByteBuffer.wrap(MESSAGE.getBytes(StandardCharsets.UTF_8));
         for (int i = 0; i < WARM_UP; i++) {
@@ -59,8 +59,8 @@ class CompressedHotPathAllocationTest {
     }
 
     private static void sendOnce(Connection client, ByteOutput out, ByteBuffer binary) {
-        client.sendText(MESSAGE);
-        client.sendBinary(binary);
+        client.sendText(MESSAGE, out);
+        client.sendBinary(binary, out);
         int size = out.size();
         if (size < 20 || size > 2 * 600) {
             throw new AssertionError("two compressed frames of " + size + " bytes");
@@ -96,10 +96,10 @@ class CompressedHotPathAllocationTest {
     void receiveAndInflate() {
         // The frames as a compressing client writes them.
         ByteOutput clientOut = new ByteOutput(4096, false);
-        Connection client = new Connection(Role.CLIENT, Limits.defaults(), new Random(99), new EventRecorder(), clientOut,
+        Connection client = new Connection(Role.CLIENT, Limits.defaults(), new Random(99),
                 new PerMessageDeflate(NO_TAKEOVER, new CompressionPool()));
-        client.sendText(MESSAGE);
-        client.sendBinary(ByteBuffer.wrap(MESSAGE.getBytes(StandardCharsets.UTF_8)));
+        client.sendText(MESSAGE, clientOut);
+        client.sendBinary(ByteBuffer.wrap(MESSAGE.getBytes(StandardCharsets.UTF_8)), clientOut);
         ByteBuffer written = clientOut.flip();
         byte[] pristine = new byte[written.remaining()];
         written.get(pristine);
@@ -109,17 +109,17 @@ class CompressedHotPathAllocationTest {
 
         Counter counter = new Counter();
         ByteOutput out = new ByteOutput(4096, false);
-        Connection server = new Connection(Role.SERVER, Limits.defaults(), null, counter, out,
+        Connection server = new Connection(Role.SERVER, Limits.defaults(), null,
                 new PerMessageDeflate(NO_TAKEOVER, new CompressionPool()));
         for (int i = 0; i < WARM_UP; i++) {
             System.arraycopy(pristine, 0, work, 0, pristine.length);
-            server.receive(input.clear());
+            server.receive(input.clear(), out, counter);
         }
         long messagesBefore = counter.messages;
         long before = allocatedBytes();
         for (int i = 0; i < ITERATIONS; i++) {
             System.arraycopy(pristine, 0, work, 0, pristine.length);
-            server.receive(input.clear());
+            server.receive(input.clear(), out, counter);
         }
         long allocated = allocatedBytes() - before;
         long messages = counter.messages - messagesBefore;

@@ -22,7 +22,7 @@ public final class Endpoint {
         this.events = new EventRecorder();
         this.out = new ByteOutput(256, false);
         this.deflate = deflate;
-        this.connection = new Connection(role, limits, maskSource, events, out, deflate);
+        this.connection = new Connection(role, limits, maskSource, deflate);
     }
 
     public static Endpoint server() {
@@ -44,7 +44,7 @@ public final class Endpoint {
     /** Feeds each array as one read (a copy: the connection unmasks in place). */
     public Endpoint receive(byte[]... reads) {
         for (byte[] read : reads) {
-            connection.receive(ByteBuffer.wrap(read.clone()));
+            connection.receive(ByteBuffer.wrap(read.clone()), out, events);
         }
         return this;
     }
@@ -56,7 +56,7 @@ public final class Endpoint {
     /** Feeds {@code bytes} one byte per read. */
     public Endpoint receiveByteByByte(byte[] bytes) {
         for (byte b : bytes) {
-            connection.receive(ByteBuffer.wrap(new byte[] {b}));
+            connection.receive(ByteBuffer.wrap(new byte[] {b}), out, events);
         }
         return this;
     }

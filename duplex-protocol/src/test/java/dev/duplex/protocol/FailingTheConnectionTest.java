@@ -118,7 +118,7 @@ class FailingTheConnectionTest {
     @DisplayName("An error after we sent Close is reported but sends no second Close")
     void errorAfterOurCloseSendsNoSecondClose() {
         Endpoint server = Endpoint.server();
-        server.connection.sendClose(CloseCodes.GOING_AWAY, "");
+        server.connection.sendClose(CloseCodes.GOING_AWAY, "", server.out);
         server.written();
         server.receive(RawFrames.frame(0x1).payload("x").rsv(0x40).masked().bytes());
         assertThat(server.events.takeErrorCode()).isEqualTo(1002);

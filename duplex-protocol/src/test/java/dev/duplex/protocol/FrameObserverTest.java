@@ -44,9 +44,9 @@ class FrameObserverTest {
         Endpoint server = Endpoint.server();
         List<FrameTrace> traces = observe(server);
         server.receive(RawFrames.text("Hello").masked().bytes(), RawFrames.binary(new byte[300]).masked().bytes());
-        server.connection.sendText("Hi");
-        server.connection.sendBinary(ByteBuffer.allocate(70_000));
-        server.connection.sendTextUtf8(bytes("héllo"));
+        server.connection.sendText("Hi", server.out);
+        server.connection.sendBinary(ByteBuffer.allocate(70_000), server.out);
+        server.connection.sendTextUtf8(bytes("héllo"), server.out);
         assertThat(traces).containsExactly(
                 in(true, 0x1, true, 5),
                 in(true, 0x2, true, 300),
@@ -67,12 +67,12 @@ class FrameObserverTest {
     void clientMasksEveryFrameItWrites() {
         Endpoint client = Endpoint.client();
         List<FrameTrace> traces = observe(client);
-        client.connection.sendText("Hello");
-        client.connection.sendBinary(bytes("abc"));
-        client.connection.sendPing(bytes("p"));
-        client.connection.sendPong(bytes(""));
+        client.connection.sendText("Hello", client.out);
+        client.connection.sendBinary(bytes("abc"), client.out);
+        client.connection.sendPing(bytes("p"), client.out);
+        client.connection.sendPong(bytes(""), client.out);
         client.receive(RawFrames.text("echo").bytes(), RawFrames.pong("p".getBytes(StandardCharsets.UTF_8)).bytes());
-        client.connection.sendClose(1001, "going");
+        client.connection.sendClose(1001, "going", client.out);
         assertThat(traces).containsExactly(
                 out(true, 0x1, true, 5),
                 out(true, 0x2, true, 3),
@@ -99,9 +99,9 @@ class FrameObserverTest {
                 RawFrames.continuation("l".getBytes(StandardCharsets.UTF_8)).fin(false).masked().bytes(),
                 RawFrames.continuation("o".getBytes(StandardCharsets.UTF_8)).masked().bytes());
         server.written(); // the automatic pong
-        server.connection.sendPart(false, ByteBuffer.allocate(10), false);
-        server.connection.sendPart(false, ByteBuffer.allocate(0), false);
-        server.connection.sendPart(false, ByteBuffer.allocate(4), true);
+        server.connection.sendPart(false, ByteBuffer.allocate(10), false, server.out);
+        server.connection.sendPart(false, ByteBuffer.allocate(0), false, server.out);
+        server.connection.sendPart(false, ByteBuffer.allocate(4), true, server.out);
         assertThat(traces).containsExactly(
                 in(false, 0x1, true, 3),
                 in(true, 0x9, true, 1),
@@ -133,7 +133,7 @@ class FrameObserverTest {
     void closeStartedLocally() {
         Endpoint server = Endpoint.server();
         List<FrameTrace> traces = observe(server);
-        server.connection.sendClose(4000, "ciao");
+        server.connection.sendClose(4000, "ciao", server.out);
         server.receive(RawFrames.close().masked().bytes());
         assertThat(traces).containsExactly(
                 close(Direction.OUT, false, 6, 4000, "ciao"),
@@ -185,8 +185,8 @@ class FrameObserverTest {
     void preparedFrame() {
         Endpoint server = Endpoint.server();
         List<FrameTrace> traces = observe(server);
-        server.connection.sendPrepared(PreparedFrame.textUtf8(bytes("fan-out")));
-        server.connection.sendPrepared(PreparedFrame.binary(ByteBuffer.allocate(200)));
+        server.connection.sendPrepared(PreparedFrame.textUtf8(bytes("fan-out")), server.out);
+        server.connection.sendPrepared(PreparedFrame.binary(ByteBuffer.allocate(200)), server.out);
         assertThat(traces).containsExactly(out(true, 0x1, false, 7), out(true, 0x2, false, 200));
     }
 
@@ -199,7 +199,7 @@ class FrameObserverTest {
         List<FrameTrace> server = observe(peers.server);
         String text = "compress me, compress me, compress me, compress me, compress me";
 
-        peers.client.connection.sendText(text);
+        peers.client.connection.sendText(text, peers.client.out);
         byte[] wire = peers.clientToServer();
         RawFrames.Frame sent = RawFrames.decode(wire).get(0);
         assertThat(sent.rsv()).isEqualTo(RSV1);
@@ -214,8 +214,8 @@ class FrameObserverTest {
         client.clear();
         server.clear();
         // Server to client, in parts: RSV1 only on the first frame.
-        peers.server.connection.sendPart(false, bytes(text), false);
-        peers.server.connection.sendPart(false, bytes(text), true);
+        peers.server.connection.sendPart(false, bytes(text), false, peers.server.out);
+        peers.server.connection.sendPart(false, bytes(text), true, peers.server.out);
         List<RawFrames.Frame> frames = RawFrames.decode(peers.serverToClient());
         assertThat(frames).hasSize(2);
         assertThat(server).containsExactly(
@@ -227,8 +227,8 @@ class FrameObserverTest {
 
         // Below the threshold, or opted out: no RSV1, plain length.
         client.clear();
-        peers.client.connection.sendText("tiny");
-        peers.client.connection.sendText(text, false);
+        peers.client.connection.sendText("tiny", peers.client.out);
+        peers.client.connection.sendText(text, false, peers.client.out);
         assertThat(client).containsExactly(out(true, 0x1, true, 4), out(true, 0x1, true, text.length()));
     }
 
@@ -242,7 +242,7 @@ class FrameObserverTest {
         assertThat(traces).hasSize(2);
         server.connection.frameObserver(null);
         server.receive(RawFrames.ping(new byte[0]).masked().bytes());
-        server.connection.sendText("quiet");
+        server.connection.sendText("quiet", server.out);
         assertThat(traces).hasSize(2);
     }
 

@@ -59,7 +59,7 @@ public final class FuzzedConnection implements ConnectionListener, FrameObserver
         this.role = role;
         this.limits = limits;
         this.compressing = deflate != null;
-        this.connection = new Connection(role, limits, role == Role.CLIENT ? new Random(7) : null, this, out, deflate);
+        this.connection = new Connection(role, limits, role == Role.CLIENT ? new Random(7) : null, deflate);
         this.budgetLimited = budgetLimit >= 0;
         // Long.MAX_VALUE is the untracked fast path: one less keeps the count.
         this.budget = new MemoryBudget(budgetLimited ? budgetLimit : Long.MAX_VALUE - 1);
@@ -79,7 +79,7 @@ public final class FuzzedConnection implements ConnectionListener, FrameObserver
     /** Starts the close handshake from our side, as an application would. */
     public void sendClose() {
         if (connection.state() == Connection.State.OPEN) {
-            connection.sendClose(CloseCodes.NORMAL, "bye");
+            connection.sendClose(CloseCodes.NORMAL, "bye", out);
             drainOutput();
         }
     }
@@ -91,7 +91,7 @@ public final class FuzzedConnection implements ConnectionListener, FrameObserver
         allocatedByListener = 0;
         long before = THREADS.getCurrentThreadAllocatedBytes();
         try {
-            connection.receive(read);
+            connection.receive(read, out, this);
         } catch (RuntimeException e) {
             throw new AssertionError("receive() threw " + e, e);
         }

@@ -27,6 +27,7 @@ class HotPathAllocationTest {
     /** Echoes every message through the zero-copy send methods. */
     private static final class Echo implements ConnectionListener {
         Connection connection;
+        ByteOutput out;
         long messages;
         long bytes;
 
@@ -34,14 +35,14 @@ class HotPathAllocationTest {
         public void onBinary(ByteBuffer data) {
             messages++;
             bytes += data.remaining();
-            connection.sendBinary(data);
+            connection.sendBinary(data, out);
         }
 
         @Override
         public void onText(ByteBuffer utf8) {
             messages++;
             bytes += utf8.remaining();
-            connection.sendTextUtf8(utf8);
+            connection.sendTextUtf8(utf8, out);
         }
 
         @Override
@@ -74,8 +75,9 @@ class HotPathAllocationTest {
     void serverEchoAllocatesNothingPerMessage() {
         Echo echo = new Echo();
         ByteOutput out = new ByteOutput(4096, false);
-        Connection server = new Connection(Role.SERVER, Limits.defaults(), null, echo, out);
+        Connection server = new Connection(Role.SERVER, Limits.defaults(), null);
         echo.connection = server;
+        echo.out = out;
         Input binary = new Input(RawFrames.binary(new byte[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19})
                 .mask(0x1a2b3c4d).bytes());
         byte[] text = "héllo wörld κόσ".getBytes(StandardCharsets.UTF_8);
@@ -83,12 +85,12 @@ class HotPathAllocationTest {
         Input textFrame = new Input(RawFrames.frame(0x1).payload(text).mask(0x5e6f7a8b).bytes());
 
         for (int i = 0; i < WARM_UP; i++) {
-            echoOnce(server, out, binary, textFrame);
+            echoOnce(server, out, echo, binary, textFrame);
         }
         long messagesBefore = echo.messages;
         long before = allocatedBytes();
         for (int i = 0; i < ITERATIONS; i++) {
-            echoOnce(server, out, binary, textFrame);
+            echoOnce(server, out, echo, binary, textFrame);
         }
         long allocated = allocatedBytes() - before;
         long messages = echo.messages - messagesBefore;
@@ -99,13 +101,13 @@ class HotPathAllocationTest {
         assertThat(allocated - NOISE_BYTES).as("%d bytes allocated for %d messages", allocated, messages).isLessThan(messages);
     }
 
-    private static void echoOnce(Connection server, ByteOutput out, Input binary, Input text) {
-        server.receive(binary.fresh());
+    private static void echoOnce(Connection server, ByteOutput out, Echo echo, Input binary, Input text) {
+        server.receive(binary.fresh(), out, echo);
         if (out.size() != 22) {
             throw new AssertionError("binary echo of " + out.size() + " bytes");
         }
         out.clear();
-        server.receive(text.fresh());
+        server.receive(text.fresh(), out, echo);
         if (out.size() != 22) {
             throw new AssertionError("text echo of " + out.size() + " bytes");
         }
@@ -116,7 +118,7 @@ class HotPathAllocationTest {
     @DisplayName("A client writing sendText(…) with a seeded mask source allocates < 1 byte per message")
     void clientSendTextAllocatesNothingPerMessage() {
         ByteOutput out = new ByteOutput(4096, false);
-        Connection client = new Connection(Role.CLIENT, Limits.defaults(), new Random(1234), new EventRecorder(), out);
+        Connection client = new Connection(Role.CLIENT, Limits.defaults(), new Random(1234));
         String message = "hello world, this is a steady stream of small messages ✓";
         int frameSize = 2 + 4 + message.getBytes(StandardCharsets.UTF_8).length;
 
@@ -133,7 +135,7 @@ class HotPathAllocationTest {
     }
 
     private static void sendOnce(Connection client, ByteOutput out, String message, int frameSize) {
-        client.sendText(message);
+        client.sendText(message, out);
         if (out.size() != frameSize) {
             throw new AssertionError("frame of " + out.size() + " bytes");
         }
@@ -144,16 +146,17 @@ class HotPathAllocationTest {
     @DisplayName("Pings answered with pongs allocate nothing per ping once the control buffer exists")
     void pingPongAllocatesNothingPerPing() {
         ByteOutput out = new ByteOutput(4096, false);
-        Connection server = new Connection(Role.SERVER, Limits.defaults(), null, new ConnectionListener() {
-        }, out);
+        ConnectionListener ignore = new ConnectionListener() {
+        };
+        Connection server = new Connection(Role.SERVER, Limits.defaults(), null);
         Input ping = new Input(RawFrames.ping("keep-alive 0123456789".getBytes(StandardCharsets.US_ASCII)).mask(0x01020304).bytes());
         for (int i = 0; i < WARM_UP; i++) {
-            server.receive(ping.fresh());
+            server.receive(ping.fresh(), out, ignore);
             out.clear();
         }
         long before = allocatedBytes();
         for (int i = 0; i < ITERATIONS; i++) {
-            server.receive(ping.fresh());
+            server.receive(ping.fresh(), out, ignore);
             if (out.size() != 23) {
                 throw new AssertionError("pong of " + out.size() + " bytes");
             }

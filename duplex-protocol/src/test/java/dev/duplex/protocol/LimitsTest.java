@@ -117,8 +117,8 @@ class LimitsTest {
         Endpoint.server(unlimited).receive(header, chunk); // warm-up
         Endpoint server = Endpoint.server(unlimited);
         long before = allocatedBytes();
-        server.connection.receive(java.nio.ByteBuffer.wrap(header));
-        server.connection.receive(java.nio.ByteBuffer.wrap(chunk));
+        server.connection.receive(java.nio.ByteBuffer.wrap(header), server.out, server.events);
+        server.connection.receive(java.nio.ByteBuffer.wrap(chunk), server.out, server.events);
         long allocated = allocatedBytes() - before;
         server.events.assertExhausted();
         assertThat(allocated).isLessThan(4L << 20);

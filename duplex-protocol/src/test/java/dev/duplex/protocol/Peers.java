@@ -31,14 +31,14 @@ public final class Peers {
     /** Moves what the client wrote to the server; returns the bytes moved. */
     public byte[] clientToServer() {
         byte[] bytes = client.written();
-        server.connection.receive(ByteBuffer.wrap(bytes.clone()));
+        server.connection.receive(ByteBuffer.wrap(bytes.clone()), server.out, server.events);
         return bytes;
     }
 
     /** Moves what the server wrote to the client; returns the bytes moved. */
     public byte[] serverToClient() {
         byte[] bytes = server.written();
-        client.connection.receive(ByteBuffer.wrap(bytes.clone()));
+        client.connection.receive(ByteBuffer.wrap(bytes.clone()), client.out, client.events);
         return bytes;
     }
 

@@ -70,7 +70,7 @@ class RoundTripTest {
         if (random.nextInt(5) == 0) {
             byte[] payload = new byte[random.nextInt(126)];
             random.nextBytes(payload);
-            sender.connection.sendPing(ByteBuffer.wrap(payload));
+            sender.connection.sendPing(ByteBuffer.wrap(payload), sender.out);
             expected.add(new Ping(payload));
         }
     }
@@ -91,11 +91,11 @@ class RoundTripTest {
         List<Event> pingsBetweenParts = new ArrayList<>();
         if (random.nextBoolean()) {
             if (text && random.nextBoolean()) {
-                sender.connection.sendText(new String(payload, StandardCharsets.UTF_8));
+                sender.connection.sendText(new String(payload, StandardCharsets.UTF_8), sender.out);
             } else if (text) {
-                sender.connection.sendTextUtf8(ByteBuffer.wrap(payload));
+                sender.connection.sendTextUtf8(ByteBuffer.wrap(payload), sender.out);
             } else {
-                sender.connection.sendBinary(ByteBuffer.wrap(payload));
+                sender.connection.sendBinary(ByteBuffer.wrap(payload), sender.out);
             }
             return;
         }
@@ -105,7 +105,7 @@ class RoundTripTest {
         for (int p = 0; p < parts; p++) {
             boolean last = p == parts - 1;
             int end = last ? payload.length : at + random.nextInt(payload.length - at + 1);
-            sender.connection.sendPart(text, ByteBuffer.wrap(payload, at, end - at), last);
+            sender.connection.sendPart(text, ByteBuffer.wrap(payload, at, end - at), last, sender.out);
             at = end;
             if (!last) {
                 maybePing(random, sender, pingsBetweenParts);
@@ -127,7 +127,7 @@ class RoundTripTest {
             };
             size = Math.min(size, wire.length - at);
             buffer.limit(at + size).position(at);
-            receiver.connection.receive(buffer);
+            receiver.connection.receive(buffer, receiver.out, receiver.events);
             assertThat(buffer.hasRemaining()).as("receive consumes every byte").isFalse();
             at += size;
         }

@@ -14,7 +14,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSession;
 
 /**
@@ -37,36 +36,24 @@ import javax.net.ssl.SSLSession;
  */
 public final class TcpConnection extends TimerNode {
     private static final System.Logger LOG = System.getLogger(TcpConnection.class.getName());
-    /** Reads per connection per select round, so one fast sender cannot starve the others. */
-    private static final int MAX_READS_PER_ROUND = 16;
-    private static final int CONNECTING = 0;
-    private static final int OPEN = 1;
-    private static final int CLOSED = 2;
-    /** TCP is connected, TLS is not yet: neither the handler nor writes are involved. */
-    private static final int HANDSHAKING = 3;
 
-    private final EventLoop loop;
-    private final SocketChannel channel;
+    // Package-private: Inbound, Outbound and TlsLayer are this connection's parts.
+    final EventLoop loop;
+    final SocketChannel channel;
     /** Null until the TLS handshake completes on a TLS server connection (its factory runs then). */
-    private ConnectionHandler handler;
-    private final TransportOptions options;
+    ConnectionHandler handler;
+    final TransportOptions options;
     private final TcpServer server;
     /** Null for plaintext, so plaintext connections pay nothing else for TLS. */
-    private final TlsLayer tls;
-    private volatile int state = CONNECTING;
-    private volatile long bufferedBytes;
+    final TlsLayer tls;
+    volatile TcpState state = TcpState.CONNECTING;
     private volatile SocketAddress remoteAddress;
     private volatile SocketAddress localAddress;
     private SelectionKey key;
-    private WriteQueue queue;
+    private final Inbound in;
+    private final Outbound out;
     private Object attachment;
     private CompletableFuture<TcpConnection> connectFuture;
-    private boolean readInterest = true;
-    private boolean inputEnded;
-    private boolean outputShutdownRequested;
-    private boolean outputShutdownDone;
-    private boolean closeAfterFlush;
-    private boolean aboveWatermark;
 
     /**
      * @param tlsConfig null for plaintext
@@ -84,6 +71,8 @@ public final class TcpConnection extends TimerNode {
         this.server = server;
         this.remoteAddress = expectedRemote;
         this.tls = tlsConfig == null ? null : new TlsLayer(this, tlsConfig, deferredHandler);
+        this.in = new Inbound(this);
+        this.out = new Outbound(channel, loop.chunkPool(), options.writeHighWatermarkBytes());
     }
 
     /** The loop that owns this connection; safe from any thread. */
@@ -135,18 +124,13 @@ public final class TcpConnection extends TimerNode {
         if (tls != null) {
             return tls.wrap(srcs, 0, srcs.length);
         }
-        if (queue == null) {
-            try {
-                channel.write(srcs);
-            } catch (IOException e) {
-                close(e);
-                return false;
+        try {
+            if (out.write(srcs)) {
+                updateInterest();
             }
-        }
-        for (ByteBuffer src : srcs) {
-            if (src.hasRemaining()) {
-                enqueue(src);
-            }
+        } catch (IOException e) {
+            close(e);
+            return false;
         }
         return true;
     }
@@ -162,13 +146,13 @@ public final class TcpConnection extends TimerNode {
 
     /** Bytes queued and not yet written to the socket (ciphertext with TLS); exact; safe from any thread. */
     public long bufferedBytes() {
-        return bufferedBytes;
+        return out.bufferedBytes();
     }
 
     /** Whether {@link #bufferedBytes()} is at or below the high watermark. */
     public boolean isWritable() {
         loop.requireInLoop("TcpConnection.isWritable");
-        return bufferedBytes <= options.writeHighWatermarkBytes();
+        return out.isWritable();
     }
 
     /**
@@ -177,14 +161,14 @@ public final class TcpConnection extends TimerNode {
      */
     public void setReadInterest(boolean on) {
         loop.requireInLoop("TcpConnection.setReadInterest");
-        readInterest = on;
+        in.readInterest(on);
         updateInterest();
         if (on && tls != null && tls.hasStash()) {
             // Decrypted-but-undelivered input waits in the stash, not in the socket, so no
             // readiness event would bring it: process it from a task (not inside the caller).
             loop.execute(() -> {
-                if (tlsWantsInput() && tls.hasStash()) {
-                    read(false);
+                if (in.wantsInput() && tls.hasStash()) {
+                    in.read(false);
                 }
             });
         }
@@ -197,7 +181,7 @@ public final class TcpConnection extends TimerNode {
      */
     public void setDeadline(long delay, TimeUnit unit) {
         loop.requireInLoop("TcpConnection.setDeadline");
-        if (state == CLOSED) {
+        if (state == TcpState.CLOSED) {
             return;
         }
         if (delay <= 0) {
@@ -214,11 +198,11 @@ public final class TcpConnection extends TimerNode {
      */
     public void shutdownOutput() {
         loop.requireInLoop("TcpConnection.shutdownOutput");
-        if (state != OPEN || outputShutdownRequested) {
+        if (state != TcpState.OPEN) {
             return;
         }
-        outputShutdownRequested = true;
-        if (queue == null) {
+        state = state.shutdownRequested();
+        if (out.isEmpty()) {
             completeShutdownOutput();
         }
     }
@@ -229,13 +213,13 @@ public final class TcpConnection extends TimerNode {
      */
     public void closeAfterFlush() {
         loop.requireInLoop("TcpConnection.closeAfterFlush");
-        if (state != OPEN) {
+        if (!state.isOpen() || state == TcpState.FLUSHING_THEN_CLOSE) {
             return;
         }
-        if (queue == null) {
+        if (out.isEmpty()) {
             close(null);
         } else {
-            closeAfterFlush = true;
+            state = state.closeAfterFlush();
         }
     }
 
@@ -250,7 +234,7 @@ public final class TcpConnection extends TimerNode {
 
     /** Whether the connection is open (connected and not yet closed); safe from any thread. */
     public boolean isOpen() {
-        return state == OPEN;
+        return state.isOpen();
     }
 
     /** The object attached by the layer above, or {@code null}. */
@@ -311,7 +295,7 @@ public final class TcpConnection extends TimerNode {
 
     /** Dispatch from the selector. */
     void onSelected(int readyOps) {
-        if (state == CONNECTING) {
+        if (state == TcpState.CONNECTING) {
             if ((readyOps & SelectionKey.OP_CONNECT) != 0) {
                 finishConnect();
             }
@@ -321,22 +305,22 @@ public final class TcpConnection extends TimerNode {
         if ((readyOps & SelectionKey.OP_WRITE) != 0) {
             flush();
         }
-        if ((readyOps & SelectionKey.OP_READ) != 0 && (state == OPEN || state == HANDSHAKING)) {
-            read(true);
+        if ((readyOps & SelectionKey.OP_READ) != 0 && (state.isOpen() || state == TcpState.TLS_HANDSHAKE)) {
+            in.read(true);
         }
     }
 
     @Override
     void onTimer() {
-        if (state == CONNECTING) {
+        if (state == TcpState.CONNECTING) {
             close(new SocketTimeoutException("Connecting to " + remoteAddress + " timed out after "
                     + options.connectTimeout().toMillis() + " ms; check that the peer is reachable "
                     + "or raise TransportOptions.connectTimeout"));
-        } else if (state == HANDSHAKING) {
+        } else if (state == TcpState.TLS_HANDSHAKE) {
             close(new SocketTimeoutException("The TLS handshake with " + remoteAddress + " did not complete within "
                     + options.tlsHandshakeTimeout().toMillis() + " ms; is the peer speaking TLS? (raise "
                     + "TransportOptions.tlsHandshakeTimeout for very slow peers)"));
-        } else if (state == OPEN) {
+        } else if (state.isOpen()) {
             try {
                 handler.onDeadline(this);
             } catch (Throwable t) {
@@ -351,7 +335,7 @@ public final class TcpConnection extends TimerNode {
 
     /** The loop or the server is shutting down: close without blaming anyone. */
     void closeOnShutdown() {
-        close(state == CONNECTING || state == HANDSHAKING
+        close(state == TcpState.CONNECTING || state == TcpState.TLS_HANDSHAKE
                 ? new ConnectException("Event loop " + loop + " shut down before the connection to "
                         + remoteAddress + " was established")
                 : null);
@@ -379,7 +363,7 @@ public final class TcpConnection extends TimerNode {
             return;
         }
         if (tls != null) {
-            state = HANDSHAKING;
+            state = state.tlsStarted();
             updateInterest();
             long now = loop.nanoTime();
             loop.timers().schedule(this, now + options.tlsHandshakeTimeout().toNanos(), now);
@@ -405,7 +389,7 @@ public final class TcpConnection extends TimerNode {
                 }
             }
         }
-        state = OPEN;
+        state = state.established();
         updateInterest();
         if (LOG.isLoggable(Level.DEBUG)) {
             LOG.log(Level.DEBUG, "Opened " + this);
@@ -426,122 +410,27 @@ public final class TcpConnection extends TimerNode {
         }
     }
 
-    private void read(boolean fromSocket) {
-        if (tls != null) {
-            readTls(fromSocket);
-            return;
-        }
-        int limit = options.readBufferBytes();
-        ByteBuffer buffer = loop.readBuffer(limit);
-        for (int i = 0; i < MAX_READS_PER_ROUND; i++) {
-            int n;
-            try {
-                n = channel.read(buffer);
-            } catch (IOException e) {
-                close(e);
-                return;
-            }
-            if (n < 0) {
-                endOfInput();
-                return;
-            }
-            if (n == 0) {
-                return;
-            }
-            buffer.flip();
-            try {
-                handler.onData(this, buffer);
-            } catch (Throwable t) {
-                handlerFailed("onData", t);
-                return;
-            }
-            if (state != OPEN || !readInterest || n < limit) {
-                return; // closed, paused, or a short read: the socket is very likely empty
-            }
-            buffer.clear().limit(limit);
-        }
-    }
-
-    /**
-     * Reads ciphertext behind any stashed partial record and decrypts it. With {@code fromSocket}
-     * false only the stash is processed (reading resumed after a pause).
-     */
-    private void readTls(boolean fromSocket) {
-        for (int i = 0; i < MAX_READS_PER_ROUND; i++) {
-            int limit = tls.readBufferBytes(options.readBufferBytes());
-            ByteBuffer buffer = loop.readBuffer(limit);
-            tls.unstashInto(buffer);
-            int room = buffer.remaining();
-            int n = 0;
-            if (fromSocket) {
-                try {
-                    n = channel.read(buffer);
-                } catch (IOException e) {
-                    close(e);
-                    return;
-                }
-            }
-            if (n < 0) {
-                if (state == HANDSHAKING) {
-                    close(new SSLHandshakeException("The peer closed the connection during the TLS handshake"));
-                } else {
-                    endOfInput(); // without close_notify: a truncation the layer above can detect
-                }
-                return;
-            }
-            buffer.flip();
-            if (!buffer.hasRemaining()) {
-                return;
-            }
-            tls.unwrap(buffer);
-            if (!fromSocket || !tlsWantsInput() || n < room) {
-                return; // stash only, closed, paused, or a short read: the socket is very likely empty
-            }
-        }
-    }
-
     // ---- TLS layer callbacks ----
 
-    /** Whether decrypted input may be processed now. */
-    boolean tlsWantsInput() {
-        return state == HANDSHAKING || (state == OPEN && readInterest && !inputEnded);
+    /** The input side, for {@link TlsLayer}: whether it wants input, delivery, close_notify. */
+    Inbound in() {
+        return in;
     }
 
     boolean tlsHandshaking() {
-        return state == HANDSHAKING;
+        return state == TcpState.TLS_HANDSHAKE;
     }
 
     /** The initial TLS handshake finished: open. Returns whether the connection is still open. */
     boolean tlsHandshakeFinished() {
-        if (state == HANDSHAKING) {
+        if (state == TcpState.TLS_HANDSHAKE) {
             if (LOG.isLoggable(Level.DEBUG)) {
                 LOG.log(Level.DEBUG, "TLS established with " + remoteAddress + ": " + tls.session().getProtocol()
                         + " " + tls.session().getCipherSuite());
             }
             established();
         }
-        return state == OPEN;
-    }
-
-    /** Hands decrypted bytes to the handler; returns whether to go on decrypting. */
-    boolean tlsDeliver(ByteBuffer plaintext) {
-        if (state != OPEN) {
-            return false;
-        }
-        try {
-            handler.onData(this, plaintext);
-        } catch (Throwable t) {
-            handlerFailed("onData", t);
-            return false;
-        }
-        return tlsWantsInput();
-    }
-
-    /** close_notify arrived: the end of input, like a FIN. */
-    void tlsInputClosed() {
-        if (state == OPEN && !inputEnded) {
-            endOfInput();
-        }
+        return state.isOpen();
     }
 
     /** The engine failed (bad certificate, bad record, failed handshake): close with its error. */
@@ -558,23 +447,19 @@ public final class TcpConnection extends TimerNode {
      * not take. Returns false if the write failed and the connection was closed.
      */
     boolean writeCipher(ByteBuffer src) {
-        if (queue == null) {
-            try {
-                channel.write(src);
-            } catch (IOException e) {
-                close(e);
-                return false;
+        try {
+            if (out.write(src)) {
+                updateInterest();
             }
-            if (!src.hasRemaining()) {
-                return true;
-            }
+        } catch (IOException e) {
+            close(e);
+            return false;
         }
-        enqueue(src);
         return true;
     }
 
-    private void endOfInput() {
-        inputEnded = true;
+    /** The peer's FIN (or close_notify) arrived: the handler is told; with our output shut too, done. */
+    void inputEnded() {
         updateInterest();
         try {
             handler.onEndOfInput(this);
@@ -582,55 +467,36 @@ public final class TcpConnection extends TimerNode {
             handlerFailed("onEndOfInput", t);
             return;
         }
-        if (state == OPEN && outputShutdownDone) {
+        if (state == TcpState.OUTPUT_SHUT) {
             close(null);
         }
     }
 
     private boolean acceptsWrites() {
-        return state == OPEN && !outputShutdownRequested && !closeAfterFlush;
-    }
-
-    private void enqueue(ByteBuffer src) {
-        boolean wasEmpty = queue == null;
-        if (wasEmpty) {
-            queue = new WriteQueue(loop.chunkPool());
-        }
-        long total = bufferedBytes + queue.append(src);
-        bufferedBytes = total;
-        if (total > options.writeHighWatermarkBytes()) {
-            aboveWatermark = true;
-        }
-        if (wasEmpty) {
-            updateInterest();
-        }
+        return state.acceptsWrites();
     }
 
     private void flush() {
-        if (queue == null) {
+        if (out.isEmpty()) {
             updateInterest();
             return;
         }
         try {
-            bufferedBytes -= queue.flushTo(channel, loop.gatherArray());
+            if (!out.flush(loop.gatherArray())) {
+                return;
+            }
         } catch (IOException e) {
             close(e);
             return;
         }
-        if (!queue.isEmpty()) {
-            return;
-        }
-        queue = null;
         updateInterest();
-        if (outputShutdownRequested && !outputShutdownDone) {
+        if (state == TcpState.FLUSHING_THEN_FIN) {
             completeShutdownOutput();
-        }
-        if (closeAfterFlush) {
+        } else if (state == TcpState.FLUSHING_THEN_CLOSE) {
             close(null);
             return;
         }
-        if (aboveWatermark && state == OPEN) {
-            aboveWatermark = false;
+        if (state.isOpen() && out.takeDrainedAfterWatermark()) {
             try {
                 handler.onWritable(this);
             } catch (Throwable t) {
@@ -644,7 +510,7 @@ public final class TcpConnection extends TimerNode {
             if (!tls.queueCloseNotify()) {
                 return; // the connection closed while writing it
             }
-            if (queue != null) {
+            if (!out.isEmpty()) {
                 return; // flush() calls back here once close_notify is on the wire
             }
         }
@@ -654,8 +520,8 @@ public final class TcpConnection extends TimerNode {
             close(e);
             return;
         }
-        outputShutdownDone = true;
-        if (inputEnded) {
+        state = state.outputShut();
+        if (in.ended()) {
             close(null); // both directions are finished; nothing is left for the socket to do
         }
     }
@@ -664,30 +530,30 @@ public final class TcpConnection extends TimerNode {
         if (key == null || !key.isValid()) {
             return;
         }
-        int ops = state == CONNECTING
+        int ops = state == TcpState.CONNECTING
                 ? SelectionKey.OP_CONNECT
-                : (readInterest && !inputEnded ? SelectionKey.OP_READ : 0) | (queue != null ? SelectionKey.OP_WRITE : 0);
+                : (in.wantsRead() ? SelectionKey.OP_READ : 0) | (out.isEmpty() ? 0 : SelectionKey.OP_WRITE);
         if (key.interestOps() != ops) {
             key.interestOps(ops);
         }
     }
 
-    private void handlerFailed(String hook, Throwable t) {
+    void handlerFailed(String hook, Throwable t) {
         if (LOG.isLoggable(Level.DEBUG)) {
             LOG.log(Level.DEBUG, "ConnectionHandler." + hook + " threw; closing " + this, t);
         }
         close(t);
     }
 
-    private void close(Throwable cause) {
-        int was = state;
-        if (was == CLOSED) {
+    void close(Throwable cause) {
+        TcpState was = state;
+        if (was == TcpState.CLOSED) {
             return;
         }
-        state = CLOSED;
+        state = was.closed();
         loop.timers().cancel(this);
         boolean socketFailed = cause instanceof IOException && !(cause instanceof SSLException);
-        if (tls != null && queue == null && !socketFailed && (was == OPEN || cause instanceof SSLException)) {
+        if (tls != null && out.isEmpty() && !socketFailed && (was.isOpen() || cause instanceof SSLException)) {
             tls.closeNow(channel); // close_notify, or the alert that tells the peer why the handshake failed
         }
         if (key != null) {
@@ -698,18 +564,14 @@ public final class TcpConnection extends TimerNode {
         } catch (IOException e) {
             LOG.log(Level.DEBUG, "Closing the socket of " + this + " failed", e);
         }
-        if (queue != null) {
-            queue.release();
-            queue = null;
-        }
-        bufferedBytes = 0;
+        out.release();
         if (server != null) {
             server.connectionClosed();
         }
         if (LOG.isLoggable(Level.DEBUG)) {
             LOG.log(Level.DEBUG, "Closed " + this + (cause == null ? "" : " because of " + cause));
         }
-        if (was == CONNECTING || was == HANDSHAKING) {
+        if (was == TcpState.CONNECTING || was == TcpState.TLS_HANDSHAKE) {
             CompletableFuture<TcpConnection> future = connectFuture;
             connectFuture = null;
             if (future != null) {

@@ -102,7 +102,7 @@ final class TlsLayer {
     void unwrap(ByteBuffer net) {
         TlsBuffers buffers = connection.loop().tlsBuffers();
         while (true) {
-            if (!connection.tlsWantsInput()) {
+            if (!connection.in().wantsInput()) {
                 keep(net); // paused: the rest waits here, as unread bytes would wait in the socket
                 return;
             }
@@ -135,7 +135,7 @@ final class TlsLayer {
                     }
                     // TLS 1.2 answers close_notify with its own (NEED_WRAP); TLS 1.3 may half-close.
                     if (drive(result.getHandshakeStatus())) {
-                        connection.tlsInputClosed();
+                        connection.in().closeNotifyReceived();
                     }
                     return;
                 }
@@ -144,8 +144,8 @@ final class TlsLayer {
             }
             if (app.position() > 0) {
                 app.flip();
-                if (!connection.tlsDeliver(app)) {
-                    if (connection.tlsWantsInput() || !connection.isOpen()) {
+                if (!connection.in().deliver(app)) {
+                    if (connection.in().wantsInput() || !connection.isOpen()) {
                         return;
                     }
                     continue; // paused inside onData: stash the rest on the next round

@@ -46,9 +46,26 @@ public record TransportOptions(
         Duration connectTimeout,
         Duration tlsHandshakeTimeout) {
 
+    // The transport's defaults, in one place, each with its reason (the parameters above say more).
+    /** 4,096: absorbs a reconnect storm; the kernel caps it at net.core.somaxconn. */
+    private static final int BACKLOG = 4096;
+    /** 19,000: under a 20,000 descriptor limit with room for the JVM's own, reached before EMFILE. */
+    private static final int MAX_CONNECTIONS = 19_000;
+    /** 64 KiB: one buffer per event loop, not per connection, so it can be generous. */
+    private static final int READ_BUFFER_BYTES = 64 * 1024;
+    /** 1 MiB: enough to keep a fast link busy; past it the layer above is told to stop producing. */
+    private static final long WRITE_HIGH_WATERMARK_BYTES = 1024 * 1024;
+    /** On: message protocols write whole messages and want them sent now, not coalesced. */
+    private static final boolean TCP_NO_DELAY = true;
+    /** 0: the OS's socket buffers and their auto-tuning. */
+    private static final int SOCKET_BUFFER_BYTES = 0;
+    /** 10 s: a TCP connect that takes longer is not going to work. */
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** 10 s: a peer that never finishes TLS cannot hold a connection (and a slot) longer. */
     private static final Duration DEFAULT_TLS_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
-    private static final TransportOptions DEFAULTS = new TransportOptions(4096, 19_000, 64 * 1024, 1024 * 1024, true,
-            0, 0, Duration.ofSeconds(10), DEFAULT_TLS_HANDSHAKE_TIMEOUT);
+    private static final TransportOptions DEFAULTS = new TransportOptions(BACKLOG, MAX_CONNECTIONS, READ_BUFFER_BYTES,
+            WRITE_HIGH_WATERMARK_BYTES, TCP_NO_DELAY, SOCKET_BUFFER_BYTES, SOCKET_BUFFER_BYTES, CONNECT_TIMEOUT,
+            DEFAULT_TLS_HANDSHAKE_TIMEOUT);
 
     /**
      * The options as they were before {@link #tlsHandshakeTimeout()} existed; that component gets

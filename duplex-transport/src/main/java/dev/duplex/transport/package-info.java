@@ -3,8 +3,12 @@
  *
  * <p>An {@link dev.duplex.transport.EventLoopGroup} runs event loops, each one thread with one
  * selector, a task queue and a hashed timer wheel. {@link dev.duplex.transport.TcpServer} and
- * {@link dev.duplex.transport.TcpClient} create {@link dev.duplex.transport.TcpConnection}s, each
- * confined to one loop and driven through a {@link dev.duplex.transport.ConnectionHandler}.
- * Idle connections are cheap: they hold no read or write buffer and no timer object.
+ * {@link dev.duplex.transport.TcpClient} create {@link dev.duplex.transport.TcpConnection}s.
+ *
+ * <p>Ownership: a connection belongs to one loop for its whole life, and its handler
+ * ({@link dev.duplex.transport.ConnectionHandler}) is called only on that loop's thread, so
+ * neither needs a lock. Another thread reaches a connection only by handing a task to its loop
+ * ({@code connection.loop().execute(…)}); the few methods safe from any thread say so. Idle
+ * connections are cheap: they hold no read or write buffer and no timer object.
  */
 package dev.duplex.transport;

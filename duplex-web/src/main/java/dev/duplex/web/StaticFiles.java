@@ -1,7 +1,7 @@
 package dev.duplex.web;
 
 import dev.duplex.websocket.HttpCall;
-import dev.duplex.websocket.HttpHandler;
+import java.util.function.Function;
 import dev.duplex.websocket.HttpReply;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * once and kept in memory with an ETag, so a reload costs a 304. Only GET and HEAD; paths with
  * {@code ..}, backslashes or encoded separators never reach the classpath, and folders are not files.
  */
-public final class StaticFiles implements HttpHandler {
+public final class StaticFiles implements Function<HttpCall, HttpReply> {
     private static final String ROOT = "dev/duplex/web/static/";
     private static final String UPLOT = "META-INF/resources/webjars/uplot/" + uplotVersion() + "/dist/";
     private static final Map<String, String> TYPES = Map.of(
@@ -36,16 +36,27 @@ public final class StaticFiles implements HttpHandler {
     private static final String CSP = "default-src 'self'; connect-src 'self'; img-src 'self' data:; "
             + "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
-    private final HttpHandler fallback;
+    private final Function<HttpCall, HttpReply> fallback;
     private final ClassLoader loader = StaticFiles.class.getClassLoader();
     private final Map<String, Optional<File>> cache = new ConcurrentHashMap<>();
 
     /** @param fallback answers paths that are not files here (null: 404) */
-    public StaticFiles(HttpHandler fallback) {
+    public StaticFiles(Function<HttpCall, HttpReply> fallback) {
         this.fallback = fallback;
     }
 
+    /** The server's HTTP handler: {@link #handle}, whose failures the server answers with 500. */
     @Override
+    public HttpReply apply(HttpCall call) {
+        try {
+            return handle(call);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public HttpReply handle(HttpCall call) throws Exception {
         Optional<File> file = cache.get(call.path());
         if (file == null) {
@@ -55,7 +66,7 @@ public final class StaticFiles implements HttpHandler {
             }
         }
         if (file.isEmpty()) {
-            return fallback != null ? fallback.handle(call) : HttpReply.text(404, "Not found: " + call.path() + "\n");
+            return fallback != null ? fallback.apply(call) : HttpReply.text(404, "Not found: " + call.path() + "\n");
         }
         if (!call.method().equals("GET") && !call.method().equals("HEAD")) {
             return HttpReply.text(405, "Static files answer GET and HEAD only\n").withHeader("Allow", "GET, HEAD");

@@ -12,8 +12,8 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * One plain HTTP request as an {@link HttpHandler} receives it: method, path, query, headers and
- * the whole body. Immutable.
+ * One plain HTTP request as the server's HTTP handler ({@link WebSocketServer#http}) receives it:
+ * method, path, query, headers and the whole body. Immutable.
  *
  * <p>The query string may hold secrets (tokens, keys): {@link #toString()} leaves it out, and so
  * should your logs.

@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The answer of an {@link HttpHandler}: status, headers and body. Immutable; {@code with…} methods
- * return copies.
+ * The answer of the server's HTTP handler ({@link WebSocketServer#http}): status, headers and
+ * body. Immutable; {@code with…} methods return copies.
  *
  * <pre>{@code
  * HttpReply.json(200, "{\"ok\":true}").withHeader("Cache-Control", "no-store")

@@ -1,6 +1,6 @@
 package dev.duplex.websocket;
 
-import dev.duplex.protocol.FrameObserver;
+import dev.duplex.websocket.internal.Fanout;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 
@@ -70,7 +70,14 @@ public interface WebSocket {
     /** Bytes accepted by send calls and not yet written to the socket (the browser's {@code bufferedAmount}). */
     long bufferedAmount();
 
-    ReadyState readyState();
+    /**
+     * Whether messages may be sent: the opening handshake completed and no Close was sent or
+     * received (the browser's {@code readyState == OPEN}).
+     */
+    boolean isOpen();
+
+    /** Whether the TCP connection is closed ({@code readyState == CLOSED}); {@link WebSocketListener#onClose} follows or came. */
+    boolean isClosed();
 
     /** The subprotocol agreed in the handshake, or null. */
     String subprotocol();
@@ -85,22 +92,6 @@ public interface WebSocket {
     String path();
 
     SocketAddress remoteAddress();
-
-    /**
-     * Reports every frame this connection reads or writes from now on, for tracing: direction,
-     * FIN, RSV bits, opcode, mask bit, payload length and, for Close frames, code and reason (see
-     * {@link dev.duplex.protocol.FrameTrace}). Includes the pings, pongs and Close frames the
-     * connection sends by itself; a compressed message is reported as on the wire (RSV1,
-     * compressed length). {@code null} stops. Off by default, and then free.
-     *
-     * <p>Callable from any thread: the change happens on the connection's event loop, so frames
-     * already under way may still be missed or reported; called from a listener running on the
-     * loop (e.g. {@link WebSocketListener#onOpen}, without an executor) it takes effect at once.
-     * The observer itself is called on the event loop, in wire order, even when listeners run on
-     * an executor: it must be quick and must not block. If it throws, it is removed and the
-     * failure logged; the connection goes on.
-     */
-    void observeFrames(FrameObserver observer);
 
     /**
      * Runs {@code task} where this connection's listener events run: on its event loop (or, when
@@ -118,4 +109,25 @@ public interface WebSocket {
 
     /** Attaches (or, with null, removes) an application attribute. */
     void attribute(String name, Object value);
+
+    /**
+     * Runs {@code sends} on this thread, batching the hand-offs of the sends it makes: fan-out to
+     * many connections at the cost of one hand-off per event loop. A send to a connection from a
+     * thread other than its event loop is handed to that loop; sent in a loop over thousands of
+     * connections, that is thousands of tasks. Inside {@code sends}, the sends are queued as usual
+     * (each connection keeps its send order, and {@link #bufferedAmount()} counts them at once),
+     * but each event loop is given one task, when {@code sends} returns, that sends the queued
+     * messages of all its connections. Sends to connections of the calling event loop go out at
+     * once, as always. A nested call joins the outer batch. If {@code sends} throws, what it sent
+     * is still delivered. Keep {@code sends} short and never blocking: another thread's send to a
+     * connection this batch has sent to waits for the batch to end.
+     *
+     * <pre>{@code
+     * PreparedMessage message = PreparedMessage.text(json);
+     * WebSocket.sendBatch(() -> subscribers.forEach(ws -> ws.sendPrepared(message)));
+     * }</pre>
+     */
+    static void sendBatch(Runnable sends) {
+        Fanout.batch(sends);
+    }
 }

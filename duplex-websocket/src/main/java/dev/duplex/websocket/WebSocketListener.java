@@ -22,7 +22,7 @@ public interface WebSocketListener {
     }
 
     /**
-     * A part of a message larger than {@link dev.duplex.protocol.Limits#streamingThresholdBytes()}:
+     * A part of a message larger than {@link WebSocketOptions#streamingThresholdBytes()}:
      * such messages arrive in parts as their bytes do, never whole. Text parts may split a
      * multi-byte character.
      */

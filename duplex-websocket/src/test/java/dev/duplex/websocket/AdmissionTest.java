@@ -26,7 +26,7 @@ class AdmissionTest {
     void connectionsPerAddressAboveTheLimitGet429() throws Exception {
         List<RawClient> open = new ArrayList<>();
         try (WebSocketServer server = WebSocketServer.builder().route("/echo", TestServers.ECHO)
-                .connectionLimits(ConnectionLimits.defaults().withMaxConnectionsPerAddress(3)).startOnLoopback(0)) {
+                .options(WebSocketOptions.defaults().withMaxConnectionsPerAddress(3)).startOnLoopback(0)) {
             for (int i = 0; i < 3; i++) {
                 open.add(upgraded(server));
             }
@@ -48,7 +48,7 @@ class AdmissionTest {
     void connectionsAboveTheServerLimitGet503() throws Exception {
         List<RawClient> open = new ArrayList<>();
         try (WebSocketServer server = WebSocketServer.builder().route("/echo", TestServers.ECHO)
-                .connectionLimits(ConnectionLimits.defaults().withMaxConnections(2)).startOnLoopback(0)) {
+                .options(WebSocketOptions.defaults().withMaxConnections(2)).startOnLoopback(0)) {
             for (int i = 0; i < 2; i++) {
                 open.add(upgraded(server));
             }
@@ -67,7 +67,7 @@ class AdmissionTest {
     void silentConnectionsCannotCrowdOutRealOnes() throws Exception {
         List<RawClient> silent = new ArrayList<>();
         try (WebSocketServer server = WebSocketServer.builder().route("/echo", TestServers.ECHO)
-                .connectionLimits(ConnectionLimits.defaults().withMaxPendingHandshakes(5)).startOnLoopback(0)) {
+                .options(WebSocketOptions.defaults().withMaxPendingHandshakes(5)).startOnLoopback(0)) {
             for (int i = 0; i < 5; i++) {
                 RawClient raw = new RawClient(server.port());
                 raw.send("GET /echo HTTP/1.1\r\n"); // then nothing: a slowloris
@@ -94,7 +94,7 @@ class AdmissionTest {
     @Test
     void originAllowListAnswers403ToOthers() throws Exception {
         try (WebSocketServer server = WebSocketServer.builder().route("/echo", TestServers.ECHO)
-                .originPolicy(OriginPolicy.allow("https://app.example.com", "https://*.example.org")).startOnLoopback(0)) {
+                .options(WebSocketOptions.defaults().withAllowedOrigins("https://app.example.com", "https://*.example.org")).startOnLoopback(0)) {
             for (String origin : List.of("https://evil.example", "https://app.example.com.evil.example", "null",
                     "http://app.example.com", "https://example.org")) {
                 try (RawClient raw = new RawClient(server.port())) {
@@ -114,7 +114,7 @@ class AdmissionTest {
     @Test
     void incompleteMessagesShareABudgetAndTheOffenderGets1013() throws Exception {
         try (WebSocketServer server = WebSocketServer.builder().route("/echo", TestServers.ECHO)
-                .messageMemoryBytes(1 << 20).startOnLoopback(0);
+                .options(WebSocketOptions.defaults().withMessageMemoryBytes(1 << 20)).startOnLoopback(0);
                 RawClient first = upgraded(server);
                 RawClient second = upgraded(server)) {
             byte[] part = new byte[700 * 1024];

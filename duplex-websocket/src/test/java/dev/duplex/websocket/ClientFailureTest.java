@@ -1,5 +1,7 @@
 package dev.duplex.websocket;
 
+import java.util.Map;
+import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -97,11 +99,11 @@ class ClientFailureTest {
     @Test
     void headerInjectionIsRefusedBeforeAnythingIsSent() {
         try (WebSocketClient client = WebSocketClient.builder().build()) {
-            assertThatThrownBy(() -> client.connect(ConnectRequest.to("ws://127.0.0.1:1/")
-                    .withHeader("X-Evil", "a\r\nHost: other"), new WebSocketListener() { }))
+            assertThatThrownBy(() -> client.connect(URI.create("ws://127.0.0.1:1/"), List.of(),
+                    Map.of("X-Evil", "a\r\nHost: other"), new WebSocketListener() { }))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("CR, LF");
-            assertThatThrownBy(() -> client.connect(ConnectRequest.to("ws://127.0.0.1:1/")
-                    .withSubprotocols("chat, evil"), new WebSocketListener() { }))
+            assertThatThrownBy(() -> client.connect(URI.create("ws://127.0.0.1:1/"), List.of("chat, evil"),
+                    Map.of(), new WebSocketListener() { }))
                     .isInstanceOf(IllegalArgumentException.class);
         }
     }

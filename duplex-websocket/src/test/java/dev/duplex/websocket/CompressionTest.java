@@ -2,7 +2,6 @@ package dev.duplex.websocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.duplex.protocol.extension.deflate.DeflateOptions;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.file.Files;
@@ -13,22 +12,22 @@ import org.junit.jupiter.api.Test;
 
 /** permessage-deflate between our client and our server: agreement, memory budget, release of zlib state. */
 class CompressionTest {
-    private static final DeflateOptions NO_TAKEOVER = DeflateOptions.defaults().withThresholdBytes(0);
-    private static final DeflateOptions TAKEOVER = NO_TAKEOVER.withLocalContextTakeover(true).withPeerContextTakeover(true);
+    private static final WebSocketOptions NO_TAKEOVER = WebSocketOptions.defaults().withCompression(true)
+            .withCompressionThresholdBytes(0);
+    private static final WebSocketOptions TAKEOVER = NO_TAKEOVER.withContextTakeover(true, true);
 
     private static URI uri(WebSocketServer server) {
         return URI.create("ws://127.0.0.1:" + server.port() + "/echo");
     }
 
-    private static WebSocketServer server(DeflateOptions options, long budget) {
+    private static WebSocketServer server(WebSocketOptions options, long budget) {
         return WebSocketServer.builder().route("/echo", TestServers.ECHO)
-                .options(WebSocketOptions.defaults().withCompression(options))
-                .compressionBudgetBytes(budget)
+                .options(options.withCompressionBudgetBytes(budget))
                 .startOnLoopback(0);
     }
 
-    private static WebSocketClient client(DeflateOptions options) {
-        return WebSocketClient.builder().options(WebSocketOptions.defaults().withCompression(options)).build();
+    private static WebSocketClient client(WebSocketOptions options) {
+        return WebSocketClient.builder().options(options).build();
     }
 
     @Test

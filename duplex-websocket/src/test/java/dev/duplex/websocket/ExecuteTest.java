@@ -1,5 +1,6 @@
 package dev.duplex.websocket;
 
+import java.net.URI;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -26,7 +27,7 @@ class ExecuteTest {
         TestServers.Recorder client = new TestServers.Recorder();
         try (WebSocketServer server = WebSocketServer.builder().route("/r", listener).start(0);
              WebSocketClient clients = WebSocketClient.builder().build()) {
-            clients.connect(ConnectRequest.to("ws://127.0.0.1:" + server.port() + "/r"), client).get(5, TimeUnit.SECONDS);
+            clients.connect(URI.create("ws://127.0.0.1:" + server.port() + "/r"), client).get(5, TimeUnit.SECONDS);
             WebSocket ws = opened.get(5, TimeUnit.SECONDS);
             assertThat(client.next()).isEqualTo("open");
 

@@ -116,7 +116,7 @@ class FanoutTest {
             WebSocket gone = snapshot.get(0);
             gone.close(1000, "bye");
             assertThat(TestServers.eventually(java.time.Duration.ofSeconds(5),
-                    () -> gone.readyState() == ReadyState.CLOSED)).isTrue();
+                    () -> gone.isClosed())).isTrue();
             PreparedMessage.text("after").sendTo(snapshot);
             int delivered = 0;
             for (TestServers.Recorder recorder : recorders) {
@@ -139,8 +139,8 @@ class FanoutTest {
             List<TestServers.Recorder> recorders = connectAll(client, server, members);
             List<WebSocket> all = new ArrayList<>(members.open);
             try {
-                SendBatch.run(() -> {
-                    SendBatch.run(() -> all.forEach(ws -> ws.sendText("inner"))); // joins the outer batch
+                WebSocket.sendBatch(() -> {
+                    WebSocket.sendBatch(() -> all.forEach(ws -> ws.sendText("inner"))); // joins the outer batch
                     all.forEach(ws -> ws.sendText("outer"));
                     throw new IllegalStateException("the application failed after sending");
                 });

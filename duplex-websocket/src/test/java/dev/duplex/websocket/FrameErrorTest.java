@@ -2,7 +2,6 @@ package dev.duplex.websocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.duplex.protocol.Limits;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -19,7 +18,7 @@ class FrameErrorTest {
         server = WebSocketServer.builder()
                 .route("/echo", TestServers.ECHO)
                 .options(WebSocketOptions.defaults()
-                        .withLimits(Limits.defaults().withMaxMessageBytes(1024).withMaxFrameBytes(1024))
+                        .withMaxMessageBytes(1024)
                         .withCloseTimeout(Duration.ofSeconds(2)))
                 .startOnLoopback(0);
     }

@@ -1,5 +1,6 @@
 package dev.duplex.websocket;
 
+import dev.duplex.websocket.internal.FrameTracing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.duplex.protocol.FrameTrace;
@@ -12,7 +13,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
-/** {@link WebSocket#observeFrames}: real frames of a real connection on loopback, seen from both sides. */
+/** {@link FrameTracing#observe}: real frames of a real connection on loopback, seen from both sides. */
 class FrameObserverTest {
 
     private static FrameTrace frame(Direction direction, int opcode, boolean masked, long length) {
@@ -29,7 +30,7 @@ class FrameObserverTest {
         WebSocketListener echo = new WebSocketListener() {
             @Override
             public void onOpen(WebSocket ws) {
-                ws.observeFrames(serverFrames::add); // on the loop: in effect before any frame
+                FrameTracing.observe(ws, serverFrames::add); // on the loop: in effect before any frame
             }
 
             @Override
@@ -47,7 +48,7 @@ class FrameObserverTest {
             TestServers.Recorder clientSide = new TestServers.Recorder();
             WebSocket ws = client.connect(URI.create("ws://127.0.0.1:" + server.port() + "/echo"), clientSide).get();
             List<FrameTrace> clientFrames = new CopyOnWriteArrayList<>();
-            ws.observeFrames(clientFrames::add); // from the test thread: hops to the loop ahead of the sends below
+            FrameTracing.observe(ws, clientFrames::add); // from the test thread: hops to the loop ahead of the sends below
             assertThat(clientSide.next()).isEqualTo("open");
 
             ws.sendText("hello");
@@ -91,7 +92,7 @@ class FrameObserverTest {
             @Override
             public void onOpen(WebSocket ws) {
                 if (ws.path().equals("/watched")) {
-                    ws.observeFrames(trace -> {
+                    FrameTracing.observe(ws, trace -> {
                         WebSocket w = watcher.get();
                         if (w != null) {
                             w.sendText(trace.direction() + " " + trace.opcodeName());
@@ -143,7 +144,7 @@ class FrameObserverTest {
             assertThat(clientSide.next()).isEqualTo("open");
 
             List<FrameTrace> seen = new CopyOnWriteArrayList<>();
-            ws.observeFrames(trace -> {
+            FrameTracing.observe(ws, trace -> {
                 seen.add(trace);
                 throw new IllegalStateException("observer bug");
             });
@@ -155,10 +156,10 @@ class FrameObserverTest {
             assertThat(seen).hasSize(1);
 
             List<FrameTrace> again = new CopyOnWriteArrayList<>();
-            ws.observeFrames(again::add);
+            FrameTracing.observe(ws, again::add);
             ws.sendText("three");
             assertThat(clientSide.next()).isEqualTo("text:three");
-            ws.observeFrames(null);
+            FrameTracing.observe(ws, null);
             ws.sendText("four");
             assertThat(clientSide.next()).isEqualTo("text:four");
             assertThat(again).extracting(FrameTrace::direction).containsExactly(Direction.OUT, Direction.IN);

@@ -2,7 +2,6 @@ package dev.duplex.websocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.duplex.protocol.handshake.HttpLimits;
 import java.net.URI;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -17,10 +16,8 @@ class HandshakeRejectionTest {
     static void start() {
         server = WebSocketServer.builder()
                 .route("/echo", TestServers.ECHO)
-                .originPolicy(OriginPolicy.allow("https://good.example"))
-                .options(WebSocketOptions.defaults()
-                        .withHandshakeTimeout(Duration.ofMillis(400))
-                        .withHttpLimits(HttpLimits.defaults()))
+                .options(WebSocketOptions.defaults().withAllowedOrigins("https://good.example")
+                        .withHandshakeTimeout(Duration.ofMillis(400)))
                 .startOnLoopback(0);
     }
 

@@ -22,12 +22,12 @@ class LifecycleTest {
                 WebSocketClient client = WebSocketClient.builder().build()) {
             TestServers.Recorder clientSide = new TestServers.Recorder();
             WebSocket ws = client.connect(uri(server, "/r"), clientSide).get();
-            assertThat(ws.readyState()).isEqualTo(ReadyState.OPEN);
+            assertThat(ws.isOpen()).isTrue();
             assertThat(serverSide.next()).isEqualTo("open");
             ws.close(4000, "done here");
             assertThat(serverSide.next()).isEqualTo("close:4000:done here");
             assertThat(clientSide.nextStartingWith("close:")).isEqualTo("close:4000:");
-            assertThat(TestServers.eventually(Duration.ofSeconds(5), () -> ws.readyState() == ReadyState.CLOSED)).isTrue();
+            assertThat(TestServers.eventually(Duration.ofSeconds(5), () -> ws.isClosed())).isTrue();
             assertThat(ws.sendText("too late")).isFalse();
         }
     }

@@ -59,14 +59,14 @@ class OriginDefaultTest {
     @Test
     void allowedOriginsAddToTheServersOwnAndAnyOriginIsExplicit() throws Exception {
         try (WebSocketServer server = WebSocketServer.builder().route("/echo", TestServers.ECHO)
-                .originPolicy(OriginPolicy.allow("https://app.example.com")).start(0)) {
+                .options(WebSocketOptions.defaults().withAllowedOrigins("https://app.example.com")).start(0)) {
             int port = server.port();
             assertThat(handshake(port, "localhost:" + port, "https://app.example.com")).startsWith("HTTP/1.1 101 ");
             assertThat(handshake(port, "localhost:" + port, "http://localhost:" + port)).startsWith("HTTP/1.1 101 ");
             assertThat(handshake(port, "localhost:" + port, "https://evil.example")).startsWith("HTTP/1.1 403 ");
         }
         try (WebSocketServer server = WebSocketServer.builder().route("/echo", TestServers.ECHO)
-                .originPolicy(OriginPolicy.allowAnyOrigin()).start(0)) {
+                .options(WebSocketOptions.defaults().withAnyOriginAllowed()).start(0)) {
             assertThat(handshake(server.port(), "localhost", "https://evil.example")).startsWith("HTTP/1.1 101 ");
         }
     }

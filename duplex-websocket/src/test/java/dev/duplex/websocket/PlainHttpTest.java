@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Plain HTTP requests on the WebSocket server's port: {@link WebSocketServer.Builder#http}. */
+/** Plain HTTP requests on the WebSocket server's port: {@link WebSocketServer#http}. */
 class PlainHttpTest {
     private static final int MAX_BODY = 10_000;
     private static final AtomicInteger calls = new AtomicInteger();
@@ -41,7 +41,17 @@ class PlainHttpTest {
     private static HttpClient http;
 
     /** The main server's handler: one case per test. */
-    private static HttpReply route(HttpCall call) throws Exception {
+    /** Waits up to 20 s inside a handler (which may not throw checked exceptions); an interrupt stays set. */
+    private static boolean await(java.util.concurrent.CountDownLatch latch) {
+        try {
+            return latch.await(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while waiting", e);
+        }
+    }
+
+    private static HttpReply route(HttpCall call) {
         calls.incrementAndGet();
         return switch (call.path()) {
             case "/hello" -> HttpReply.text(200, "hello");
@@ -56,7 +66,11 @@ class PlainHttpTest {
             case "/null" -> null;
             case "/count" -> HttpReply.text(200, "count=" + countCalls.incrementAndGet());
             case "/slow" -> {
-                Thread.sleep(300);
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
                 yield HttpReply.text(200, "slow");
             }
             default -> HttpReply.text(404, "No page at " + call.path());
@@ -68,7 +82,7 @@ class PlainHttpTest {
         server = WebSocketServer.builder()
                 .route("/echo", TestServers.ECHO)
                 .http(PlainHttpTest::route)
-                .maxHttpBodyBytes(MAX_BODY)
+                .options(WebSocketOptions.defaults().withMaxHttpBodyBytes(MAX_BODY))
                 .startOnLoopback(0);
         clientThreads = Executors.newCachedThreadPool();
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(clientThreads)
@@ -426,7 +440,7 @@ class PlainHttpTest {
                 .http(call -> {
                     if (call.path().equals("/block")) {
                         entered.countDown();
-                        return release.await(20, TimeUnit.SECONDS) ? HttpReply.text(200, "released") : HttpReply.text(500, "stuck");
+                        return await(release) ? HttpReply.text(200, "released") : HttpReply.text(500, "stuck");
                     }
                     return HttpReply.text(200, "hello");
                 })
@@ -490,17 +504,16 @@ class PlainHttpTest {
         CountDownLatch release = new CountDownLatch(1);
         try (WebSocketServer limited = WebSocketServer.builder()
                 .route("/echo", TestServers.ECHO)
-                .connectionLimits(ConnectionLimits.defaults().withMaxPendingHandshakes(1))
-                .maxHttpBodyBytes(4)
+                .options(WebSocketOptions.defaults().withMaxPendingHandshakes(1).withMaxHttpBodyBytes(4))
                 .http(call -> switch (call.path()) {
                     case "/gate" -> {
                         gateEntered.countDown();
-                        gate.await(20, TimeUnit.SECONDS);
+                        await(gate);
                         yield HttpReply.text(200, "gate");
                     }
                     case "/block" -> {
                         blockEntered.countDown();
-                        release.await(20, TimeUnit.SECONDS);
+                        await(release);
                         yield HttpReply.text(200, "released");
                     }
                     case "/fail" -> throw new IllegalStateException("expected by the test");
@@ -555,7 +568,7 @@ class PlainHttpTest {
                 .http(call -> {
                     handlerThread.set(Thread.currentThread());
                     entered.countDown();
-                    release.await(20, TimeUnit.SECONDS);
+                    await(release);
                     return HttpReply.text(200, "finished");
                 })
                 .options(WebSocketOptions.defaults().withCloseTimeout(Duration.ofSeconds(5)))

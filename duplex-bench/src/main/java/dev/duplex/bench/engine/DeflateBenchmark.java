@@ -47,6 +47,8 @@ public class DeflateBenchmark {
     private ByteOutput out;
     private Connection sender;
     private Connection receiver;
+    private final ByteOutput receiverOut = new ByteOutput(256, false);
+    private ConnectionListener sink;
     private ByteBuffer pristineFrame;
     private ByteBuffer frame;
     private Blackhole blackhole;
@@ -69,23 +71,24 @@ public class DeflateBenchmark {
                 blackhole.consume(utf8);
             }
         };
-        sender = new Connection(Role.SERVER, Limits.defaults(), null, sink, out, new PerMessageDeflate(agreement, pool));
+        sender = new Connection(Role.SERVER, Limits.defaults(), null, new PerMessageDeflate(agreement, pool));
+        this.sink = sink;
         // The frame a client would send: compressed and masked once, replayed for every receive.
         ByteOutput clientOut = new ByteOutput(64 * 1024, false);
-        Connection client = new Connection(Role.CLIENT, Limits.defaults(), new FastMaskSource(7), sink, clientOut,
+        Connection client = new Connection(Role.CLIENT, Limits.defaults(), new FastMaskSource(7),
                 new PerMessageDeflate(agreement, new CompressionPool()));
-        client.sendText(text);
+        client.sendText(text, clientOut);
         ByteBuffer written = clientOut.flip();
         pristineFrame = ByteBuffer.allocate(written.remaining()).put(written).flip();
         frame = ByteBuffer.allocate(pristineFrame.remaining());
-        receiver = new Connection(Role.SERVER, Limits.defaults(), null, sink, new ByteOutput(256, false),
+        receiver = new Connection(Role.SERVER, Limits.defaults(), null,
                 new PerMessageDeflate(agreement, pool));
     }
 
     @Benchmark
     public int compressAndSend() {
         out.clear();
-        sender.sendText(text);
+        sender.sendText(text, out);
         return out.size();
     }
 
@@ -93,6 +96,6 @@ public class DeflateBenchmark {
     public void receiveAndInflate() {
         frame.clear();
         frame.put(0, pristineFrame, 0, pristineFrame.remaining()).limit(pristineFrame.remaining());
-        receiver.receive(frame);
+        receiver.receive(frame, receiverOut, sink);
     }
 }

@@ -62,6 +62,7 @@ public class FrameParseBenchmark {
         ByteBuffer input;
         Connection connection;
         final Sink sink = new Sink();
+        final ByteOutput out = new ByteOutput(256, false);
 
         @Setup
         public void setUp() {
@@ -73,12 +74,12 @@ public class FrameParseBenchmark {
             Opcode opcode = payload == Payload.BINARY ? Opcode.BINARY : Opcode.TEXT;
             pristine = maskedFrame(opcode, data);
             input = ByteBuffer.allocate(pristine.length);
-            connection = new Connection(Role.SERVER, Limits.defaults(), null, sink, new ByteOutput(256, false));
+            connection = new Connection(Role.SERVER, Limits.defaults(), null);
 
             // Check once that the benchmark measures what it claims: one whole message, intact.
             sink.check = ByteBuffer.allocate(size);
             input.put(0, pristine).clear();
-            connection.receive(input);
+            connection.receive(input, out, sink);
             if (sink.messages != 1 || sink.text != (opcode == Opcode.TEXT) || !Arrays.equals(sink.check.array(), data)
                     || connection.isFailed() || connection.state() != Connection.State.OPEN) {
                 throw new IllegalStateException("The frame was not received as one intact message");
@@ -107,7 +108,7 @@ public class FrameParseBenchmark {
     public void receive(Frame frame, Blackhole bh) {
         frame.input.put(0, frame.pristine).clear();
         frame.sink.bh = bh;
-        frame.connection.receive(frame.input);
+        frame.connection.receive(frame.input, frame.out, frame.sink);
     }
 
     /** Baseline: the input restore alone, included in {@link #receive}. */

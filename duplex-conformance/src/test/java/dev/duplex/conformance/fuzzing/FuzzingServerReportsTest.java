@@ -3,7 +3,6 @@ package dev.duplex.conformance.fuzzing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.duplex.conformance.AutobahnClient;
-import dev.duplex.conformance.ConformanceLimits;
 import dev.duplex.conformance.cases.AutobahnCase;
 import dev.duplex.conformance.cases.AutobahnCases;
 import dev.duplex.conformance.cases.CaseResult;
@@ -62,7 +61,7 @@ class FuzzingServerReportsTest {
                 }
             };
             WebSocketOptions options = compression
-                    ? AutobahnClient.OPTIONS.withCompression(ConformanceLimits.autobahnCompression(false))
+                    ? AutobahnClient.OPTIONS.withCompression(true).withCompressionThresholdBytes(0).withContextTakeover(false, false)
                     : AutobahnClient.OPTIONS;
             FutureTask<Integer> driver = new FutureTask<>(() -> new AutobahnClient(fuzzer.uri(), AGENT, out, options).runAll());
             Thread thread = new Thread(driver, "autobahn-driver");

@@ -15,7 +15,7 @@ import dev.duplex.hub.protocol.HubCodec;
 import dev.duplex.hub.protocol.StreamPosition;
 import dev.duplex.hub.session.HubSession;
 import dev.duplex.websocket.HttpCall;
-import dev.duplex.websocket.HttpHandler;
+import java.util.function.Function;
 import dev.duplex.websocket.HttpReply;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -31,7 +31,7 @@ import java.util.concurrent.TimeoutException;
  * history, disconnect, channels, stats). Anything else goes to the {@code fallback} handler (static
  * files, for instance), or gets 404. Requests and replies are JSON; every error says what to fix.
  */
-public final class HubHttpApi implements HttpHandler {
+public final class HubHttpApi implements Function<HttpCall, HttpReply> {
     private static final long BROKER_TIMEOUT_SECONDS = 10;
     /** Channels one broadcast may name: each is one publication, awaited in turn. */
     static final int MAX_BROADCAST_CHANNELS = 1_000;
@@ -39,18 +39,32 @@ public final class HubHttpApi implements HttpHandler {
     private static final int MAX_REASON_BYTES = 123;
 
     private final Hub hub;
-    private final HttpHandler fallback;
+    private final Function<HttpCall, HttpReply> fallback;
     private final byte[] apiKey;
     private final ObjectMapper json = HubCodec.JSON.mapper();
 
-    public HubHttpApi(Hub hub, HttpHandler fallback) {
+    public HubHttpApi(Hub hub, Function<HttpCall, HttpReply> fallback) {
         this.hub = hub;
         this.fallback = fallback;
         String key = hub.config().apiKey();
         this.apiKey = key == null ? null : key.getBytes(StandardCharsets.UTF_8);
     }
 
+    /** The server's HTTP handler: {@link #handle}, whose failures the server answers with 500. */
     @Override
+    public HttpReply apply(HttpCall call) {
+        try {
+            return handle(call);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException(e);
+        }
+    }
+
     public HttpReply handle(HttpCall call) throws Exception {
         String path = call.path();
         switch (path) {
@@ -69,7 +83,7 @@ public final class HubHttpApi implements HttpHandler {
         if (path.startsWith("/api/")) {
             return api(call, path.substring("/api/".length()));
         }
-        return fallback != null ? fallback.handle(call) : error(404, "Nothing at " + path
+        return fallback != null ? fallback.apply(call) : error(404, "Nothing at " + path
                 + "; the hub serves /connect (WebSocket), /health, /ready, /metrics and /api/…");
     }
 

@@ -1,5 +1,7 @@
 package dev.duplex.hub.examples;
 
+import java.util.List;
+import java.net.URI;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,7 +14,6 @@ import dev.duplex.hub.protocol.HubCodec;
 import dev.duplex.hub.protocol.ProtocolException;
 import dev.duplex.hub.protocol.Publication;
 import dev.duplex.hub.protocol.ServerMessage;
-import dev.duplex.websocket.ConnectRequest;
 import dev.duplex.websocket.WebSocket;
 import dev.duplex.websocket.WebSocketClient;
 import dev.duplex.websocket.WebSocketListener;
@@ -83,9 +84,8 @@ class ReadmeHubExampleTest {
         final WebSocket ws;
 
         HubClient(WebSocketClient client, int port) throws Exception {
-            ConnectRequest request = ConnectRequest.to("ws://127.0.0.1:" + port + HubServer.PATH)
-                    .withSubprotocols(HubCodec.JSON_SUBPROTOCOL);
-            ws = client.connect(request, new WebSocketListener() {
+            URI uri = URI.create("ws://127.0.0.1:" + port + HubServer.PATH);
+            ws = client.connect(uri, List.of(HubCodec.JSON_SUBPROTOCOL), Map.of(), new WebSocketListener() {
                 @Override
                 public void onText(WebSocket ws, String text) {
                     try {

@@ -1,5 +1,7 @@
 package dev.duplex.protocol.handshake;
 
+import dev.duplex.protocol.ProtocolDefaults;
+
 /**
  * Bounds on an HTTP request or response head, checked as bytes arrive.
  *
@@ -10,7 +12,8 @@ package dev.duplex.protocol.handshake;
  *     crashed a server). Exceeded: 431.
  */
 public record HttpLimits(int maxHeadBytes, int maxRequestLineBytes, int maxHeaderCount) {
-    private static final HttpLimits DEFAULTS = new HttpLimits(16 * 1024, 8 * 1024, 100);
+    private static final HttpLimits DEFAULTS = new HttpLimits(ProtocolDefaults.MAX_HEAD_BYTES,
+            ProtocolDefaults.MAX_REQUEST_LINE_BYTES, ProtocolDefaults.MAX_HEADER_COUNT);
 
     public HttpLimits {
         if (maxHeadBytes < 64 || maxRequestLineBytes < 16 || maxHeaderCount < 1) {

@@ -8,7 +8,6 @@ import dev.duplex.protocol.ByteOutput;
 import dev.duplex.protocol.CloseCodes;
 import dev.duplex.protocol.Connection;
 import dev.duplex.protocol.Endpoint;
-import dev.duplex.protocol.EventRecorder;
 import dev.duplex.protocol.Hex;
 import dev.duplex.protocol.Limits;
 import dev.duplex.protocol.RawFrames;
@@ -70,13 +69,13 @@ class Section5_1_MaskingByRoleTest {
     @DisplayName("Every frame a client writes is masked, including control frames")
     void clientMasksEveryFrame() {
         Endpoint client = Endpoint.client();
-        client.connection.sendText("a");
-        client.connection.sendBinary(ByteBuffer.wrap(new byte[300]));
-        client.connection.sendPart(true, ByteBuffer.wrap(new byte[] {'x'}), false);
-        client.connection.sendPart(true, ByteBuffer.wrap(new byte[] {'y'}), true);
-        client.connection.sendPing(ByteBuffer.wrap(new byte[] {1, 2}));
-        client.connection.sendPong(ByteBuffer.wrap(new byte[] {3}));
-        client.connection.sendClose(CloseCodes.NORMAL, "bye");
+        client.connection.sendText("a", client.out);
+        client.connection.sendBinary(ByteBuffer.wrap(new byte[300]), client.out);
+        client.connection.sendPart(true, ByteBuffer.wrap(new byte[] {'x'}), false, client.out);
+        client.connection.sendPart(true, ByteBuffer.wrap(new byte[] {'y'}), true, client.out);
+        client.connection.sendPing(ByteBuffer.wrap(new byte[] {1, 2}), client.out);
+        client.connection.sendPong(ByteBuffer.wrap(new byte[] {3}), client.out);
+        client.connection.sendClose(CloseCodes.NORMAL, "bye", client.out);
         List<RawFrames.Frame> frames = client.writtenFrames();
         assertThat(frames).hasSize(7).allSatisfy(f -> assertThat(f.masked()).isTrue());
         assertThat(frames.get(0).text()).isEqualTo("a");
@@ -89,7 +88,7 @@ class Section5_1_MaskingByRoleTest {
     void clientUsesAFreshKeyPerFrame() {
         Endpoint client = Endpoint.client();
         for (int i = 0; i < 100; i++) {
-            client.connection.sendText("same text");
+            client.connection.sendText("same text", client.out);
         }
         Set<Integer> keys = new HashSet<>();
         for (RawFrames.Frame frame : client.writtenFrames()) {
@@ -102,31 +101,31 @@ class Section5_1_MaskingByRoleTest {
     @Test
     void everyFrameAServerWritesIsUnmasked() {
         Endpoint server = Endpoint.server();
-        server.connection.sendText("a");
-        server.connection.sendBinary(ByteBuffer.wrap(new byte[70_000]));
-        server.connection.sendPing(ByteBuffer.allocate(0));
-        server.connection.sendClose(CloseCodes.GOING_AWAY, "");
+        server.connection.sendText("a", server.out);
+        server.connection.sendBinary(ByteBuffer.wrap(new byte[70_000]), server.out);
+        server.connection.sendPing(ByteBuffer.allocate(0), server.out);
+        server.connection.sendClose(CloseCodes.GOING_AWAY, "", server.out);
         assertThat(server.writtenFrames()).hasSize(4).allSatisfy(f -> assertThat(f.masked()).isFalse());
     }
 
     @Test
     void aClientCannotBeBuiltWithoutAMaskSource() {
-        assertThatThrownBy(() -> new Connection(Role.CLIENT, Limits.defaults(), null, new EventRecorder(), new ByteOutput(16, false)))
+        assertThatThrownBy(() -> new Connection(Role.CLIENT, Limits.defaults(), null))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("mask");
     }
 
     @Test
     void aServerNeedsNoMaskSource() {
-        Connection server = new Connection(Role.SERVER, Limits.defaults(), null, new EventRecorder(), new ByteOutput(16, false));
-        server.sendText("fine");
+        Connection server = new Connection(Role.SERVER, Limits.defaults(), null);
+        server.sendText("fine", new ByteOutput(16, false));
         assertThat(server.role()).isEqualTo(Role.SERVER);
     }
 
     @Test
     void theMaskedFrameIsNotTheClearText() {
         Endpoint client = Endpoint.client();
-        client.connection.sendText("Hello, proxy cache");
+        client.connection.sendText("Hello, proxy cache", client.out);
         byte[] wire = client.written();
         assertThat(new String(wire, java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotContain("proxy");
         assertThat(Hex.of(wire)).startsWith("81 92");

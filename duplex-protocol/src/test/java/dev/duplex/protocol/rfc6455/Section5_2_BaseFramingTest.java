@@ -232,7 +232,7 @@ class Section5_2_BaseFramingTest {
     void theLengthIsReadBigEndianWhateverTheBufferOrder() {
         Endpoint server = Endpoint.server();
         byte[] frame = RawFrames.binary(new byte[258]).masked().bytes();
-        server.connection.receive(ByteBuffer.wrap(frame).order(java.nio.ByteOrder.LITTLE_ENDIAN));
+        server.connection.receive(ByteBuffer.wrap(frame).order(java.nio.ByteOrder.LITTLE_ENDIAN), server.out, server.events);
         assertThat(server.events.take()).isInstanceOf(EventRecorder.BinaryMessage.class)
                 .isEqualTo(binary(new byte[258]));
         server.events.assertExhausted();

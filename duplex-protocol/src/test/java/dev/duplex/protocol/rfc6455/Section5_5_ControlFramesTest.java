@@ -132,7 +132,7 @@ class Section5_5_ControlFramesTest {
     @DisplayName("After sending our Close, a ping gets no pong (nothing may follow our Close)")
     void noPongAfterOurClose() {
         Endpoint server = Endpoint.server();
-        server.connection.sendClose(CloseCodes.NORMAL, "");
+        server.connection.sendClose(CloseCodes.NORMAL, "", server.out);
         server.written();
         server.receive(RawFrames.ping("late".getBytes()).masked().bytes());
         assertThat(server.written()).isEmpty();
@@ -141,11 +141,11 @@ class Section5_5_ControlFramesTest {
     @Test
     void sendingAPingOrPongOver125BytesIsRefused() {
         Endpoint server = Endpoint.server();
-        assertThatThrownBy(() -> server.connection.sendPing(ByteBuffer.allocate(126))).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> server.connection.sendPong(ByteBuffer.allocate(126))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> server.connection.sendPing(ByteBuffer.allocate(126), server.out)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> server.connection.sendPong(ByteBuffer.allocate(126), server.out)).isInstanceOf(IllegalArgumentException.class);
         assertThat(server.written()).isEmpty();
-        server.connection.sendPing(ByteBuffer.allocate(125));
-        server.connection.sendPong(ByteBuffer.allocate(125));
+        server.connection.sendPing(ByteBuffer.allocate(125), server.out);
+        server.connection.sendPong(ByteBuffer.allocate(125), server.out);
         assertThat(server.writtenFrames()).extracting(RawFrames.Frame::opcode).containsExactly(0x9, 0xA);
     }
 
@@ -153,7 +153,7 @@ class Section5_5_ControlFramesTest {
     void sendingAPingDoesNotConsumeTheCallersBuffer() {
         Endpoint server = Endpoint.server();
         ByteBuffer payload = ByteBuffer.wrap(new byte[] {1, 2, 3});
-        server.connection.sendPing(payload);
+        server.connection.sendPing(payload, server.out);
         assertThat(payload.remaining()).isEqualTo(3);
     }
 }

@@ -68,7 +68,7 @@ class Section5_6_DataFramesTest {
     @Test
     void sendTextWritesOneFinalTextFrameOfUtf8() {
         Endpoint server = Endpoint.server();
-        server.connection.sendText("κόσμε 𝄞");
+        server.connection.sendText("κόσμε 𝄞", server.out);
         assertThat(server.writtenFrames()).singleElement().satisfies(f -> {
             assertThat(f.fin()).isTrue();
             assertThat(f.rsv()).isZero();
@@ -80,7 +80,7 @@ class Section5_6_DataFramesTest {
     @Test
     void sendTextWithAnUnpairedSurrogateIsRefusedAndWritesNothing() {
         Endpoint server = Endpoint.server();
-        assertThatThrownBy(() -> server.connection.sendText("bad \uD800 text")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> server.connection.sendText("bad \uD800 text", server.out)).isInstanceOf(IllegalArgumentException.class);
         assertThat(server.written()).isEmpty();
     }
 
@@ -89,7 +89,7 @@ class Section5_6_DataFramesTest {
         Endpoint client = Endpoint.client();
         byte[] data = Section5_7_ExamplesTest.pattern(100);
         ByteBuffer source = ByteBuffer.wrap(data.clone());
-        client.connection.sendBinary(source);
+        client.connection.sendBinary(source, client.out);
         assertThat(source.position()).isZero();
         assertThat(source.array()).isEqualTo(data);
         assertThat(client.writtenFrames()).singleElement().extracting(RawFrames.Frame::payload).isEqualTo(data);
@@ -100,14 +100,14 @@ class Section5_6_DataFramesTest {
         Endpoint server = Endpoint.server();
         ByteBuffer source = ByteBuffer.wrap(new byte[] {1, 2, 3, 4, 5, 6});
         source.position(2).limit(5);
-        server.connection.sendBinary(source);
+        server.connection.sendBinary(source, server.out);
         assertThat(server.writtenFrames()).singleElement().extracting(RawFrames.Frame::payload).isEqualTo(new byte[] {3, 4, 5});
     }
 
     @Test
     void sendTextUtf8WritesTheBytesAsGiven() {
         Endpoint server = Endpoint.server();
-        server.connection.sendTextUtf8(ByteBuffer.wrap("echo ✓".getBytes(StandardCharsets.UTF_8)));
+        server.connection.sendTextUtf8(ByteBuffer.wrap("echo ✓".getBytes(StandardCharsets.UTF_8)), server.out);
         assertThat(server.writtenFrames()).singleElement().satisfies(f -> {
             assertThat(f.opcode()).isEqualTo(0x1);
             assertThat(f.text()).isEqualTo("echo ✓");
@@ -118,11 +118,11 @@ class Section5_6_DataFramesTest {
     @DisplayName("sendPart: the first frame carries the type, the rest are continuations, FIN only on the last")
     void sendPartWritesAFragmentedMessage() {
         Endpoint client = Endpoint.client();
-        client.connection.sendPart(false, ByteBuffer.wrap(new byte[] {1}), false);
-        client.connection.sendPing(ByteBuffer.wrap(new byte[] {9}));
-        client.connection.sendPart(false, ByteBuffer.wrap(new byte[] {2}), false);
-        client.connection.sendPart(false, ByteBuffer.wrap(new byte[] {3}), true);
-        client.connection.sendPart(true, ByteBuffer.wrap(new byte[] {'a'}), true);
+        client.connection.sendPart(false, ByteBuffer.wrap(new byte[] {1}), false, client.out);
+        client.connection.sendPing(ByteBuffer.wrap(new byte[] {9}), client.out);
+        client.connection.sendPart(false, ByteBuffer.wrap(new byte[] {2}), false, client.out);
+        client.connection.sendPart(false, ByteBuffer.wrap(new byte[] {3}), true, client.out);
+        client.connection.sendPart(true, ByteBuffer.wrap(new byte[] {'a'}), true, client.out);
         List<RawFrames.Frame> frames = client.writtenFrames();
         assertThat(frames).extracting(RawFrames.Frame::opcode).containsExactly(0x2, 0x9, 0x0, 0x0, 0x1);
         assertThat(frames).extracting(RawFrames.Frame::fin).containsExactly(false, true, false, true, true);
@@ -131,9 +131,9 @@ class Section5_6_DataFramesTest {
     @Test
     void sendPartOfTheOtherTypeMidMessageIsRefused() {
         Endpoint server = Endpoint.server();
-        server.connection.sendPart(true, ByteBuffer.wrap(new byte[] {'a'}), false);
+        server.connection.sendPart(true, ByteBuffer.wrap(new byte[] {'a'}), false, server.out);
         server.written();
-        assertThatThrownBy(() -> server.connection.sendPart(false, ByteBuffer.wrap(new byte[] {1}), true))
+        assertThatThrownBy(() -> server.connection.sendPart(false, ByteBuffer.wrap(new byte[] {1}), true, server.out))
                 .isInstanceOf(IllegalStateException.class);
         assertThat(server.written()).isEmpty();
     }
@@ -143,8 +143,8 @@ class Section5_6_DataFramesTest {
         Peers peers = new Peers();
         byte[] utf8 = "ab€cd".getBytes(StandardCharsets.UTF_8);
         // Split inside the euro sign: parts of a text message need not end on a character boundary.
-        peers.client.connection.sendPart(true, ByteBuffer.wrap(utf8, 0, 3), false);
-        peers.client.connection.sendPart(true, ByteBuffer.wrap(utf8, 3, utf8.length - 3), true);
+        peers.client.connection.sendPart(true, ByteBuffer.wrap(utf8, 0, 3), false, peers.client.out);
+        peers.client.connection.sendPart(true, ByteBuffer.wrap(utf8, 3, utf8.length - 3), true, peers.client.out);
         peers.clientToServer();
         assertThat(peers.server.events.take()).isEqualTo(text("ab€cd"));
         peers.server.events.assertExhausted();
@@ -153,14 +153,14 @@ class Section5_6_DataFramesTest {
     @Test
     void dataCannotBeSentAfterClose() {
         Endpoint server = Endpoint.server();
-        server.connection.sendClose(CloseCodes.NORMAL, "");
+        server.connection.sendClose(CloseCodes.NORMAL, "", server.out);
         server.written();
-        assertThatThrownBy(() -> server.connection.sendText("x")).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> server.connection.sendBinary(ByteBuffer.allocate(1))).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> server.connection.sendTextUtf8(ByteBuffer.allocate(1))).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> server.connection.sendPart(true, ByteBuffer.allocate(1), true)).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> server.connection.sendPing(ByteBuffer.allocate(1))).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> server.connection.sendClose(CloseCodes.NORMAL, "")).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> server.connection.sendText("x", server.out)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> server.connection.sendBinary(ByteBuffer.allocate(1), server.out)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> server.connection.sendTextUtf8(ByteBuffer.allocate(1), server.out)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> server.connection.sendPart(true, ByteBuffer.allocate(1), true, server.out)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> server.connection.sendPing(ByteBuffer.allocate(1), server.out)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> server.connection.sendClose(CloseCodes.NORMAL, "", server.out)).isInstanceOf(IllegalStateException.class);
         assertThat(server.written()).isEmpty();
     }
 

@@ -43,7 +43,7 @@ class Section5_7_ExamplesTest {
     @Test
     void aServerWritesTheUnmaskedHelloExactly() {
         Endpoint server = Endpoint.server();
-        server.connection.sendText("Hello");
+        server.connection.sendText("Hello", server.out);
         assertThat(Hex.of(server.written())).isEqualTo(UNMASKED_HELLO);
     }
 
@@ -59,11 +59,11 @@ class Section5_7_ExamplesTest {
     @Test
     void aClientWithTheRfcMaskKeyWritesTheMaskedHelloExactly() {
         ByteOutput out = new ByteOutput(64, false);
-        Connection client = new Connection(Role.CLIENT, Limits.defaults(), new FixedMask(RFC_MASK_KEY), new EventRecorder(), out);
-        client.sendText("Hello");
+        Connection client = new Connection(Role.CLIENT, Limits.defaults(), new FixedMask(RFC_MASK_KEY));
+        client.sendText("Hello", out);
         assertThat(Hex.of(bytes(out))).isEqualTo(MASKED_HELLO);
 
-        client.sendBinary(ByteBuffer.wrap(HELLO));
+        client.sendBinary(ByteBuffer.wrap(HELLO), out);
         assertThat(Hex.of(bytes(out))).isEqualTo("82 85 37 fa 21 3d 7f 9f 4d 51 58");
     }
 
@@ -80,8 +80,8 @@ class Section5_7_ExamplesTest {
     @Test
     void aServerSendingPartsWritesTheRfcFragmentsExactly() {
         Endpoint server = Endpoint.server();
-        server.connection.sendPart(true, ByteBuffer.wrap("Hel".getBytes(StandardCharsets.US_ASCII)), false);
-        server.connection.sendPart(true, ByteBuffer.wrap("lo".getBytes(StandardCharsets.US_ASCII)), true);
+        server.connection.sendPart(true, ByteBuffer.wrap("Hel".getBytes(StandardCharsets.US_ASCII)), false, server.out);
+        server.connection.sendPart(true, ByteBuffer.wrap("lo".getBytes(StandardCharsets.US_ASCII)), true, server.out);
         assertThat(Hex.of(server.written())).isEqualTo(FRAGMENT_1 + " " + FRAGMENT_2);
     }
 
@@ -90,8 +90,8 @@ class Section5_7_ExamplesTest {
     void unmaskedPingIsAnsweredWithTheRfcMaskedPong() {
         ByteOutput out = new ByteOutput(64, false);
         EventRecorder events = new EventRecorder();
-        Connection client = new Connection(Role.CLIENT, Limits.defaults(), new FixedMask(RFC_MASK_KEY), events, out);
-        client.receive(ByteBuffer.wrap(Hex.parse(UNMASKED_PING)));
+        Connection client = new Connection(Role.CLIENT, Limits.defaults(), new FixedMask(RFC_MASK_KEY));
+        client.receive(ByteBuffer.wrap(Hex.parse(UNMASKED_PING)), out, events);
         assertThat(events.take()).isEqualTo(ping(HELLO));
         events.assertExhausted();
         assertThat(Hex.of(bytes(out))).isEqualTo(MASKED_PONG);
@@ -100,7 +100,7 @@ class Section5_7_ExamplesTest {
     @Test
     void aServerWritesTheUnmaskedPingExactly() {
         Endpoint server = Endpoint.server();
-        server.connection.sendPing(ByteBuffer.wrap(HELLO));
+        server.connection.sendPing(ByteBuffer.wrap(HELLO), server.out);
         assertThat(Hex.of(server.written())).isEqualTo(UNMASKED_PING);
     }
 
@@ -109,7 +109,7 @@ class Section5_7_ExamplesTest {
     void binary256UsesTheSixteenBitLength() {
         byte[] payload = pattern(256);
         Endpoint server = Endpoint.server();
-        server.connection.sendBinary(ByteBuffer.wrap(payload));
+        server.connection.sendBinary(ByteBuffer.wrap(payload), server.out);
         byte[] frame = server.written();
         assertThat(Hex.of(Arrays.copyOf(frame, 4))).isEqualTo("82 7e 01 00");
         assertThat(Arrays.copyOfRange(frame, 4, frame.length)).isEqualTo(payload);
@@ -124,7 +124,7 @@ class Section5_7_ExamplesTest {
     void binary64KiBUsesTheSixtyFourBitLength() {
         byte[] payload = pattern(65536);
         Endpoint server = Endpoint.server();
-        server.connection.sendBinary(ByteBuffer.wrap(payload));
+        server.connection.sendBinary(ByteBuffer.wrap(payload), server.out);
         byte[] frame = server.written();
         assertThat(Hex.of(Arrays.copyOf(frame, 10))).isEqualTo("82 7f 00 00 00 00 00 01 00 00");
         assertThat(frame).hasSize(10 + 65536);

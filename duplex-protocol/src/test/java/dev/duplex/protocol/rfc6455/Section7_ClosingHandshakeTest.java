@@ -29,7 +29,7 @@ class Section7_ClosingHandshakeTest {
         assertThat(peers.client.state()).isEqualTo(State.OPEN);
         assertThat(peers.client.connection.closeInitiator()).isNull();
 
-        peers.client.connection.sendClose(CloseCodes.NORMAL, "bye");
+        peers.client.connection.sendClose(CloseCodes.NORMAL, "bye", peers.client.out);
         assertThat(peers.client.state()).isEqualTo(State.CLOSING);
         assertThat(peers.client.connection.closeInitiator()).isEqualTo(Initiator.LOCAL);
 
@@ -61,7 +61,7 @@ class Section7_ClosingHandshakeTest {
     @DisplayName("Server initiates: the client echoes and both end CLOSED")
     void serverInitiatesTheCloseHandshake() {
         Peers peers = new Peers();
-        peers.server.connection.sendClose(CloseCodes.GOING_AWAY, "restart");
+        peers.server.connection.sendClose(CloseCodes.GOING_AWAY, "restart", peers.server.out);
         assertThat(peers.server.state()).isEqualTo(State.CLOSING);
         peers.serverToClient();
         assertThat(peers.client.events.take()).isEqualTo(new CloseReceived(1001, "restart"));
@@ -82,8 +82,8 @@ class Section7_ClosingHandshakeTest {
     @DisplayName("Both sides send Close at once: neither replies, both end CLOSED as initiator")
     void simultaneousClose() {
         Peers peers = new Peers();
-        peers.client.connection.sendClose(CloseCodes.NORMAL, "client");
-        peers.server.connection.sendClose(CloseCodes.GOING_AWAY, "server");
+        peers.client.connection.sendClose(CloseCodes.NORMAL, "client", peers.client.out);
+        peers.server.connection.sendClose(CloseCodes.GOING_AWAY, "server", peers.server.out);
         byte[] fromClient = peers.client.written();
         byte[] fromServer = peers.server.written();
         peers.server.receive(fromClient);
@@ -102,8 +102,8 @@ class Section7_ClosingHandshakeTest {
     @DisplayName("Autobahn 7.1.1: messages sent before Close arrive; the handshake then completes")
     void messagesBeforeCloseAreDelivered() {
         Peers peers = new Peers();
-        peers.client.connection.sendText("Hello World!");
-        peers.client.connection.sendClose(CloseCodes.NORMAL, "");
+        peers.client.connection.sendText("Hello World!", peers.client.out);
+        peers.client.connection.sendClose(CloseCodes.NORMAL, "", peers.client.out);
         peers.exchange();
         assertThat(peers.server.events.take()).isEqualTo(text("Hello World!"));
         assertThat(peers.server.events.take()).isEqualTo(new CloseReceived(1000, ""));
@@ -162,7 +162,7 @@ class Section7_ClosingHandshakeTest {
     @DisplayName("RELIABILITY F9: after we sent Close, data frames from the peer are ignored; its Close completes the handshake")
     void dataAfterOurCloseIsIgnored() {
         Endpoint server = Endpoint.server();
-        server.connection.sendClose(CloseCodes.NORMAL, "");
+        server.connection.sendClose(CloseCodes.NORMAL, "", server.out);
         server.written();
         server.receive(
                 RawFrames.text("late").masked().bytes(),
@@ -192,7 +192,7 @@ class Section7_ClosingHandshakeTest {
     @ValueSource(ints = {1005, 1006, 1015, 999, 5000, 0, 1004, 1016, 2999, -1, 65536})
     void sendCloseWithACodeThatMayNotBeSentIsRefused(int code) {
         Endpoint server = Endpoint.server();
-        assertThatThrownBy(() -> server.connection.sendClose(code, "")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> server.connection.sendClose(code, "", server.out)).isInstanceOf(IllegalArgumentException.class);
         assertThat(server.state()).isEqualTo(State.OPEN);
         assertThat(server.written()).isEmpty();
     }
@@ -201,15 +201,15 @@ class Section7_ClosingHandshakeTest {
     @DisplayName("A close reason of more than 123 bytes of UTF-8 is refused; 123 is fine")
     void reasonOver123BytesIsRefused() {
         Endpoint server = Endpoint.server();
-        assertThatThrownBy(() -> server.connection.sendClose(CloseCodes.NORMAL, "x".repeat(124)))
+        assertThatThrownBy(() -> server.connection.sendClose(CloseCodes.NORMAL, "x".repeat(124), server.out))
                 .isInstanceOf(IllegalArgumentException.class);
         // 62 two-byte characters: 62 chars but 124 bytes.
-        assertThatThrownBy(() -> server.connection.sendClose(CloseCodes.NORMAL, "é".repeat(62)))
+        assertThatThrownBy(() -> server.connection.sendClose(CloseCodes.NORMAL, "é".repeat(62), server.out))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(server.state()).isEqualTo(State.OPEN);
         assertThat(server.written()).isEmpty();
 
-        server.connection.sendClose(CloseCodes.NORMAL, "x".repeat(123));
+        server.connection.sendClose(CloseCodes.NORMAL, "x".repeat(123), server.out);
         assertThat(server.writtenFrames()).singleElement().satisfies(f -> {
             assertThat(f.payload()).hasSize(125);
             assertThat(f.closeReason()).isEqualTo("x".repeat(123));
@@ -219,7 +219,7 @@ class Section7_ClosingHandshakeTest {
     @Test
     void aNullReasonSendsOnlyTheCode() {
         Endpoint server = Endpoint.server();
-        server.connection.sendClose(CloseCodes.NORMAL, null);
+        server.connection.sendClose(CloseCodes.NORMAL, null, server.out);
         assertThat(Hex.of(server.written())).isEqualTo("88 02 03 e8");
     }
 
@@ -236,7 +236,7 @@ class Section7_ClosingHandshakeTest {
     @Test
     void eofAfterSendingCloseButBeforeTheReplyIsNotClean() {
         Endpoint client = Endpoint.client();
-        client.connection.sendClose(CloseCodes.NORMAL, "");
+        client.connection.sendClose(CloseCodes.NORMAL, "", client.out);
         assertThat(client.connection.receiveEof()).isFalse();
         assertThat(client.state()).isEqualTo(State.CLOSED);
     }
@@ -263,7 +263,7 @@ class Section7_ClosingHandshakeTest {
     void sendingAfterTheHandshakeCompletedIsRefused() {
         Endpoint server = Endpoint.server().receive(RawFrames.close(1000, "").masked().bytes());
         server.written();
-        assertThatThrownBy(() -> server.connection.sendBinary(ByteBuffer.allocate(1))).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> server.connection.sendClose(1000, "")).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> server.connection.sendBinary(ByteBuffer.allocate(1), server.out)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> server.connection.sendClose(1000, "", server.out)).isInstanceOf(IllegalStateException.class);
     }
 }

@@ -232,10 +232,10 @@ class CompressedRoundTripTest {
         }
         boolean mayCompress = how == Send.NORMAL;
         if (m.text) {
-            sender.connection.sendText(m.string, mayCompress);
+            sender.connection.sendText(m.string, mayCompress, sender.out);
         } else {
             ByteBuffer data = ByteBuffer.wrap(m.bytes);
-            sender.connection.sendBinary(data, mayCompress);
+            sender.connection.sendBinary(data, mayCompress, sender.out);
             assertThat(data.position()).as(desc + ": the caller's buffer is not consumed").isZero();
         }
         byte[] wire = sender.written();
@@ -255,7 +255,7 @@ class CompressedRoundTripTest {
         int offset = 0;
         for (int p = 0; p < sizes.length; p++) {
             ByteBuffer part = ByteBuffer.wrap(m.bytes, offset, sizes[p]);
-            sender.connection.sendPart(m.text, part, p == sizes.length - 1);
+            sender.connection.sendPart(m.text, part, p == sizes.length - 1, sender.out);
             assertThat(part.position()).as(desc + ": the caller's buffer is not consumed").isEqualTo(offset);
             offset += sizes[p];
         }

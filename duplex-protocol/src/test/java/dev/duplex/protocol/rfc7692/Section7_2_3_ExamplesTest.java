@@ -96,14 +96,14 @@ class Section7_2_3_ExamplesTest {
     @DisplayName("A server with context takeover writes the §7.2.3.1/§7.2.3.2 bytes exactly; without it, the first twice")
     void serverWritesTheRfcBytes() {
         Endpoint takeover = Compression.endpoint(Role.SERVER, Limits.defaults(), Compression.agreement(false, true, 0));
-        takeover.connection.sendText("Hello");
+        takeover.connection.sendText("Hello", takeover.out);
         assertThat(Hex.of(takeover.written())).isEqualTo(HELLO);
-        takeover.connection.sendText("Hello");
+        takeover.connection.sendText("Hello", takeover.out);
         assertThat(Hex.of(takeover.written())).isEqualTo(HELLO_AGAIN_WITH_TAKEOVER);
 
         Endpoint fresh = Compression.endpoint(Role.SERVER, Limits.defaults(), Compression.agreement(true, true, 0));
-        fresh.connection.sendText("Hello");
-        fresh.connection.sendText("Hello");
+        fresh.connection.sendText("Hello", fresh.out);
+        fresh.connection.sendText("Hello", fresh.out);
         assertThat(Hex.of(fresh.written())).isEqualTo(HELLO + " " + HELLO);
     }
 
@@ -111,13 +111,13 @@ class Section7_2_3_ExamplesTest {
     @DisplayName("An empty message compressed is the single byte 00 (RSV1 set), with or without context takeover")
     void emptyMessageIsOneByte() {
         Endpoint fresh = Compression.endpoint(Role.SERVER, Limits.defaults(), Compression.agreement(true, true, 0));
-        fresh.connection.sendText("");
+        fresh.connection.sendText("", fresh.out);
         assertThat(Hex.of(fresh.written())).isEqualTo(EMPTY);
 
         Endpoint takeover = Compression.endpoint(Role.SERVER, Limits.defaults(), Compression.agreement(false, true, 0));
-        takeover.connection.sendText("Hello");
-        takeover.connection.sendText("");
-        takeover.connection.sendText("Hello");
+        takeover.connection.sendText("Hello", takeover.out);
+        takeover.connection.sendText("", takeover.out);
+        takeover.connection.sendText("Hello", takeover.out);
         assertThat(Hex.of(takeover.written())).isEqualTo(HELLO + " " + EMPTY + " " + HELLO_AGAIN_WITH_TAKEOVER);
 
         Endpoint client = client(false).receive(Hex.parse(HELLO + EMPTY + HELLO_AGAIN_WITH_TAKEOVER));

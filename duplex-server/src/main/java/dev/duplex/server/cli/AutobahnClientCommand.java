@@ -1,7 +1,6 @@
 package dev.duplex.server.cli;
 
 import dev.duplex.conformance.AutobahnClient;
-import dev.duplex.conformance.ConformanceLimits;
 import dev.duplex.websocket.WebSocketOptions;
 import java.net.URI;
 import java.util.concurrent.Callable;
@@ -26,7 +25,7 @@ final class AutobahnClientCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         WebSocketOptions options = compression
-                ? AutobahnClient.OPTIONS.withCompression(ConformanceLimits.autobahnCompression(false))
+                ? AutobahnClient.OPTIONS.withCompression(true).withCompressionThresholdBytes(0).withContextTakeover(false, false)
                 : AutobahnClient.OPTIONS;
         new AutobahnClient(url, agent, System.out, options).runAll();
         return 0;

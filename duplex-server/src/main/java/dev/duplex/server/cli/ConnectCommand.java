@@ -2,13 +2,10 @@ package dev.duplex.server.cli;
 
 import dev.duplex.hub.HubServer;
 import dev.duplex.hub.protocol.HubCodec;
-import dev.duplex.protocol.Limits;
 import dev.duplex.server.cli.connect.ConnectSession;
 import dev.duplex.server.cli.connect.HubLineTranslator;
 import dev.duplex.server.cli.connect.LineTranslator;
 import dev.duplex.server.cli.connect.RawLineTranslator;
-import dev.duplex.transport.TransportOptions;
-import dev.duplex.websocket.ConnectRequest;
 import dev.duplex.websocket.WebSocketClient;
 import dev.duplex.websocket.WebSocketOptions;
 import java.io.BufferedReader;
@@ -21,8 +18,10 @@ import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -112,9 +111,13 @@ final class ConnectCommand implements Callable<Integer> {
         return hub ? new HubLineTranslator(token, "duplex-connect", DuplexVersion.get()) : new RawLineTranslator(binary);
     }
 
+    /** The subprotocols to offer and the extra headers (-H) of the handshake request. */
+    private record Request(List<String> subprotocols, Map<String, String> headers) {
+    }
+
     @Override
     public Integer call() throws InterruptedException {
-        ConnectRequest request;
+        Request request;
         try {
             request = request();
         } catch (IllegalArgumentException e) {
@@ -126,10 +129,9 @@ final class ConnectCommand implements Callable<Integer> {
             err.println("duplex connect: --timeout must be positive");
             return ConnectSession.EXIT_USAGE;
         }
-        Limits limits = Limits.defaults().withMaxMessageBytes(maxMessageSize).withMaxFrameBytes(maxMessageSize);
-        WebSocketClient.Builder builder = WebSocketClient.builder()
-                .options(WebSocketOptions.defaults().withLimits(limits).withHandshakeTimeout(timeout))
-                .transport(TransportOptions.defaults().withConnectTimeout(timeout).withTlsHandshakeTimeout(timeout));
+        WebSocketClient builder = WebSocketClient.builder()
+                .options(WebSocketOptions.defaults().withMaxMessageBytes(maxMessageSize).withHandshakeTimeout(timeout)
+                        .withConnectTimeout(timeout).withTlsHandshakeTimeout(timeout));
         if (insecure) {
             builder.insecureSkipHostnameVerification();
         }
@@ -137,7 +139,7 @@ final class ConnectCommand implements Callable<Integer> {
         try (WebSocketClient client = builder.build()) {
             try {
                 // Both timeouts bound the future; the extra wait only guards against a lost completion.
-                client.connect(request, session).get(2 * timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+                client.connect(url, request.subprotocols(), request.headers(), session).get(2 * timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
             } catch (ExecutionException | TimeoutException | RuntimeException e) {
                 err.println("Could not connect to " + url + ": " + explain(e));
                 return ConnectSession.EXIT_CONNECT_FAILED;
@@ -165,7 +167,7 @@ final class ConnectCommand implements Callable<Integer> {
         }
     }
 
-    private ConnectRequest request() {
+    private Request request() {
         String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("ws") && !scheme.equals("wss")) {
             throw new IllegalArgumentException("the URL must start with ws:// or wss://: " + url);
@@ -186,15 +188,15 @@ final class ConnectCommand implements Callable<Integer> {
         } else if (token != null) {
             throw new IllegalArgumentException("--token goes with --hub");
         }
-        ConnectRequest request = ConnectRequest.to(url).withSubprotocols(offered.toArray(String[]::new));
+        Map<String, String> fields = new LinkedHashMap<>();
         for (String header : headers) {
             int colon = header.indexOf(':');
             if (colon <= 0 || header.substring(0, colon).isBlank()) {
                 throw new IllegalArgumentException("-H wants 'Name: value', got '" + header + "'");
             }
-            request = request.withHeader(header.substring(0, colon).strip(), header.substring(colon + 1).strip());
+            fields.put(header.substring(0, colon).strip(), header.substring(colon + 1).strip());
         }
-        return request;
+        return new Request(List.copyOf(offered), fields);
     }
 
     /** One line saying why the connection could not be opened. */

@@ -316,20 +316,15 @@ final class ServeCommand implements Callable<Integer> {
                     .httpFallback(withDashboard ? new StaticFiles(null) : null)
                     .address(new InetSocketAddress(host, loaded.integer("port")))
                     .options(loaded.webSocketOptions())
-                    .transport(loaded.transportOptions())
                     .customize(ws -> {
                         if (tls != null) {
                             ws.tls(tls.context());
                         }
-                        ws.originPolicy(loaded.originPolicy());
                         ws.route("/echo", EchoListener.INSTANCE);
                         if (withBroadcast) {
                             ws.route("/broadcast", new BroadcastListener());
                         }
-                        ws.connectionLimits(loaded.connectionLimits())
-                                .messageMemoryBytes(loaded.size("message_memory"))
-                                .compressionBudgetBytes(loaded.size("compression_budget"))
-                                .eventLoops(loaded.integer("event_loops"));
+                        ws.eventLoops(loaded.integer("event_loops"));
                     })
                     .start();
         } catch (RuntimeException e) {

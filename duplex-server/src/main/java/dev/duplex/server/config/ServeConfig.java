@@ -1,9 +1,6 @@
 package dev.duplex.server.config;
 
 import dev.duplex.hub.HubConfig;
-import dev.duplex.transport.TransportOptions;
-import dev.duplex.websocket.ConnectionLimits;
-import dev.duplex.websocket.OriginPolicy;
 import dev.duplex.websocket.WebSocketOptions;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,14 +31,10 @@ public final class ServeConfig {
     private final Map<String, Namespace> namespaces;
     private final HubConfig hub;
     private final WebSocketOptions webSocketOptions;
-    private final ConnectionLimits connectionLimits;
-    private final OriginPolicy originPolicy;
-    private final TransportOptions transportOptions;
     private final List<String> warnings;
 
     ServeConfig(Path file, Path baseDirectory, Map<String, Value> global, Map<String, Value> defaultNamespace,
                 Map<String, Namespace> namespaces, HubConfig hub, WebSocketOptions webSocketOptions,
-                ConnectionLimits connectionLimits, OriginPolicy originPolicy, TransportOptions transportOptions,
                 List<String> warnings) {
         this.file = file;
         this.baseDirectory = baseDirectory;
@@ -50,9 +43,6 @@ public final class ServeConfig {
         this.namespaces = new LinkedHashMap<>(namespaces);
         this.hub = hub;
         this.webSocketOptions = webSocketOptions;
-        this.connectionLimits = connectionLimits;
-        this.originPolicy = originPolicy;
-        this.transportOptions = transportOptions;
         this.warnings = List.copyOf(warnings);
     }
 
@@ -66,23 +56,12 @@ public final class ServeConfig {
         return hub;
     }
 
-    /** Per-connection options of the WebSocket server (limits, timeouts, compression). */
+    /**
+     * The WebSocket server's options: limits, timeouts, compression, admission (connection limits,
+     * message memory, compression budget) and allowed origins.
+     */
     public WebSocketOptions webSocketOptions() {
         return webSocketOptions;
-    }
-
-    public ConnectionLimits connectionLimits() {
-        return connectionLimits;
-    }
-
-    /** The origin policy, or null to allow any origin. */
-    public OriginPolicy originPolicy() {
-        return originPolicy;
-    }
-
-    /** Socket options: the transport's hard connection limit sits above {@code max_connections}, so that clients over it still get a 503. */
-    public TransportOptions transportOptions() {
-        return transportOptions;
     }
 
     /** Things worth saying that are not errors (an unknown {@code DUPLEX_*} variable, say). */

@@ -4,12 +4,7 @@ import dev.duplex.conformance.ConformanceLimits;
 import dev.duplex.hub.HubConfig;
 import dev.duplex.hub.NamespaceConfig;
 import dev.duplex.hub.auth.TokenVerifier;
-import dev.duplex.protocol.Limits;
-import dev.duplex.protocol.handshake.HttpLimits;
 import dev.duplex.server.config.ServeConfig.Namespace;
-import dev.duplex.transport.TransportOptions;
-import dev.duplex.websocket.ConnectionLimits;
-import dev.duplex.websocket.OriginPolicy;
 import dev.duplex.websocket.WebSocketOptions;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +12,8 @@ import java.util.function.Consumer;
 
 /**
  * Builds the typed configuration from the merged {@link ConfigValues}: the {@link HubConfig} with its
- * tokens and namespaces, the {@link OriginPolicy}, the {@link WebSocketOptions},
- * {@link ConnectionLimits} and {@link TransportOptions}, then the checks across keys. The builders'
+ * tokens and namespaces and the {@link WebSocketOptions} (limits, origins, admission), then the
+ * checks across keys. The builders'
  * own checks become errors naming the key and its source, like the readers' errors.
  */
 final class ServeConfigBuilder {
@@ -68,22 +63,16 @@ final class ServeConfigBuilder {
                     + TokenSettings.NO_KEYS + ": no client could connect");
         }
         namespaces(hub, tokens);
-        OriginPolicy origins = originPolicy();
         WebSocketOptions options = null;
-        ConnectionLimits limits = null;
-        TransportOptions transport = null;
         try {
-            options = webSocketOptions();
-            limits = new ConnectionLimits(values.integer("max_connections"), values.integer("max_connections_per_address"),
-                    values.integer("max_pending_handshakes"));
-            transport = TransportOptions.defaults().withMaxConnections(values.integer("max_connections") + 1_000);
+            options = origins(webSocketOptions());
         } catch (IllegalArgumentException e) {
             problems.error("invalid server limits: " + e.getMessage());
         }
         HubConfig hubConfig = hub.build();
         problems.throwIfAny();
         return new ServeConfig(values.file, values.baseDirectory, values.global, values.defaultNamespace,
-                values.namespaces, hubConfig, options, limits, origins, transport, problems.warnings());
+                values.namespaces, hubConfig, options, problems.warnings());
     }
 
     private void namespaces(HubConfig.Builder hub, TokenVerifier tokens) {
@@ -107,46 +96,46 @@ final class ServeConfigBuilder {
     }
 
     /** Same origin, plus {@code allowed_origins}; {@code '*'} alone allows any origin. */
-    private OriginPolicy originPolicy() {
-        OriginPolicy origins = OriginPolicy.sameOrigin();
+    private WebSocketOptions origins(WebSocketOptions options) {
         List<String> allowedOrigins = values.list("allowed_origins");
         if (allowedOrigins.contains("*")) {
             if (allowedOrigins.size() > 1) {
                 problems.invalid("allowed_origins", values.source("allowed_origins"),
                         "'*' allows every origin, so list nothing beside it");
             }
-            origins = OriginPolicy.allowAnyOrigin();
-        } else if (!allowedOrigins.isEmpty()) {
+            return options.withAnyOriginAllowed();
+        }
+        if (!allowedOrigins.isEmpty()) {
             try {
-                origins = OriginPolicy.allow(allowedOrigins);
+                return options.withAllowedOrigins(allowedOrigins);
             } catch (IllegalArgumentException e) {
                 problems.invalid("allowed_origins", values.source("allowed_origins"), e.getMessage());
             }
         }
-        return origins;
+        return options;
     }
 
     private WebSocketOptions webSocketOptions() {
-        int headBytes = (int) values.size("max_header_bytes");
-        Limits limits = Limits.defaults()
+        WebSocketOptions options = WebSocketOptions.defaults()
                 .withMaxMessageBytes(values.size("max_message_size"))
                 .withMaxFrameBytes(values.size("max_frame_size"))
-                .withMaxFragments(values.integer("max_fragments"));
-        return WebSocketOptions.defaults()
-                .withLimits(limits)
+                .withMaxFragments(values.integer("max_fragments"))
                 .withMaxQueuedBytes(values.size("max_queued_bytes"))
                 .withPingInterval(values.duration("ping_interval"))
                 .withIdleTimeout(values.duration("idle_timeout"))
                 .withHandshakeTimeout(values.duration("handshake_timeout"))
                 .withCloseTimeout(values.duration("close_timeout"))
                 .withMaxPingsPerSecond(values.integer("max_pings_per_second"))
-                .withHttpLimits(HttpLimits.defaults()
-                        .withMaxHeadBytes(headBytes)
-                        .withMaxRequestLineBytes(Math.min(headBytes, HttpLimits.defaults().maxRequestLineBytes()))
-                        .withMaxHeaderCount(values.integer("max_headers")))
-                // Conformance-friendly: every message compressed, so small ones exercise the code too.
-                .withCompression(values.bool("compression")
-                        ? ConformanceLimits.autobahnCompression(values.bool("compression_context_takeover")) : null);
+                .withMaxHeadBytes((int) values.size("max_header_bytes"))
+                .withMaxHeaderCount(values.integer("max_headers"))
+                .withMaxConnections(values.integer("max_connections"))
+                .withMaxConnectionsPerAddress(values.integer("max_connections_per_address"))
+                .withMaxPendingHandshakes(values.integer("max_pending_handshakes"))
+                .withMessageMemoryBytes(values.size("message_memory"))
+                .withCompressionBudgetBytes(values.size("compression_budget"));
+        // Conformance-friendly: every message compressed, so small ones exercise the code too.
+        return values.bool("compression")
+                ? ConformanceLimits.autobahnCompression(options, values.bool("compression_context_takeover")) : options;
     }
 
     private void apply(HubConfig.Builder b, String key, Consumer<HubConfig.Builder> setter) {

@@ -10,6 +10,7 @@ import static dev.duplex.server.config.Setting.rate;
 import static dev.duplex.server.config.Setting.size;
 import static dev.duplex.server.config.Setting.string;
 
+import dev.duplex.websocket.WebSocketOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,6 +36,9 @@ public final class Settings {
     public static final String NAMESPACES = "namespaces";
 
     /** Every key outside the namespaces, with its section prefix ({@code hub.heartbeat}). */
+    /** The library's defaults, which the WebSocket keys share. */
+    private static final WebSocketOptions WS = WebSocketOptions.defaults();
+
     public static final List<Setting> GLOBAL = List.of(
             // The server: the flags of duplex serve.
             integer("port", 8080, 0, 65_535, "TCP port; 0 picks a free one").flag("--port"),
@@ -45,35 +49,35 @@ public final class Settings {
             list("broker", "Redis URIs shared by the nodes of a cluster (redis://, rediss://, several to shard, "
                     + "redis-cluster://); none: this node's in-memory broker").flag("--broker"),
             integer("event_loops", 0, 0, 4_096, "event loop threads; 0 = one per core").flag("--event-loops"),
-            // The WebSocket limits are the library's own defaults (WebSocketOptions, Limits): one
+            // The WebSocket limits are the library's own defaults, read from WebSocketOptions: one
             // place, one set of numbers. Autobahn's section 9 needs 16 MiB messages: see docs/command-line.md.
-            size("max_message_size", MiB, 1, Long.MAX_VALUE, "largest inbound WebSocket message (close 1009 above)")
+            size("max_message_size", WS.maxMessageBytes(), 1, Long.MAX_VALUE, "largest inbound WebSocket message (close 1009 above)")
                     .flag("--max-message-size"),
-            size("max_frame_size", MiB, 1, Long.MAX_VALUE, "largest inbound WebSocket frame (close 1009 above)")
+            size("max_frame_size", WS.maxFrameBytes(), 1, Long.MAX_VALUE, "largest inbound WebSocket frame (close 1009 above)")
                     .flag("--max-frame-size"),
-            integer("max_fragments", 1_024, 1, Integer.MAX_VALUE, "most frames per message (close 1009 above)")
+            integer("max_fragments", WS.maxFragments(), 1, Integer.MAX_VALUE, "most frames per message (close 1009 above)")
                     .flag("--max-fragments"),
-            size("max_queued_bytes", 4 * MiB, 1, Long.MAX_VALUE,
+            size("max_queued_bytes", WS.maxQueuedBytes(), 1, Long.MAX_VALUE,
                     "WebSocket send queue per connection before closing it with 1008 (see also hub.max_queued_bytes)")
                     .flag("--max-queued-bytes"),
-            integer("max_connections", 18_000, 1, 10_000_000, "simultaneous connections (503 above)").flag("--max-connections"),
-            integer("max_connections_per_address", 256, 1, Integer.MAX_VALUE, "connections from one IP address (429 above)")
+            integer("max_connections", WS.maxConnections(), 1, 10_000_000, "simultaneous connections (503 above)").flag("--max-connections"),
+            integer("max_connections_per_address", WS.maxConnectionsPerAddress(), 1, Integer.MAX_VALUE, "connections from one IP address (429 above)")
                     .flag("--max-connections-per-address"),
-            integer("max_pending_handshakes", 1_024, 1, Integer.MAX_VALUE,
+            integer("max_pending_handshakes", WS.maxPendingHandshakes(), 1, Integer.MAX_VALUE,
                     "connections still in the opening handshake or an HTTP request (503 above)").flag("--max-pending-handshakes"),
-            integer("max_pings_per_second", 100, 1, Integer.MAX_VALUE, "WebSocket pings a client may send per second (1008 above)")
+            integer("max_pings_per_second", WS.maxPingsPerSecond(), 1, Integer.MAX_VALUE, "WebSocket pings a client may send per second (1008 above)")
                     .flag("--max-pings-per-second"),
-            size("max_header_bytes", 16 * 1024, 64, Integer.MAX_VALUE, "largest handshake or HTTP request head (431 above)")
+            size("max_header_bytes", WS.maxHeadBytes(), 64, Integer.MAX_VALUE, "largest handshake or HTTP request head (431 above)")
                     .flag("--max-header-bytes"),
-            integer("max_headers", 100, 1, Integer.MAX_VALUE, "most handshake header lines (431 above)").flag("--max-headers"),
-            size("message_memory", 256 * MiB, 1, Long.MAX_VALUE,
+            integer("max_headers", WS.maxHeaderCount(), 1, Integer.MAX_VALUE, "most handshake header lines (431 above)").flag("--max-headers"),
+            size("message_memory", WS.messageMemoryBytes(), 1, Long.MAX_VALUE,
                     "bytes incomplete messages of all connections may hold together (1013 above)").flag("--message-memory"),
-            duration("handshake_timeout", Duration.ofSeconds(10), 1, "time for the whole opening handshake or HTTP request (408 after)")
+            duration("handshake_timeout", WS.handshakeTimeout(), 1, "time for the whole opening handshake or HTTP request (408 after)")
                     .flag("--handshake-timeout"),
-            duration("close_timeout", Duration.ofSeconds(5), 1, "wait for the client's Close before dropping the connection")
+            duration("close_timeout", WS.closeTimeout(), 1, "wait for the client's Close before dropping the connection")
                     .flag("--close-timeout"),
-            duration("ping_interval", Duration.ZERO, 0, "WebSocket ping after this long without input; 0 = never").flag("--ping-interval"),
-            duration("idle_timeout", Duration.ZERO, 0, "close with 1001 after this long without input; 0 = never")
+            duration("ping_interval", WS.pingInterval(), 0, "WebSocket ping after this long without input; 0 = never").flag("--ping-interval"),
+            duration("idle_timeout", WS.idleTimeout(), 0, "close with 1001 after this long without input; 0 = never")
                     .flag("--idle-timeout"),
             bool("dashboard", true, "serve the dashboard at / and the browser client at /duplex.js; publish the hub's stats to hub:stats")
                     .flag("--dashboard"),
@@ -81,10 +85,10 @@ public final class Settings {
                     .flag("--demo"),
             bool("broadcast", false, "serve /broadcast, which relays every message of every client to all the others (for "
                     + "benchmarks)").flag("--broadcast"),
-            bool("compression", false, "accept permessage-deflate offers").flag("--compression"),
+            bool("compression", WS.compression(), "accept permessage-deflate offers").flag("--compression"),
             bool("compression_context_takeover", false, "with compression, keep context across messages both ways (~300 KiB per connection)")
                     .flag("--compression-context-takeover"),
-            size("compression_budget", 64 * MiB, 0, Long.MAX_VALUE,
+            size("compression_budget", WS.compressionBudgetBytes(), 0, Long.MAX_VALUE,
                     "compression context all connections may keep with context takeover").flag("--compression-budget"),
             path("tls_cert", "serve wss:// with this PEM certificate chain (server certificate first); needs tls_key")
                     .flag("--tls-cert"),

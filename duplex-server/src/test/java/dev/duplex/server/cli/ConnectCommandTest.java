@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.duplex.protocol.FrameTrace;
 import dev.duplex.server.cli.connect.FrameLines;
-import dev.duplex.websocket.OriginPolicy;
 import dev.duplex.websocket.WebSocket;
 import dev.duplex.websocket.WebSocketListener;
+import dev.duplex.websocket.WebSocketOptions;
 import dev.duplex.websocket.WebSocketServer;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -214,7 +214,7 @@ class ConnectCommandTest {
         };
         try (WebSocketServer picky = WebSocketServer.builder()
                 .route("/chat", List.of("chat.v2"), chat)
-                .originPolicy(OriginPolicy.allow("https://app.example"))
+                .options(WebSocketOptions.defaults().withAllowedOrigins("https://app.example"))
                 .startOnLoopback(0)) {
             String chatUrl = "ws://127.0.0.1:" + picky.port() + "/chat";
             Run run = new Run(input(""), chatUrl, "--subprotocol", "chat.v1", "--subprotocol", "chat.v2",

@@ -1,10 +1,11 @@
 package dev.duplex.server.cli;
 
+import java.util.Map;
+import java.net.URI;
 import dev.duplex.hub.protocol.Command;
 import dev.duplex.hub.protocol.HubCodec;
 import dev.duplex.hub.protocol.ProtocolException;
 import dev.duplex.hub.protocol.ServerMessage;
-import dev.duplex.websocket.ConnectRequest;
 import dev.duplex.websocket.WebSocket;
 import dev.duplex.websocket.WebSocketClient;
 import dev.duplex.websocket.WebSocketListener;
@@ -31,7 +32,7 @@ final class HubProbe implements AutoCloseable {
 
     HubProbe(String url) throws Exception {
         try {
-            ws = client.connect(ConnectRequest.to(url).withSubprotocols(HubCodec.JSON_SUBPROTOCOL), new WebSocketListener() {
+            ws = client.connect(URI.create(url), List.of(HubCodec.JSON_SUBPROTOCOL), Map.of(), new WebSocketListener() {
                 @Override
                 public void onText(WebSocket ws, String text) {
                     try {

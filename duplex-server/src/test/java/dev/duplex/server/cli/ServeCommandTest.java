@@ -124,7 +124,7 @@ class ServeCommandTest {
             assertThat(server.hub().config().heartbeat()).isEqualTo(Duration.ofSeconds(20));
             assertThat(server.hub().config().drainWindow()).isEqualTo(Duration.ofSeconds(2));   // file over default
             assertThat(server.hub().config().namespaces().get("chat").historySize()).isEqualTo(10);
-            assertThat(serve.config.webSocketOptions().httpLimits().maxHeaderCount()).isEqualTo(70);   // flag over env
+            assertThat(serve.config.webSocketOptions().maxHeaderCount()).isEqualTo(70);   // flag over env
             assertThat(serve.config.get("max_headers").source().describe()).isEqualTo("option --max-headers");
             assertThat(serve.config.get("port").source().describe()).isEqualTo("environment variable DUPLEX_PORT");
 
@@ -188,7 +188,7 @@ class ServeCommandTest {
         var config = parse("--config", file.toString(), "--compression=false").loadConfig();
         assertThat(config.bool("compression")).isFalse();
         assertThat(config.get("compression").source().describe()).isEqualTo("option --compression");
-        assertThat(config.webSocketOptions().compression()).isNull();
+        assertThat(config.webSocketOptions().compression()).isFalse();
         assertThat(parse("--compression").loadConfig().bool("compression")).isTrue();
     }
 

@@ -5,11 +5,12 @@ import dev.duplex.protocol.extension.ExtensionOffer;
 import dev.duplex.protocol.extension.deflate.DeflateNegotiation;
 import dev.duplex.protocol.handshake.ClientHandshake;
 import dev.duplex.protocol.handshake.HttpHeadParser;
+import dev.duplex.transport.EventLoop;
 import dev.duplex.transport.EventLoopGroup;
 import dev.duplex.transport.TcpClient;
 import dev.duplex.transport.TlsConfig;
+import dev.duplex.protocol.handshake.HttpHeaders;
 import dev.duplex.transport.TransportOptions;
-import dev.duplex.websocket.ConnectRequest;
 import dev.duplex.websocket.WebSocket;
 import dev.duplex.websocket.WebSocketListener;
 import dev.duplex.websocket.WebSocketOptions;
@@ -19,6 +20,8 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.security.cert.CertificateException;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -28,45 +31,46 @@ import javax.net.ssl.SSLHandshakeException;
 /** What the connections of one client share. Thread safe. */
 public final class ClientContext implements SessionHost {
     private final EventLoopGroup loops;
-    private final WebSocketOptions options;
+    private final Config config;
     private final TransportOptions transport;
     private final Executor listenerExecutor;
     private final SecureRandom random = new SecureRandom();
     private final SessionRegistry sessions = new SessionRegistry();
+    private final Map<EventLoop, LoopBuffers> loopBuffers = new ConcurrentHashMap<>();
     /** The context for wss://; null: {@link SSLContext#getDefault()}, looked up at the first wss:// connect. */
     private volatile SSLContext sslContext;
     private final boolean verifyHostname;
-
-    public ClientContext(EventLoopGroup loops, WebSocketOptions options, TransportOptions transport, Executor listenerExecutor) {
-        this(loops, options, transport, listenerExecutor, null, true);
-    }
 
     /**
      * @param sslContext keys and trust for wss://; null for the JDK default
      * @param verifyHostname whether wss:// checks that the certificate names the URI's host
      */
-    public ClientContext(EventLoopGroup loops, WebSocketOptions options, TransportOptions transport, Executor listenerExecutor,
+    public ClientContext(EventLoopGroup loops, WebSocketOptions options, Executor listenerExecutor,
             SSLContext sslContext, boolean verifyHostname) {
         this.loops = loops;
-        this.options = options;
-        this.transport = transport;
+        this.config = new Config(options);
+        this.transport = config.transport();
         this.listenerExecutor = listenerExecutor;
         this.sslContext = sslContext;
         this.verifyHostname = verifyHostname;
     }
 
-    public CompletableFuture<WebSocket> connect(ConnectRequest request, WebSocketListener listener) {
-        URI uri = request.uri();
-        List<ExtensionOffer> extensions = options.compression() == null ? List.of()
-                : List.of(DeflateNegotiation.offer(options.compression()));
-        ClientHandshake handshake = new ClientHandshake(uri, request.subprotocols(), extensions, request.headers(), random);
+    /** @param headers extra request headers, in order */
+    public CompletableFuture<WebSocket> connect(URI uri, List<String> subprotocols, Map<String, String> headers,
+            WebSocketListener listener) {
+        List<ExtensionOffer> extensions = config.compression == null ? List.of()
+                : List.of(DeflateNegotiation.offer(config.compression));
+        List<HttpHeaders.Field> fields = new java.util.ArrayList<>(headers.size());
+        headers.forEach((name, value) -> fields.add(new HttpHeaders.Field(name, value)));
+        ClientHandshake handshake = new ClientHandshake(uri, subprotocols, extensions, fields, random);
         boolean secure = uri.getScheme().equalsIgnoreCase("wss");
         int port = uri.getPort() != -1 ? uri.getPort() : secure ? 443 : 80;
         String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1) : uri.getHost();
         TlsConfig tls = null;
         if (secure) {
             try {
-                tls = TlsConfig.client(sslContext(), host);
+                tls = TlsConfig.client(sslContext(), host)
+                        .withProtocols(config.options.tlsProtocols().toArray(String[]::new));
             } catch (NoSuchAlgorithmException e) {
                 return CompletableFuture.failedFuture(e);
             }
@@ -77,10 +81,10 @@ public final class ClientContext implements SessionHost {
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         CompletableFuture<WebSocket> future = new CompletableFuture<>();
         ClientHandshakeStage stage = new ClientHandshakeStage(handshake, listener, future, random, path,
-                new HttpHeadParser(options.httpLimits()));
-        Session session = new Session(Role.CLIENT, options, listenerExecutor, this, stage);
+                new HttpHeadParser(config.httpLimits));
+        Session session = new Session(Role.CLIENT, config, listenerExecutor, this, stage);
         sessions.add(session);
-        TcpClient.connect(loops.next(), new InetSocketAddress(host, port), transport, tls, session)
+        TcpClient.connect(loops.next(), new InetSocketAddress(host, port), transport, tls, session.transportHandler())
                 .whenComplete((tcp, error) -> {
                     if (error != null) {
                         sessions.remove(session);
@@ -112,7 +116,7 @@ public final class ClientContext implements SessionHost {
         SSLHandshakeException clear = new SSLHandshakeException("The server's certificate does not match the host '"
                 + host + "' (" + e.getMessage() + "). Connect with a name the certificate was issued for (its subject "
                 + "alternative names), give the server a certificate that names '" + host + "', or, for testing only, "
-                + "skip the check with WebSocketClient.Builder.insecureSkipHostnameVerification()");
+                + "skip the check with WebSocketClient.insecureSkipHostnameVerification()");
         clear.initCause(e);
         return clear;
     }
@@ -126,6 +130,11 @@ public final class ClientContext implements SessionHost {
             }
         }
         return false;
+    }
+
+    @Override
+    public LoopBuffers buffers(EventLoop loop) {
+        return loopBuffers.computeIfAbsent(loop, l -> new LoopBuffers());
     }
 
     @Override

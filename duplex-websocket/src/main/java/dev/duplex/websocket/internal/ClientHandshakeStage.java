@@ -63,8 +63,7 @@ final class ClientHandshakeStage implements HandshakeStage {
             if (!agreed.extensions().isEmpty()) {
                 session.extensions(ExtensionHeader.format(agreed.extensions()));
             }
-            Connection engine = new Connection(Role.CLIENT, session.options().limits(), maskSource, session,
-                    session.output().out, deflate);
+            Connection engine = new Connection(Role.CLIENT, session.config.limits, maskSource, deflate);
             session.open(engine, listener, path, agreed.subprotocol());
             future.complete(session);
         } catch (HandshakeException | RuntimeException e) {
@@ -75,12 +74,12 @@ final class ClientHandshakeStage implements HandshakeStage {
 
     /** Checks the server's permessage-deflate answer; null when the server declined compression. */
     private static PerMessageDeflate agreedCompression(Session session, ClientHandshake.Agreed agreed) throws HandshakeException {
-        DeflateOptions options = session.options().compression();
+        DeflateOptions options = session.config.compression;
         for (ExtensionOffer extension : agreed.extensions()) {
             if (extension.name().equalsIgnoreCase(DeflateNegotiation.NAME) && options != null) {
                 try {
                     DeflateAgreement agreement = DeflateNegotiation.validateResponse(extension, options);
-                    return new PerMessageDeflate(agreement, session.output().compression());
+                    return new PerMessageDeflate(agreement, session.buffers().compression());
                 } catch (IllegalArgumentException e) {
                     throw new HandshakeException(101, e.getMessage());
                 }
@@ -103,6 +102,6 @@ final class ClientHandshakeStage implements HandshakeStage {
 
     private void fail(Session session, Throwable error) {
         future.completeExceptionally(error);
-        session.abandonHandshake();
+        session.refuse();
     }
 }

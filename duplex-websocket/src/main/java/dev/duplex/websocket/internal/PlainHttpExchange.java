@@ -4,7 +4,6 @@ import dev.duplex.protocol.handshake.HandshakeRejection;
 import dev.duplex.protocol.handshake.HttpHeaders;
 import dev.duplex.protocol.handshake.HttpRequest;
 import dev.duplex.websocket.HttpCall;
-import dev.duplex.websocket.HttpHandler;
 import dev.duplex.websocket.HttpReply;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -16,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.function.Function;
 import java.util.Locale;
 import java.util.Map;
 
@@ -191,18 +191,15 @@ final class PlainHttpExchange {
     }
 
     /** Runs {@code handler}; a failure or a null reply becomes 500 with a generic message, logged with the path only. */
-    static HttpReply handle(HttpHandler handler, HttpCall call, String pathForLog) {
+    static HttpReply handle(Function<HttpCall, HttpReply> handler, HttpCall call, String pathForLog) {
         try {
-            HttpReply reply = handler.handle(call);
+            HttpReply reply = handler.apply(call);
             if (reply != null) {
                 return reply;
             }
             LOG.log(System.Logger.Level.WARNING, "HTTP handler returned null for {0} {1}; answered 500",
                     call.method(), pathForLog);
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
+        } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "HTTP handler failed for " + call.method() + " " + pathForLog
                     + "; answered 500", e);
         }

@@ -10,10 +10,10 @@ import dev.duplex.protocol.extension.deflate.DeflateOptions;
 import dev.duplex.protocol.handshake.HandshakeRejection;
 import dev.duplex.protocol.handshake.HttpHeaders;
 import dev.duplex.protocol.handshake.ServerHandshake;
-import dev.duplex.websocket.ConnectionLimits;
-import dev.duplex.websocket.HttpHandler;
-import dev.duplex.websocket.OriginPolicy;
-import dev.duplex.websocket.ReadyState;
+import dev.duplex.transport.ConnectionHandler;
+import dev.duplex.transport.EventLoop;
+import dev.duplex.websocket.HttpCall;
+import dev.duplex.websocket.HttpReply;
 import dev.duplex.websocket.WebSocketOptions;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -30,17 +30,18 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 
 /** What every connection of one server shares: routes, options, policies, and the set of live sessions. Thread safe. */
 public final class ServerContext implements SessionHost {
     private final Map<String, Route> routes;
+    private final Config config;
     private final WebSocketOptions options;
     private final Executor listenerExecutor;
-    private final OriginPolicy originPolicy;
     private final boolean loopbackOnly;
     private final SessionRegistry sessions = new SessionRegistry();
+    private final Map<EventLoop, LoopBuffers> loopBuffers = new ConcurrentHashMap<>();
     private final LongAdder rejections = new LongAdder();
-    private final ConnectionLimits connectionLimits;
     /**
      * Compression context kept between messages (context takeover: ~300 KiB of zlib state per
      * connection at 15-bit windows); without a bound a reconnect storm could exhaust native memory
@@ -50,54 +51,46 @@ public final class ServerContext implements SessionHost {
     private final MemoryBudget messageMemory;
     private final AtomicInteger pendingHandshakes = new AtomicInteger();
     private final ConcurrentHashMap<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
-    private final HttpHandler httpHandler;
-    private final int maxHttpBodyBytes;
+    private final Function<HttpCall, HttpReply> httpHandler;
     /** Sessions whose plain HTTP request is with the handler: a graceful shutdown lets them answer. */
     private final Set<Session> httpInFlight = ConcurrentHashMap.newKeySet();
     /** Runs the HTTP handler when the application gave no executor; created on the first request. */
     private ExecutorService httpPool;
     private boolean httpPoolShutDown;
 
-    /** 64 MiB: room for about 200 connections with context takeover both ways at 15-bit windows. */
-    public static final long DEFAULT_COMPRESSION_BUDGET_BYTES = 64L << 20;
-
-    /** 256 MiB: what incomplete inbound messages of all connections together may hold. */
-    public static final long DEFAULT_MESSAGE_MEMORY_BYTES = 256L << 20;
-
-    /** 1 MiB: the largest plain HTTP request body accepted by default. */
-    public static final int DEFAULT_MAX_HTTP_BODY_BYTES = 1 << 20;
-
     /** Threads of the pool that runs the HTTP handler when the application gave no executor. */
     static final int HTTP_POOL_THREADS = Math.max(2, Math.min(16, Runtime.getRuntime().availableProcessors()));
 
     /**
      * With {@code httpHandler} (or null) answering requests that are not WebSocket upgrades;
-     * {@code loopbackOnly} when the server listens on a loopback address (see {@link OriginPolicy}).
+     * {@code loopbackOnly} when the server listens on a loopback address (see {@link Origins}).
      */
-    public ServerContext(List<Route> routes, WebSocketOptions options, Executor listenerExecutor, OriginPolicy originPolicy,
-            ConnectionLimits connectionLimits, long compressionBudgetBytes, long messageMemoryBytes,
-            HttpHandler httpHandler, int maxHttpBodyBytes, boolean loopbackOnly) {
+    public ServerContext(List<Route> routes, Config config, Executor listenerExecutor,
+            Function<HttpCall, HttpReply> httpHandler, boolean loopbackOnly) {
+        this.config = config;
+        this.options = config.options;
         this.loopbackOnly = loopbackOnly;
         this.httpHandler = httpHandler;
-        this.maxHttpBodyBytes = maxHttpBodyBytes;
-        this.connectionLimits = connectionLimits;
-        this.messageMemory = new MemoryBudget(messageMemoryBytes);
-        this.compressionBudget = new MemoryBudget(compressionBudgetBytes);
+        this.messageMemory = new MemoryBudget(options.messageMemoryBytes());
+        this.compressionBudget = new MemoryBudget(options.compressionBudgetBytes());
         Map<String, Route> byPath = new ConcurrentHashMap<>();
         for (Route route : routes) {
             byPath.put(route.path(), route);
         }
         this.routes = Map.copyOf(byPath);
-        this.options = options;
         this.listenerExecutor = listenerExecutor;
-        this.originPolicy = originPolicy;
     }
 
-    /** A fresh session for an accepted TCP connection. */
-    public Session newSession() {
-        Session session = new Session(Role.SERVER, options, listenerExecutor, this, new ServerHandshakeStage(this));
+    /** A fresh session for an accepted TCP connection: what the transport drives. */
+    public ConnectionHandler newSession() {
+        Session session = new Session(Role.SERVER, config, listenerExecutor, this, new ServerHandshakeStage(this));
         sessions.add(session);
-        return session;
+        return session.transportHandler();
+    }
+
+    @Override
+    public LoopBuffers buffers(EventLoop loop) {
+        return loopBuffers.computeIfAbsent(loop, l -> new LoopBuffers());
     }
 
     /** The budget every connection's incomplete inbound messages share. */
@@ -136,16 +129,16 @@ public final class ServerContext implements SessionHost {
         InetAddress address = addressOf(session);
         int fromAddress = address == null ? 1 : perAddress.merge(address, 1, Integer::sum);
         List<HttpHeaders.Field> retryAfter = List.of(new HttpHeaders.Field("Retry-After", "5"));
-        if (sessions.size() > connectionLimits.maxConnections()) {
-            return new HandshakeRejection(503, "The server is at its limit of " + connectionLimits.maxConnections()
+        if (sessions.size() > options.maxConnections()) {
+            return new HandshakeRejection(503, "The server is at its limit of " + options.maxConnections()
                     + " connections; retry later", retryAfter);
         }
-        if (pending > connectionLimits.maxPendingHandshakes()) {
+        if (pending > options.maxPendingHandshakes()) {
             return new HandshakeRejection(503, "Too many handshakes in progress; retry later", retryAfter);
         }
-        if (fromAddress > connectionLimits.maxConnectionsPerAddress()) {
+        if (fromAddress > options.maxConnectionsPerAddress()) {
             return new HandshakeRejection(429, "Too many connections from your address (limit "
-                    + connectionLimits.maxConnectionsPerAddress() + ")", retryAfter);
+                    + options.maxConnectionsPerAddress() + ")", retryAfter);
         }
         return null;
     }
@@ -164,8 +157,8 @@ public final class ServerContext implements SessionHost {
         return routes.get(path);
     }
 
-    WebSocketOptions options() {
-        return options;
+    Config config() {
+        return config;
     }
 
     void countRejection() {
@@ -189,21 +182,22 @@ public final class ServerContext implements SessionHost {
      */
     public void goingAway(String reason) {
         sessions.forEach(session -> session.runOnLoop(() -> {
-            if (session.readyState() == ReadyState.OPEN) {
+            SessionState state = session.state();
+            if (state == SessionState.OPEN) {
                 session.close(CloseCodes.GOING_AWAY, reason);
-            } else if (session.readyState() == ReadyState.CONNECTING && !httpInFlight.contains(session)) {
+            } else if ((state == SessionState.HANDSHAKE || state == SessionState.REFUSED) && !httpInFlight.contains(session)) {
                 session.abort(); // a plain HTTP request with the handler may still answer, within the close timeout
             }
         }));
     }
 
     /** The handler for plain HTTP requests, or null (then they get the WebSocket handshake's answers). */
-    HttpHandler httpHandler() {
+    Function<HttpCall, HttpReply> httpHandler() {
         return httpHandler;
     }
 
     int maxHttpBodyBytes() {
-        return maxHttpBodyBytes;
+        return options.maxHttpBodyBytes();
     }
 
     /** The session's HTTP request went to the handler; {@link #httpAnswered} or {@link #onSessionClosed} ends that. */
@@ -278,7 +272,7 @@ public final class ServerContext implements SessionHost {
 
         @Override
         public boolean isOriginAllowed(String origin, String host) {
-            return originPolicy.allows(origin, host, loopbackOnly);
+            return config.origins.allows(origin, host, loopbackOnly);
         }
 
         @Override
@@ -293,7 +287,7 @@ public final class ServerContext implements SessionHost {
 
         @Override
         public List<ExtensionOffer> negotiateExtensions(List<ExtensionOffer> offered) {
-            DeflateOptions wanted = options.compression();
+            DeflateOptions wanted = config.compression;
             if (wanted == null) {
                 return List.of();
             }

@@ -10,18 +10,18 @@ import dev.duplex.protocol.handshake.HttpRequest;
 import dev.duplex.protocol.handshake.ServerHandshake;
 import dev.duplex.transport.EventLoop;
 import dev.duplex.websocket.HttpCall;
-import dev.duplex.websocket.HttpHandler;
 import dev.duplex.websocket.HttpReply;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
 
 /**
  * Server side of the opening handshake: collects the request head (however slowly it arrives,
  * within the handshake timeout), routes it, validates it, and answers 101 or an error status.
  * After an error status nothing more is read from the connection.
  *
- * <p>With an {@link HttpHandler}, a request that is not a WebSocket upgrade becomes a
+ * <p>With an HTTP handler, a request that is not a WebSocket upgrade becomes a
  * {@link PlainHttpExchange} instead: its body is collected (within the same timeout), the handler
  * runs off the loop, and its reply is written back on the loop before the connection is closed
  * the way a refusal closes it.
@@ -40,7 +40,7 @@ final class ServerHandshakeStage implements HandshakeStage {
 
     ServerHandshakeStage(ServerContext server) {
         this.server = server;
-        this.parser = new HttpHeadParser(server.options().httpLimits());
+        this.parser = new HttpHeadParser(server.config().httpLimits);
     }
 
     @Override
@@ -86,13 +86,12 @@ final class ServerHandshakeStage implements HandshakeStage {
             ServerHandshake.Accepted accepted = ServerHandshake.accept(request, policy);
             session.tcp().write(ByteBuffer.wrap(accepted.responseBytes(List.of())));
             PerMessageDeflate deflate = policy.compression == null ? null
-                    : new PerMessageDeflate(policy.compression, session.output().compression());
+                    : new PerMessageDeflate(policy.compression, session.buffers().compression());
             session.compressionReservation(policy.reservedBytes);
             if (!accepted.extensions().isEmpty()) {
                 session.extensions(ExtensionHeader.format(accepted.extensions()));
             }
-            Connection engine = new Connection(Role.SERVER, session.options().limits(), null, session,
-                    session.output().out, deflate);
+            Connection engine = new Connection(Role.SERVER, session.config.limits, null, deflate);
             engine.memoryBudget(server.messageMemory());
             LOG.log(System.Logger.Level.DEBUG, "Opened {0} from {1}", request.path(), session.tcp().remoteAddress());
             finish();
@@ -113,7 +112,7 @@ final class ServerHandshakeStage implements HandshakeStage {
         server.countRejection();
         finish();
         session.tcp().write(ByteBuffer.wrap(ServerHandshake.rejectionBytes(rejection)));
-        session.abandonHandshake();
+        session.refuse();
     }
 
     // ------------------------------------------------------------ plain HTTP
@@ -138,7 +137,7 @@ final class ServerHandshakeStage implements HandshakeStage {
             return;
         }
         httpPhase = HttpPhase.HANDLER;
-        HttpHandler handler = server.httpHandler();
+        Function<HttpCall, HttpReply> handler = server.httpHandler();
         HttpCall call = http.call(session.remoteAddress());
         String pathForLog = http.pathForLog();
         boolean headOnly = http.isHead();
@@ -178,7 +177,7 @@ final class ServerHandshakeStage implements HandshakeStage {
                 session.remoteAddress(), status);
         finish();
         session.tcp().write(ByteBuffer.wrap(response));
-        session.abandonHandshake();
+        session.refuse();
     }
 
     /** A plain HTTP request the server refuses itself (framing, timeout): plain text, counted as a rejection. */
@@ -189,7 +188,7 @@ final class ServerHandshakeStage implements HandshakeStage {
         server.countRejection();
         finish();
         session.tcp().write(ByteBuffer.wrap(PlainHttpExchange.refusalBytes(rejection)));
-        session.abandonHandshake();
+        session.refuse();
     }
 
     // ------------------------------------------------------------ both

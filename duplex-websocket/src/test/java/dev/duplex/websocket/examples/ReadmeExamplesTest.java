@@ -2,7 +2,6 @@ package dev.duplex.websocket.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.duplex.protocol.extension.deflate.DeflateOptions;
 import dev.duplex.websocket.WebSocket;
 import dev.duplex.websocket.WebSocketClient;
 import dev.duplex.websocket.WebSocketListener;
@@ -68,7 +67,7 @@ class ReadmeExamplesTest {
             }
         };
         // docs/compression.md
-        WebSocketOptions options = WebSocketOptions.defaults().withCompression(DeflateOptions.defaults());
+        WebSocketOptions options = WebSocketOptions.defaults().withCompression(true);
         WebSocketServer server = WebSocketServer.builder().options(options).route("/echo", listener).start(0);
         WebSocketClient client = WebSocketClient.builder().options(options).build();
         try (client) {

@@ -1,5 +1,6 @@
 package dev.duplex.protocol.extension.deflate;
 
+import dev.duplex.protocol.ProtocolDefaults;
 import java.util.zip.Deflater;
 
 /**
@@ -23,7 +24,9 @@ public record DeflateOptions(int level, int thresholdBytes, boolean localContext
 
     public static final int MIN_WINDOW_BITS = 8;
     public static final int MAX_WINDOW_BITS = 15;
-    private static final DeflateOptions DEFAULTS = new DeflateOptions(6, 256, false, false, 15, 15);
+    private static final DeflateOptions DEFAULTS = new DeflateOptions(ProtocolDefaults.COMPRESSION_LEVEL,
+            ProtocolDefaults.COMPRESSION_THRESHOLD_BYTES, ProtocolDefaults.CONTEXT_TAKEOVER, ProtocolDefaults.CONTEXT_TAKEOVER,
+            ProtocolDefaults.MAX_WINDOW_BITS, ProtocolDefaults.MAX_WINDOW_BITS);
 
     public DeflateOptions {
         if (level < Deflater.BEST_SPEED || level > Deflater.BEST_COMPRESSION) {

@@ -30,11 +30,11 @@ class CompressionPoolTest {
     private static final DeflateOptions TAKEOVER = DeflateOptions.defaults().withLocalContextTakeover(true).withPeerContextTakeover(true);
 
     private static void exchangeOneMessageEachWay(Peers peers) {
-        peers.client.connection.sendText(TEXT);
+        peers.client.connection.sendText(TEXT, peers.client.out);
         assertThat(RawFrames.decode(peers.clientToServer()).get(0).rsv()).isEqualTo(0x40);
         assertThat(peers.server.events.takeAll()).containsExactly(EventRecorder.text(TEXT));
         byte[] data = TEXT.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        peers.server.connection.sendBinary(ByteBuffer.wrap(data));
+        peers.server.connection.sendBinary(ByteBuffer.wrap(data), peers.server.out);
         assertThat(RawFrames.decode(peers.serverToClient()).get(0).rsv()).isEqualTo(0x40);
         assertThat(peers.client.events.takeAll()).containsExactly(EventRecorder.binary(data));
     }

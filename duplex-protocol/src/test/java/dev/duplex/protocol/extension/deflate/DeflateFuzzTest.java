@@ -235,10 +235,10 @@ class DeflateFuzzTest {
         for (byte[] message : messages) {
             if (inParts) {
                 int half = message.length / 2;
-                from.connection.sendPart(false, ByteBuffer.wrap(message, 0, half), false);
-                from.connection.sendPart(false, ByteBuffer.wrap(message, half, message.length - half), true);
+                from.connection.sendPart(false, ByteBuffer.wrap(message, 0, half), false, from.out);
+                from.connection.sendPart(false, ByteBuffer.wrap(message, half, message.length - half), true, from.out);
             } else {
-                from.connection.sendBinary(ByteBuffer.wrap(message));
+                from.connection.sendBinary(ByteBuffer.wrap(message), from.out);
             }
             expected.add(EventRecorder.binary(message));
             to.receive(from.written());

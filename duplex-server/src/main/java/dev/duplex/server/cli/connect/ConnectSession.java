@@ -1,9 +1,9 @@
 package dev.duplex.server.cli.connect;
 
 import dev.duplex.protocol.CloseCodes;
-import dev.duplex.websocket.ReadyState;
 import dev.duplex.websocket.WebSocket;
 import dev.duplex.websocket.WebSocketListener;
+import dev.duplex.websocket.internal.FrameTracing;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -111,7 +111,7 @@ public final class ConnectSession implements WebSocketListener {
                 ? socket.sendText(text.text())
                 : socket.sendBinary(ByteBuffer.wrap(((OutgoingMessage.Binary) message).bytes()));
         if (!queued) {
-            err.println("Not sent: the connection is " + socket.readyState().name().toLowerCase());
+            err.println("Not sent: the connection is " + (socket.isClosed() ? "closed" : "closing"));
         }
     }
 
@@ -125,7 +125,7 @@ public final class ConnectSession implements WebSocketListener {
                 if (payload.length > 125) {
                     err.println("A ping carries at most 125 bytes; this one has " + payload.length);
                 } else if (!socket.ping(ByteBuffer.wrap(payload))) {
-                    err.println("Not sent: the connection is " + socket.readyState().name().toLowerCase());
+                    err.println("Not sent: the connection is " + (socket.isClosed() ? "closed" : "closing"));
                 }
                 return true;
             }
@@ -176,7 +176,7 @@ public final class ConnectSession implements WebSocketListener {
      */
     void finishInput() {
         WebSocket socket = ws;
-        if (socket == null || socket.readyState() != ReadyState.OPEN) {
+        if (socket == null || !socket.isOpen()) {
             return;
         }
         if (socket.ping(ByteBuffer.wrap(DRAIN_PING))) {
@@ -210,7 +210,7 @@ public final class ConnectSession implements WebSocketListener {
     public void onOpen(WebSocket socket) {
         this.ws = socket;
         if (traceFrames) {
-            socket.observeFrames(frame -> out.println(FrameLines.format(frame)));
+            FrameTracing.observe(socket, frame -> out.println(FrameLines.format(frame)));
         }
         StringBuilder line = new StringBuilder("Connected to ").append(uri);
         if (socket.subprotocol() != null) {

@@ -1,4 +1,4 @@
-package dev.duplex.websocket;
+package dev.duplex.websocket.internal;
 
 import java.net.URI;
 import java.util.ArrayList;
@@ -6,12 +6,11 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Which browser pages may open a WebSocket (Cross-Site WebSocket Hijacking, RFC 6455 §10.2). The
- * default, {@link #sameOrigin()}, admits only pages served by this server: the {@code Origin}'s host
- * and port must be the request's {@code Host}. {@link #allow} adds more origins, compared exactly by
- * scheme, host and port (never by substring or regular expression; {@code https://*.example.com}
- * matches the subdomains of example.com, not example.com itself). {@link #allowAnyOrigin()} turns
- * the check off.
+ * Which browser pages may open a WebSocket (Cross-Site WebSocket Hijacking, RFC 6455 §10.2), as
+ * {@link dev.duplex.websocket.WebSocketOptions#allowedOrigins()} says. By default only pages served
+ * by this server: the {@code Origin}'s host and port must be the request's {@code Host}. Allowed
+ * origins are compared exactly by scheme, host and port (never by substring or regular expression;
+ * {@code https://*.example.com} matches the subdomains of example.com, not example.com itself).
  *
  * <p>Requests without an {@code Origin} come from non-browser clients and are allowed: they cannot
  * carry a victim's cookies. The literal {@code null} origin (sandboxed frames, file://) is refused
@@ -21,40 +20,25 @@ import java.util.Locale;
  *
  * <p>Immutable and thread-safe.
  */
-public final class OriginPolicy {
-    private static final OriginPolicy SAME_ORIGIN = new OriginPolicy(List.of(), false);
-    private static final OriginPolicy ANY = new OriginPolicy(List.of(), true);
-
+public final class Origins {
     private final List<Origin> allowed;
     private final boolean any;
 
-    private OriginPolicy(List<Origin> allowed, boolean any) {
+    private Origins(List<Origin> allowed, boolean any) {
         this.allowed = allowed;
         this.any = any;
     }
 
-    /** Pages served by this server only: the default. */
-    public static OriginPolicy sameOrigin() {
-        return SAME_ORIGIN;
+    /** @throws IllegalArgumentException for a pattern that is not scheme://host[:port] (or scheme://*.domain[:port]) or null */
+    public static void check(List<String> patterns) {
+        parse(patterns);
     }
 
-    /** Every page of every site: only for servers that authenticate without cookies and know why. */
-    public static OriginPolicy allowAnyOrigin() {
-        return ANY;
+    static Origins of(List<String> patterns, boolean any) {
+        return new Origins(parse(patterns), any);
     }
 
-    /**
-     * Pages served by this server and pages of these origins.
-     *
-     * @param patterns origins like {@code https://app.example.com}, {@code http://localhost:8080},
-     *     {@code https://*.example.com}, or {@code null}
-     * @throws IllegalArgumentException for a pattern that is not scheme://host[:port]
-     */
-    public static OriginPolicy allow(String... patterns) {
-        return allow(List.of(patterns));
-    }
-
-    public static OriginPolicy allow(List<String> patterns) {
+    private static List<Origin> parse(List<String> patterns) {
         List<Origin> origins = new ArrayList<>();
         for (String pattern : patterns) {
             Origin origin = Origin.parse(pattern);
@@ -64,7 +48,7 @@ public final class OriginPolicy {
             }
             origins.add(origin);
         }
-        return new OriginPolicy(List.copyOf(origins), false);
+        return List.copyOf(origins);
     }
 
     /**
@@ -74,7 +58,7 @@ public final class OriginPolicy {
      * @param host the {@code Host} header, or null
      * @param loopbackServer whether the server listens on a loopback address only
      */
-    public boolean allows(String origin, String host, boolean loopbackServer) {
+    boolean allows(String origin, String host, boolean loopbackServer) {
         if (origin == null || any) {
             return true;
         }
@@ -114,7 +98,7 @@ public final class OriginPolicy {
 
     @Override
     public String toString() {
-        return any ? "OriginPolicy[any]" : "OriginPolicy[same origin" + (allowed.isEmpty() ? "" : ", " + allowed) + "]";
+        return any ? "Origins[any]" : "Origins[same origin" + (allowed.isEmpty() ? "" : ", " + allowed) + "]";
     }
 
     private record Origin(String scheme, String host, int port) {
