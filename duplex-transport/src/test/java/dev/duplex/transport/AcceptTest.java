@@ -77,7 +77,7 @@ class AcceptTest {
             assertThat(server.connectionCount()).isEqualTo(2);
             assertThat(serverHandlers).isEmpty();
 
-            onLoop(first.loop(), first::close);
+            onLoop(first.loop(), () -> { first.close(); });
             await(s1.closed);
             assertThat(server.connectionCount()).isEqualTo(1);
 

@@ -129,8 +129,8 @@ class CloseTest {
             await(client.closed);
             await(serverSide.closed);
             // Closing again, and draining both loops, must not produce a second call.
-            onLoop(clientConnection.loop(), clientConnection::close);
-            onLoop(serverConnection.loop(), serverConnection::close);
+            onLoop(clientConnection.loop(), () -> { clientConnection.close(); });
+            onLoop(serverConnection.loop(), () -> { serverConnection.close(); });
             for (EventLoop loop : group.loops()) {
                 onLoop(loop, () -> {});
             }

@@ -52,7 +52,7 @@ class LocalAddressTest {
             assertThat(seen).isNotNull();
             assertThat(seen.getAddress().getHostAddress()).isEqualTo(source);
             assertThat(seen.getPort()).isEqualTo(local.getPort());
-            TestSupport.onLoop(connection.loop(), connection::close);
+            TestSupport.onLoop(connection.loop(), () -> { connection.close(); });
         }
     }
 
@@ -61,7 +61,7 @@ class LocalAddressTest {
         TcpConnection connection = await(TcpClient.connect(group.next(), server.localAddress(), null,
                 TransportOptions.defaults(), null, new RecordingHandler()));
         assertThat(((InetSocketAddress) connection.localAddress()).getAddress().isLoopbackAddress()).isTrue();
-        TestSupport.onLoop(connection.loop(), connection::close);
+        TestSupport.onLoop(connection.loop(), () -> { connection.close(); });
     }
 
     @Test
