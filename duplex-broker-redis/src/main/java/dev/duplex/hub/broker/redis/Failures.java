@@ -6,6 +6,7 @@ import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
+import java.io.IOException;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -27,7 +28,10 @@ final class Failures {
             return new BrokerCapacityException("redis_memory", "Redis is out of memory (its maxmemory): nothing was "
                     + "stored; try again once older history expired, or give Redis more memory");
         }
+        // A command in flight when the connection breaks fails with the socket's own error (a reset, a closed
+        // channel) rather than a Lettuce exception: Redis is just as unreachable.
         if (t instanceof RedisCommandTimeoutException || t instanceof RedisConnectionException || t instanceof CancellationException
+                || t instanceof IOException
                 || (t instanceof RedisException && !(t instanceof RedisCommandExecutionException))) {
             return new BrokerUnavailableException("Redis is unreachable or did not answer in time: " + t.getMessage(), t);
         }
