@@ -1,0 +1,5 @@
+/**
+ * The {@code duplex} command and its subcommands: serve, connect, publish, bench and autobahn-
+ * client.
+ */
+package dev.duplex.server.cli;

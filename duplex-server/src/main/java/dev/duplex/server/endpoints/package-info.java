@@ -1,0 +1,4 @@
+/**
+ * The demo endpoints {@code duplex serve} mounts beside the hub, such as {@code /broadcast}.
+ */
+package dev.duplex.server.endpoints;
