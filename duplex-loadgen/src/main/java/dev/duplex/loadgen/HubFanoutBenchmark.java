@@ -3,14 +3,12 @@ package dev.duplex.loadgen;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
@@ -43,25 +41,9 @@ public final class HubFanoutBenchmark {
     /** Subscriber connections per second by default: under the hub's default admission rate of 1,000/s. */
     public static final double DEFAULT_CONNECT_RATE = 900;
     public static final int MIN_SIZE = 64;
-    /** Publish ids are the publication's number plus this (ids 1 and 2 are connect and subscribe). */
-    static final long PUBLISH_ID_BASE = 100;
 
-    private static final long BACKLOG_LIMIT = 4L << 20;
     private static final long DRAIN_NANOS = 5_000_000_000L;
     private static final int MAX_PENDING_CONNECTS = 512;
-
-    private static final byte[] PUBLICATION = HubText.ascii("{\"type\":\"publication\"");
-    private static final byte[] ACK = HubText.ascii("{\"type\":\"ack\"");
-    private static final byte[] OFFSET = HubText.key("offset");
-    private static final byte[] DATA = HubText.key("data");
-    private static final byte[] SEQ = HubText.key("seq");
-    private static final byte[] T = HubText.key("t");
-    private static final byte[] ID = HubText.key("id");
-    private static final byte[] CODE = HubText.key("code");
-    private static final byte[] HEARTBEAT = HubText.key("heartbeat");
-    private static final byte[] MESSAGE = HubText.key("message");
-    private static final byte[] REASON = HubText.key("reason");
-    private static final byte[] PING = HubText.ascii("{\"type\":\"ping\"}");
 
     /**
      * @param publishers publisher connections; 0 = {@code ceil(rate / 80)}
@@ -116,355 +98,6 @@ public final class HubFanoutBenchmark {
         return (int) Math.max(1, Math.ceil(rate / PER_PUBLISHER_RATE));
     }
 
-    /** What every connection of the run shares; the schedule fields are set before publishing starts. */
-    static final class Shared {
-        final byte[] channelJson;
-        final int captureBytes;
-        final double intervalNanos;
-        final int publishers;
-        final int size;
-        volatile long start;
-        volatile long end;
-        /** Half the heartbeat interval the hub announced (the smallest seen): pings go out at least that often. */
-        volatile long pingAfterNanos = TimeUnit.SECONDS.toNanos(10);
-        final AtomicInteger subscribersReady = new AtomicInteger();
-        final AtomicInteger subscribersFailed = new AtomicInteger();
-        final AtomicInteger publishersReady = new AtomicInteger();
-        final AtomicInteger publishersFailed = new AtomicInteger();
-
-        Shared(Options o) {
-            this.channelJson = HubText.ascii(HubText.quote(o.channel()));
-            this.captureBytes = 256 + 2 * channelJson.length;
-            this.intervalNanos = 1e9 / o.rate();
-            this.publishers = o.publisherCount();
-            this.size = o.size();
-        }
-
-        long intended(long seq) {
-            return start + (long) (seq * intervalNanos);
-        }
-
-        void heartbeat(long millis) {
-            if (millis > 0) {
-                long half = TimeUnit.MILLISECONDS.toNanos(millis) / 2;
-                if (half < pingAfterNanos) {
-                    pingAfterNanos = half;
-                }
-            }
-        }
-    }
-
-    /** A hub connection: connect on open, then the scenario's part; setup replies parsed, errors counted. */
-    abstract static class HubConnection extends LoadConnection {
-        static final int OPENING = 0;
-        static final int CONNECTING = 1;
-        static final int SETTING_UP = 2;
-        static final int READY = 3;
-        static final int FAILED = 4;
-
-        final Shared s;
-        int phase = OPENING;
-        long lastCommandNanos;
-
-        HubConnection(LoadRun run, LoopContext ctx, Shared s, long startNanos) {
-            super(run, ctx, startNanos);
-            this.s = s;
-            this.body = new byte[s.captureBytes];
-        }
-
-        final void command(ByteBuffer text) {
-            send(text, true);
-            lastCommandNanos = System.nanoTime();
-        }
-
-        final void command(String json) {
-            command(ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8)));
-        }
-
-        @Override
-        final void onHandshake(long now) {
-            phase = CONNECTING;
-            command("{\"type\":\"connect\",\"id\":1,\"name\":\"duplex-bench\"}");
-        }
-
-        /** The {@code connected} reply arrived. */
-        abstract void onConnected();
-
-        /** Setup could not finish (error reply, disconnect, close); called once. */
-        abstract void onSetupFailed();
-
-        final void failSetup() {
-            if (phase < READY) {
-                phase = FAILED;
-                onSetupFailed();
-            }
-        }
-
-        /** Replies and pushes other than the scenario's hot messages: setup, errors, disconnects. */
-        void onControl(byte[] b, int n) {
-            String type = HubText.type(b, n);
-            switch (type) {
-                case "connected" -> {
-                    s.heartbeat(HubText.longAfter(b, 0, n, HEARTBEAT));
-                    if (phase == CONNECTING) {
-                        phase = SETTING_UP;
-                        onConnected();
-                    }
-                }
-                case "join", "leave" -> ctx.joinLeavePushes++;
-                case "pong" -> {
-                    // the answer to a keep-alive ping
-                }
-                case "error" -> {
-                    long code = HubText.longAfter(b, 0, n, CODE);
-                    long id = HubText.longAfter(b, 0, n, ID);
-                    onError(code, id, HubText.stringAfter(b, n, MESSAGE));
-                }
-                case "disconnect" -> {
-                    long code = HubText.longAfter(b, 0, n, CODE);
-                    String reason = HubText.stringAfter(b, n, REASON);
-                    if (!run.stopping) {
-                        run.errors.record("hub_disconnect_" + code, "disconnect " + code
-                                + (reason == null || reason.isEmpty() ? "" : ": " + reason) + hint(code));
-                        markFailed(); // the close that follows is this same error
-                    }
-                    failSetup();
-                }
-                default -> run.errors.record("unexpected_message", HubText.preview(b, n));
-            }
-        }
-
-        void onError(long code, long id, String message) {
-            run.errors.record("hub_error_" + code, "error " + code + " in reply to command " + id
-                    + (message == null ? "" : ": " + message) + hint(code));
-            if (id > 0 && id < PUBLISH_ID_BASE) {
-                failSetup();
-            }
-        }
-
-        @Override
-        final void onConnectionClosed() {
-            failSetup();
-        }
-    }
-
-    private static String hint(long code) {
-        if (code == 102) {
-            return " (the channel's namespace is not configured on the hub: use a channel without ':' or configure "
-                    + "the namespace)";
-        }
-        if (code == 110 || code == 3006) {
-            return " (the hub's command rate per connection, hub.commands_per_second: use more --publishers)";
-        }
-        if (code == 3007) {
-            return " (the hub's admission rate, hub.connections_per_second: lower --connect-rate)";
-        }
-        if (code == 3002) {
-            return " (slow consumer: the generator did not read fast enough)";
-        }
-        return "";
-    }
-
-    /** A subscriber: subscribes, then checks every publication's offset and seq. */
-    static final class Subscriber extends HubConnection {
-        private long next;
-        private long window; // bit i: seq (next - 1 - i) arrived
-        private long lastOffset = HubText.NONE;
-
-        Subscriber(LoadRun run, LoopContext ctx, Shared s, long startNanos) {
-            super(run, ctx, s, startNanos);
-        }
-
-        @Override
-        void onConnected() {
-            command("{\"type\":\"subscribe\",\"id\":2,\"channel\":" + new String(s.channelJson, StandardCharsets.UTF_8) + "}");
-        }
-
-        @Override
-        void onSetupFailed() {
-            s.subscribersFailed.incrementAndGet();
-        }
-
-        @Override
-        void onControl(byte[] b, int n) {
-            if (HubText.type(b, n).equals("subscribed")) {
-                if (phase == SETTING_UP) {
-                    lastOffset = HubText.longAfter(b, 0, n, OFFSET);
-                    phase = READY;
-                    s.subscribersReady.incrementAndGet();
-                }
-                return;
-            }
-            super.onControl(b, n);
-        }
-
-        @Override
-        void onMessage(boolean text, byte[] head, int headLength, long length) {
-            long now = System.nanoTime();
-            byte[] b = body;
-            int n = bodyLength;
-            if (!text) {
-                run.errors.record("bad_message", "A " + length + "-byte binary message; the hub speaks text with " + SUBPROTOCOL);
-                return;
-            }
-            if (!HubText.startsWith(b, n, PUBLICATION)) {
-                onControl(b, n);
-                return;
-            }
-            ctx.received++;
-            long offset = HubText.longAfter(b, PUBLICATION.length, n, OFFSET);
-            int data = HubText.indexOf(b, PUBLICATION.length, n, DATA);
-            long seq = data < 0 ? HubText.NONE : HubText.longAfter(b, data, n, SEQ);
-            long sentAt = data < 0 ? HubText.NONE : HubText.longAfter(b, data, n, T);
-            if (offset == HubText.NONE || seq == HubText.NONE || sentAt == HubText.NONE || seq < 0) {
-                run.errors.record("unreadable_publication", "No offset, data.seq or data.t in the first "
-                        + n + " bytes: " + HubText.preview(b, n));
-                return;
-            }
-            if (lastOffset == HubText.NONE) {
-                lastOffset = offset - 1;
-            }
-            if (offset > lastOffset) {
-                ctx.offsetGaps += offset - lastOffset - 1;
-                lastOffset = offset;
-            } else {
-                ctx.offsetRepeats++;
-            }
-            if (seq >= next) {
-                long shift = seq - next + 1;
-                window = shift >= 64 ? 1 : (window << shift) | 1;
-                next = seq + 1;
-            } else {
-                long behind = next - 1 - seq;
-                if (behind >= 64) {
-                    ctx.late++;
-                    return;
-                }
-                long bit = 1L << behind;
-                if ((window & bit) != 0) {
-                    ctx.duplicated++;
-                    return;
-                }
-                window |= bit;
-            }
-            ctx.unique++;
-            ctx.record(now - sentAt);
-            if (now >= s.start && now < s.end) {
-                ctx.windowMessages++;
-                ctx.windowBytes += length;
-            }
-        }
-    }
-
-    /**
-     * A publisher: publications {@code index}, {@code index + P}, {@code index + 2P}, … of the run's
-     * schedule, each at its intended time; its task sends every one due by now.
-     */
-    static final class Publisher extends HubConnection implements Runnable {
-        private final int index;
-        private final byte[] command;
-        private final ByteBuffer commandBuffer;
-        private final int prefixLength;
-        final AtomicBoolean scheduled = new AtomicBoolean();
-        long published;
-
-        Publisher(LoadRun run, LoopContext ctx, Shared s, int index) {
-            super(run, ctx, s, System.nanoTime());
-            this.index = index;
-            byte[] prefix = HubText.ascii("{\"type\":\"publish\",\"channel\":" + new String(s.channelJson, StandardCharsets.UTF_8)
-                    + ",\"id\":");
-            this.command = new byte[prefix.length + s.size + 128];
-            System.arraycopy(prefix, 0, command, 0, prefix.length);
-            this.prefixLength = prefix.length;
-            this.commandBuffer = ByteBuffer.wrap(command);
-        }
-
-        /** The publish command of publication {@code seq} (its data exactly {@code size} bytes while seq and t fit). */
-        int encode(long seq, long intended) {
-            byte[] c = command;
-            int i = HubText.writeLong(c, prefixLength, PUBLISH_ID_BASE + seq);
-            i = put(c, i, ",\"data\":");
-            int dataStart = i;
-            i = put(c, i, "{\"seq\":");
-            i = HubText.writeLong(c, i, seq);
-            i = put(c, i, ",\"t\":");
-            i = HubText.writeLong(c, i, intended);
-            i = put(c, i, ",\"pad\":\"");
-            int pad = s.size - (i - dataStart) - 2;
-            for (int k = 0; k < pad; k++) {
-                c[i++] = 'x';
-            }
-            c[i++] = '"';
-            c[i++] = '}';
-            c[i++] = '}';
-            return i;
-        }
-
-        private static int put(byte[] c, int i, String ascii) {
-            for (int k = 0; k < ascii.length(); k++) {
-                c[i++] = (byte) ascii.charAt(k);
-            }
-            return i;
-        }
-
-        @Override
-        void onConnected() {
-            phase = READY;
-            s.publishersReady.incrementAndGet();
-        }
-
-        @Override
-        void onSetupFailed() {
-            s.publishersFailed.incrementAndGet();
-        }
-
-        @Override
-        void onError(long code, long id, String message) {
-            if (id >= PUBLISH_ID_BASE) {
-                ctx.publishErrors++;
-            }
-            super.onError(code, id, message);
-        }
-
-        @Override
-        void onMessage(boolean text, byte[] head, int headLength, long length) {
-            long now = System.nanoTime();
-            byte[] b = body;
-            int n = bodyLength;
-            if (text && HubText.startsWith(b, n, ACK)) {
-                long id = HubText.longAfter(b, ACK.length, n, ID);
-                ctx.acks++;
-                if (id >= PUBLISH_ID_BASE && s.start != 0) {
-                    ctx.ackLatency.recordValue(Math.min(Math.max(now - s.intended(id - PUBLISH_ID_BASE), 0),
-                            LoopContext.HIGHEST_NANOS));
-                }
-                return;
-            }
-            if (!text) {
-                run.errors.record("bad_message", "A " + length + "-byte binary message; the hub speaks text with " + SUBPROTOCOL);
-                return;
-            }
-            onControl(b, n);
-        }
-
-        @Override
-        public void run() {
-            scheduled.set(false);
-            long now = System.nanoTime();
-            while (phase == READY && isOpen()) {
-                long seq = index + published * s.publishers;
-                long intended = s.intended(seq);
-                if (intended > now || intended >= s.end || tcp.bufferedBytes() >= BACKLOG_LIMIT) {
-                    return;
-                }
-                int length = encode(seq, intended);
-                commandBuffer.clear().limit(length);
-                command(commandBuffer);
-                published++;
-            }
-        }
-    }
-
     public static BenchReport run(Options o, PrintStream err) {
         Target target = Target.of(o.url());
         int publishers = o.publisherCount();
@@ -479,8 +112,8 @@ public final class HubFanoutBenchmark {
     }
 
     private static BenchReport execute(Options o, LoadRun run, PrintStream err) {
-        Shared s = new Shared(o);
-        List<Publisher> publishers = new ArrayList<>();
+        HubFanoutShared s = new HubFanoutShared(o);
+        List<HubFanoutPublisher> publishers = new ArrayList<>();
         run.onEachLoop(ctx -> ctx.ackLatency = new Histogram(LoopContext.HIGHEST_NANOS, 3));
         for (LoopContext ctx : run.loops) {
             keepAlive(run, ctx, s);
@@ -493,7 +126,7 @@ public final class HubFanoutBenchmark {
             last[0] = now;
             last[1] = delivered;
             long published = 0;
-            for (Publisher p : publishers) {
+            for (HubFanoutPublisher p : publishers) {
                 published += p.published;
             }
             return String.format(Locale.ROOT, "fanout --hub: %,d connections open, %,d of %,d subscribed, %,d of %d publishers ready, "
@@ -512,7 +145,7 @@ public final class HubFanoutBenchmark {
                 progress.maybePrint();
                 LockSupport.parkNanos(Math.max(100_000, Math.min(1_000_000, due - System.nanoTime())));
             }
-            new Subscriber(run, run.loopFor(i), s, System.nanoTime()).connect(null);
+            new HubFanoutSubscriber(run, run.loopFor(i), s, System.nanoTime()).connect(null);
         }
         run.awaitSettled(run.attempted.get(), connectDeadline, progress);
         awaitSetup(run, s.subscribersReady, s.subscribersFailed, run.succeeded.get(), connectDeadline + 15_000_000_000L, progress);
@@ -520,7 +153,7 @@ public final class HubFanoutBenchmark {
 
         int opened = run.succeeded.get();
         for (int i = 0; i < s.publishers; i++) {
-            Publisher p = new Publisher(run, run.loopFor(i), s, i);
+            HubFanoutPublisher p = new HubFanoutPublisher(run, run.loopFor(i), s, i);
             publishers.add(p);
             p.connect(null);
         }
@@ -559,7 +192,7 @@ public final class HubFanoutBenchmark {
 
         long published = run.collect(ctx -> {
             long sum = 0;
-            for (Publisher p : publishers) {
+            for (HubFanoutPublisher p : publishers) {
                 if (p.ctx == ctx) {
                     sum += p.published;
                 }
@@ -672,7 +305,7 @@ public final class HubFanoutBenchmark {
      * half the heartbeat interval (the hub disconnects a connection silent for twice the interval).
      * Connections set up at different times, so the pings spread out.
      */
-    private static void keepAlive(LoadRun run, LoopContext ctx, Shared s) {
+    private static void keepAlive(LoadRun run, LoopContext ctx, HubFanoutShared s) {
         Runnable[] sweep = new Runnable[1];
         sweep[0] = () -> {
             if (run.stopping) {
@@ -681,9 +314,10 @@ public final class HubFanoutBenchmark {
             long now = System.nanoTime();
             long after = s.pingAfterNanos;
             for (LoadConnection c : ctx.connections) {
-                if (c instanceof HubConnection h && h.phase >= HubConnection.SETTING_UP && h.phase != HubConnection.FAILED
+                if (c instanceof HubFanoutConnection h && h.phase >= HubFanoutConnection.SETTING_UP
+                        && h.phase != HubFanoutConnection.FAILED
                         && now - h.lastCommandNanos > after && h.isOpen()) {
-                    h.command(ByteBuffer.wrap(PING));
+                    h.command(ByteBuffer.wrap(HubFanoutPatterns.PING));
                 }
             }
             try {
@@ -696,7 +330,7 @@ public final class HubFanoutBenchmark {
     }
 
     /** Hands each publication, when due, to the publisher that owns it (publication k: publisher k mod P). */
-    private static void pace(LoadRun run, Shared s, List<Publisher> publishers) {
+    private static void pace(LoadRun run, HubFanoutShared s, List<HubFanoutPublisher> publishers) {
         int count = publishers.size();
         long triggered = 0;
         while (!run.stopping) {
@@ -706,7 +340,7 @@ public final class HubFanoutBenchmark {
             }
             long due = now < s.start ? 0 : (long) ((now - s.start) / s.intervalNanos) + 1;
             for (long k = Math.max(triggered, due - count); k < due; k++) {
-                Publisher p = publishers.get((int) (k % count));
+                HubFanoutPublisher p = publishers.get((int) (k % count));
                 if (p.scheduled.compareAndSet(false, true)) {
                     try {
                         p.ctx.loop.execute(p);
