@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -119,11 +120,18 @@ final class ServerProcess implements AutoCloseable {
      * and dashboard statistics: their few publications per second are not the server under test.
      */
     record ServerKind(String name, Launcher launcher, List<String> args) {
+        /** Where {@code duplex-baseline} is: the {@code duplex.jar} of the build to compare with, copied by hand. */
+        static final String BASELINE_JAR = "bench/baseline/duplex.jar";
+
         /** What runs a server: {@code java} with the runner's JVM options, {@code node}, or the file itself. */
         enum Launcher { JVM, NODE, NATIVE }
 
         static final List<ServerKind> ALL = List.of(
                 new ServerKind("duplex", Launcher.JVM, List.of("-jar", "duplex-server/target/duplex.jar", "serve", "--port", "0",
+                        "--host", "127.0.0.1", "--max-connections", "19500", "--max-connections-per-address", "1000000",
+                        "--max-pending-handshakes", "20000", "--no-demo", "--no-dashboard", "--broadcast")),
+                // An earlier build of Duplex, for before/after comparisons in one interleaved run.
+                new ServerKind("duplex-baseline", Launcher.JVM, List.of("-jar", BASELINE_JAR, "serve", "--port", "0",
                         "--host", "127.0.0.1", "--max-connections", "19500", "--max-connections-per-address", "1000000",
                         "--max-pending-handshakes", "20000", "--no-demo", "--no-dashboard", "--broadcast")),
                 new ServerKind("netty", Launcher.JVM, List.of("-jar", "duplex-bench-peers/target/peers.jar", "netty", "--port", "0")),
@@ -150,6 +158,11 @@ final class ServerProcess implements AutoCloseable {
         }
 
         List<String> command(Path root, List<String> jvmOptions) {
+            if (args.contains(BASELINE_JAR) && !Files.isRegularFile(root.resolve(BASELINE_JAR))) {
+                throw new IllegalArgumentException(BASELINE_JAR + " is missing: build the commit to compare with "
+                        + "(./mvnw -q -Dmaven.test.skip=true -pl duplex-server -am package in its checkout) and copy its "
+                        + "duplex-server/target/duplex.jar there");
+            }
             List<String> command = new ArrayList<>();
             switch (launcher) {
                 case JVM -> {
