@@ -3,7 +3,7 @@
  * {@code StaticFiles} on any Duplex WebSocket server.
  */
 module dev.duplex.web {
-    requires dev.duplex.websocket;
+    requires transitive dev.duplex.websocket; // StaticFiles is a handler of its HttpCall and HttpReply
 
     exports dev.duplex.web;
 }

@@ -24,7 +24,7 @@ public final class Fanout {
     private Fanout() {
     }
 
-    /** @see dev.duplex.websocket.SendBatch#run(Runnable) */
+    /** @see dev.duplex.websocket.WebSocket#sendBatch(Runnable) */
     public static void batch(Runnable sends) {
         if (CURRENT.get() != null) {
             sends.run(); // joins the outer batch

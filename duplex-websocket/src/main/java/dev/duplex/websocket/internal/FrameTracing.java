@@ -6,7 +6,7 @@ import dev.duplex.websocket.WebSocket;
 /**
  * Frame tracing, for Duplex's own tools (the hub's frame traces behind the dashboard, and
  * {@code duplex connect --frames}): a diagnostic hook, kept out of the public API, which a user of
- * the library does not need to learn. This package is not exported (see {@code module-info.java}).
+ * the library does not need to learn. This package is exported to the hub alone (see {@code module-info.java}).
  */
 public final class FrameTracing {
     private FrameTracing() {

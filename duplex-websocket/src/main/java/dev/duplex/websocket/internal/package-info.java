@@ -1,5 +1,5 @@
 /**
- * How a connection works (not exported): a {@code Session} is the {@code WebSocket} the
+ * How a connection works (exported to the hub alone, for {@link FrameTracing}): a {@code Session} is the {@code WebSocket} the
  * application holds; {@code TransportEvents} and {@code EngineEvents} receive what the transport
  * and the engine report; {@code Sender} sends; {@code CloseHandshake} closes; {@code SessionState} is its life in one
  * enum; {@code HandOffQueue} carries sends from other threads to the loop in call order;
