@@ -275,7 +275,7 @@ final class Subscriptions {
 
     private static boolean isTransient(int code) {
         return code == ErrorCode.INTERNAL.code() || code == ErrorCode.TOO_MANY_REQUESTS.code()
-                || code == ErrorCode.TOKEN_EXPIRED.code();
+                || code == ErrorCode.TOKEN_EXPIRED.code() || code == ErrorCode.BROKER_UNAVAILABLE.code();
     }
 
     /**

@@ -20,7 +20,9 @@ public enum ErrorCode {
     NOT_SUBSCRIBED(112, "not subscribed"),
     NOT_CONNECTED(113, "connect first"),
     ALREADY_CONNECTED(114, "already connected"),
-    UNRECOVERABLE_POSITION(115, "position no longer in history");
+    UNRECOVERABLE_POSITION(115, "position no longer in history"),
+    /** The hub's broker (Redis) cannot be reached: nothing was done; retry after a few seconds. */
+    BROKER_UNAVAILABLE(116, "broker unavailable");
 
     private final int code;
     private final String summary;

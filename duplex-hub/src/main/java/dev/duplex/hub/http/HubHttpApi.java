@@ -126,6 +126,11 @@ public final class HubHttpApi implements Function<HttpCall, HttpReply> {
                 // A node-wide budget is spent: the same refusal a client gets as error 106.
                 return error(503, full.getMessage()).withHeader("Retry-After", "60");
             }
+            if (e.getCause() instanceof dev.duplex.hub.broker.BrokerUnavailableException) {
+                // Redis is down or slow: nothing was done, as a client's error 116 says.
+                return error(503, "The hub's broker cannot be reached right now, so nothing was done; retry in a few "
+                        + "seconds (a publish retried with the same Idempotency-Key is stored once)").withHeader("Retry-After", "5");
+            }
             return error(502, "The broker failed: " + e.getCause());
         }
     }

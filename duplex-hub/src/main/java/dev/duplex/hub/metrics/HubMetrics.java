@@ -48,6 +48,8 @@ public final class HubMetrics {
     private final Counter capacityRefusals = Counter.builder().name("duplex_capacity_refusals_total")
             .help("Publications and subscriptions refused because a node-wide budget was spent, by limit")
             .labelNames("limit").register(registry);
+    private final Counter brokerUnavailable = Counter.builder().name("duplex_broker_unavailable_total")
+            .help("Commands answered with error 116 because the broker (Redis) could not be reached").register(registry);
     private final Counter slowConsumers = Counter.builder().name("duplex_slow_consumer_total")
             .help("Slow-consumer actions: disconnects, or publications dropped, by policy").labelNames("policy").register(registry);
     private final Histogram timeInQueue = Histogram.builder().name("duplex_time_in_queue_seconds")
@@ -128,6 +130,11 @@ public final class HubMetrics {
     /** A publication or subscription was refused: {@code limit} is {@code history_memory} or {@code streams}. */
     public void capacityRefused(String limit) {
         capacityRefusals.labelValues(limit).inc();
+    }
+
+    /** A command failed because the broker could not be reached (error 116). */
+    public void brokerUnavailable() {
+        brokerUnavailable.inc();
     }
 
     public void slowConsumer(SlowConsumerPolicy policy, long count) {

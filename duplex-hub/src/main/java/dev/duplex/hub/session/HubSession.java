@@ -1,7 +1,6 @@
 package dev.duplex.hub.session;
 
 import dev.duplex.hub.SlowConsumerPolicy;
-import dev.duplex.hub.broker.BrokerCapacityException;
 import dev.duplex.hub.protocol.ClientInfo;
 import dev.duplex.hub.protocol.Command;
 import dev.duplex.hub.protocol.DisconnectCode;
@@ -336,15 +335,6 @@ public final class HubSession {
     }
 
     // ---- for the session's parts
-
-    static BrokerCapacityException capacity(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof BrokerCapacityException full) {
-                return full;
-            }
-        }
-        return null;
-    }
 
     HubCodec codec() {
         return codec;

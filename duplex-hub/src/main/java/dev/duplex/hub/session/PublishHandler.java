@@ -2,7 +2,6 @@ package dev.duplex.hub.session;
 
 import dev.duplex.hub.ChannelAccess;
 import dev.duplex.hub.NamespaceConfig;
-import dev.duplex.hub.broker.BrokerCapacityException;
 import dev.duplex.hub.broker.PublishRequest;
 import dev.duplex.hub.protocol.ClientInfo;
 import dev.duplex.hub.protocol.Command;
@@ -19,7 +18,6 @@ import java.util.List;
  * to the session's owner; broker replies come back to it through the transport.
  */
 final class PublishHandler {
-    private static final System.Logger LOG = System.getLogger("dev.duplex.hub");
 
     private final HubSession session;
     private final SessionContext ctx;
@@ -52,14 +50,7 @@ final class PublishHandler {
                 session.reply(new ServerMessage.Ack(p.id(), p.channel(), result.epoch(), result.offset(), result.duplicate()));
                 return;
             }
-            BrokerCapacityException full = HubSession.capacity(failure);
-            if (full != null) {
-                ctx.metrics().capacityRefused(full.limit());
-                session.reply(new ServerMessage.Error(p.id(), ErrorCode.LIMIT_EXCEEDED.code(), full.getMessage()));
-            } else {
-                LOG.log(System.Logger.Level.WARNING, "Publish to " + p.channel() + " failed", failure);
-                session.reply(new ServerMessage.Error(p.id(), ErrorCode.INTERNAL.code(), "The broker did not accept the publication; retry"));
-            }
+            session.reply(BrokerErrors.reply(ctx, p.id(), "Publish to " + p.channel(), failure));
         }));
     }
 
@@ -70,7 +61,7 @@ final class PublishHandler {
         }
         check(ChannelAccess.Operation.PRESENCE, ns, p.channel(), p.token(), p.id());
         ctx.broker().presence(p.channel()).whenComplete((clients, failure) -> session.execute(() -> session.reply(
-                failure != null ? new ServerMessage.Error(p.id(), ErrorCode.INTERNAL.code(), "The broker failed; try again")
+                failure != null ? BrokerErrors.reply(ctx, p.id(), "Presence of " + p.channel(), failure)
                         : presenceReply(p, clients))));
     }
 
@@ -90,7 +81,7 @@ final class PublishHandler {
         int limit = h.limit() == null ? ns.historySize() : Math.min(h.limit(), ns.historySize());
         ctx.broker().history(h.channel(), h.since(), limit, ns.historyOptions()).whenComplete((page, failure) -> session.execute(() -> {
             if (failure != null) {
-                session.reply(new ServerMessage.Error(h.id(), ErrorCode.INTERNAL.code(), "The broker failed; try again"));
+                session.reply(BrokerErrors.reply(ctx, h.id(), "History of " + h.channel(), failure));
             } else if (!page.recoverable()) {
                 session.reply(new ServerMessage.Error(h.id(), ErrorCode.UNRECOVERABLE_POSITION.code(),
                         "Position " + h.since().offset() + " of epoch " + h.since().epoch()

@@ -4,7 +4,6 @@ import dev.duplex.hub.ChannelAccess;
 import dev.duplex.hub.DeliveryMode;
 import dev.duplex.hub.NamespaceConfig;
 import dev.duplex.hub.SlowConsumerPolicy;
-import dev.duplex.hub.broker.BrokerCapacityException;
 import dev.duplex.hub.broker.HistoryPage;
 import dev.duplex.hub.protocol.ClientInfo;
 import dev.duplex.hub.protocol.Command;
@@ -32,7 +31,6 @@ import java.util.concurrent.CompletableFuture;
  * Confined to the session's owner; broker replies come back to it through the transport.
  */
 final class Subscriptions {
-    private static final System.Logger LOG = System.getLogger("dev.duplex.hub");
 
     private final HubSession session;
     private final SessionContext ctx;
@@ -106,13 +104,7 @@ final class Subscriptions {
             remove(sub.channel);
             ctx.channels().detach(sub.channel, session);
         }
-        BrokerCapacityException full = HubSession.capacity(failure);
-        if (full != null) {
-            ctx.metrics().capacityRefused(full.limit());
-            return new ServerMessage.Error(id, ErrorCode.LIMIT_EXCEEDED.code(), full.getMessage());
-        }
-        LOG.log(System.Logger.Level.WARNING, "Subscribing " + session.clientId() + " to " + sub.channel + " failed", failure);
-        return new ServerMessage.Error(id, ErrorCode.INTERNAL.code(), "The broker failed; try again");
+        return BrokerErrors.reply(ctx, id, "Subscribing " + session.clientId() + " to " + sub.channel, failure);
     }
 
     private ServerMessage subscribed(Long id, StreamPosition since, boolean latest, HistoryPage page, Subscription sub,

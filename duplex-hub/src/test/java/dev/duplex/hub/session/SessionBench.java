@@ -1,6 +1,7 @@
 package dev.duplex.hub.session;
 
 import dev.duplex.hub.HubConfig;
+import dev.duplex.hub.broker.Broker;
 import dev.duplex.hub.broker.BrokerListener;
 import dev.duplex.hub.broker.MemoryBroker;
 import dev.duplex.hub.metrics.HubMetrics;
@@ -25,9 +26,15 @@ final class SessionBench {
     final SessionContext ctx;
 
     SessionBench(HubConfig config) {
+        this(config, memory -> memory);
+    }
+
+    /** Sessions whose broker is {@code wrap} around the bench's memory broker: one that fails on demand, say. */
+    SessionBench(HubConfig config, java.util.function.Function<MemoryBroker, Broker> wrap) {
         this.config = config;
         this.broker = new MemoryBroker(clock::currentTimeMillis, config.historyMemoryBytes(), config.maxStreams());
-        this.ctx = new SessionContext(config, broker, new HubMetrics(), clock, new ChannelRegistry(broker),
+        Broker used = wrap.apply(broker);
+        this.ctx = new SessionContext(config, used, new HubMetrics(), clock, new ChannelRegistry(used),
                 new UserRegistry(config, clock), new SessionDirectory(), new TraceGraph());
         // What the Hub's fan-out does, minus the hand-off to other threads: there are none here.
         broker.listener(new BrokerListener() {

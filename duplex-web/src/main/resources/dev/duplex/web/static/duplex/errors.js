@@ -4,11 +4,11 @@
  */
 
 /** Hub error codes after which a subscribe is retried (with back-off) instead of given up. */
-export const TEMPORARY_ERRORS = new Set([100, 110]);
+export const TEMPORARY_ERRORS = new Set([100, 110, 116]);
 
 /**
  * An error of the hub or of this client. `code` is the hub's error code (a number, see PROTOCOL.md:
- * 100–115), a disconnect code (3000–4999) when a publish failed because the hub closed the
+ * 100–116), a disconnect code (3000–4999) when a publish failed because the hub closed the
  * connection for good, or one of this client's codes: `'closed'` (the client is closed),
  * `'outbox_full'`, `'timeout'` (no reply within `commandTimeout`), `'disconnected'` (the connection
  * dropped before the reply), `'unsubscribed'`, `'token'` (the token function failed), `'socket'`
