@@ -10,7 +10,9 @@ import dev.duplex.hub.protocol.ServerMessage;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -175,10 +177,15 @@ class FrameTraceTest {
             page.subscribe("busy");
             inspector.send(new Command.Trace(1L, traced.client(), traced.traceKey(), true));
             inspector.expect(ServerMessage.Tracing.class);
-            int publications = 2_000; // five times the burst a tracer gets (FrameTraces: 400, then 200 a second)
+            awaitTraceStarted(inspector, page, "busy");
+            // Five times the burst a tracer gets (FrameTraces: 400, then 200 a second), published without
+            // waiting for each: frames are skipped unless delivering them took over 8 s.
+            int publications = 2_000;
+            List<CompletableFuture<?>> published = new ArrayList<>();
             for (int i = 0; i < publications; i++) {
-                server.hub().publish("busy", TextNode.valueOf("p" + i), null).get(5, TimeUnit.SECONDS);
+                published.add(server.hub().publish("busy", TextNode.valueOf("p" + i), null));
             }
+            CompletableFuture.allOf(published.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
             for (int i = 1; i <= publications; i++) {
                 page.expect(Publication.class);
             }
