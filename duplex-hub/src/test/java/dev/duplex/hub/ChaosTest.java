@@ -47,9 +47,16 @@ class ChaosTest extends HubTestBase {
                 .build());
         int port = server.port();
         WebSocketClient shared = track(WebSocketClient.builder().eventLoops(2).build());
-        ScheduledExecutorService reconnector = Executors.newScheduledThreadPool(2);
+        // One thread per client: a reconnect blocks its thread for a whole handshake, and a client
+        // is down at most once at a time, so every reconnect starts when it is due. With two
+        // threads, reconnects queued behind one another whenever handshakes were slow (a busy
+        // machine, a hub busy with fan-out): most clients were still waiting at the end of the run
+        // (130 to 180 of 200 measured under load), and that backlog, reconnected two at a time,
+        // could take longer than any fixed wait.
+        ScheduledExecutorService reconnector = Executors.newScheduledThreadPool(CLIENTS);
         List<ChaosClient> clients = new ArrayList<>();
         AtomicInteger reconnecting = new AtomicInteger();
+        AtomicInteger attemptsEnded = new AtomicInteger();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         try {
             for (int i = 0; i < CLIENTS; i++) {
@@ -80,7 +87,8 @@ class ChaosTest extends HubTestBase {
                     }
                     drops++;
                     reconnecting.incrementAndGet();
-                    scheduleReconnect(reconnector, victim, shared, port, random.nextInt(100), reconnecting, failure);
+                    scheduleReconnect(reconnector, victim, shared, port, random.nextInt(100), reconnecting, attemptsEnded,
+                            failure);
                 }
             }
             pub.join(10_000);
@@ -103,7 +111,7 @@ class ChaosTest extends HubTestBase {
             assertThat(acks).as("%s: every publish acknowledged", context).isEqualTo(lastId);
             assertThat(tops.values()).as(context).allMatch(top -> top == lastId / CHANNELS);
 
-            assertThat(eventually(10_000, () -> reconnecting.get() == 0)).as("%s: reconnects done", context).isTrue();
+            assertThat(reconnectsDone(reconnecting, attemptsEnded)).as("%s: reconnects done", context).isTrue();
             boolean complete = eventually(15_000, () -> clients.stream().allMatch(c -> c.caughtUp(tops)));
             System.out.printf("ChaosTest: %s, %d clients, %d drops, %d publications %s, recovered %.0f, failed %.0f%n",
                     context, CLIENTS, drops, acks, tops, Scrape.value(hub(), "duplex_recoveries_total{outcome=\"recovered\"}"),
@@ -146,20 +154,51 @@ class ChaosTest extends HubTestBase {
         }
     }
 
+    /**
+     * Waits until no reconnect is pending. Drops have stopped, so the count only goes down; what
+     * is bounded is each attempt (its handshake gives up after {@link TestHubClient#WAIT_SECONDS},
+     * then a retry follows 50 ms later), so the wait fails only when no attempt at all ended for
+     * that long: a reconnect that is stuck, not a machine that is slow. At most {@code CLIENTS}
+     * reconnects times 21 attempts each.
+     */
+    private static boolean reconnectsDone(AtomicInteger reconnecting, AtomicInteger attemptsEnded)
+            throws InterruptedException {
+        long attemptNanos = TimeUnit.SECONDS.toNanos(TestHubClient.WAIT_SECONDS) + TimeUnit.MILLISECONDS.toNanos(200);
+        int ended = attemptsEnded.get();
+        long deadline = System.nanoTime() + attemptNanos;
+        for (int steps = 0; steps <= CLIENTS * 21; ) {
+            if (reconnecting.get() == 0) {
+                return true;
+            }
+            int now = attemptsEnded.get();
+            if (now != ended) {
+                steps += now - ended;
+                ended = now;
+                deadline = System.nanoTime() + attemptNanos;
+            } else if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(10);
+        }
+        return reconnecting.get() == 0;
+    }
+
     private static void scheduleReconnect(ScheduledExecutorService executor, ChaosClient client, WebSocketClient shared,
                                           int port, long delayMillis, AtomicInteger reconnecting,
-                                          AtomicReference<Throwable> failure) {
+                                          AtomicInteger attemptsEnded, AtomicReference<Throwable> failure) {
         executor.schedule(() -> {
             try {
                 client.connect(shared, port);
                 reconnecting.decrementAndGet();
             } catch (Exception e) {
                 if (client.retries++ < 20) { // e.g. a handshake that timed out on a busy machine
-                    scheduleReconnect(executor, client, shared, port, 50, reconnecting, failure);
+                    scheduleReconnect(executor, client, shared, port, 50, reconnecting, attemptsEnded, failure);
                 } else {
                     failure.compareAndSet(null, e);
                     reconnecting.decrementAndGet();
                 }
+            } finally {
+                attemptsEnded.incrementAndGet();
             }
         }, delayMillis, TimeUnit.MILLISECONDS);
     }

@@ -9,7 +9,10 @@ import dev.duplex.hub.protocol.Publication;
 import dev.duplex.hub.protocol.ServerMessage;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -18,7 +21,11 @@ class FrameTraceTest {
     private HubServer server;
 
     private HubServer start(boolean frameTrace) {
-        server = HubServer.builder().config(HubConfig.builder().frameTrace(frameTrace).build())
+        return start(HubConfig.builder().frameTrace(frameTrace).build());
+    }
+
+    private HubServer start(HubConfig config) {
+        server = HubServer.builder().config(config)
                 .address(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).start();
         return server;
     }
@@ -35,6 +42,22 @@ class FrameTraceTest {
         return c.expect(ServerMessage.Connected.class);
     }
 
+    /**
+     * Returns once {@code target}'s frames are observed for the trace {@code watcher} was just
+     * granted. The {@code tracing} reply leaves the watcher's event loop before that loop hands
+     * the start of observing to the target's loop, so the target's next frames may come too early
+     * to be traced. A publication of the watcher's to a channel of the target's is handed to the
+     * target's loop after that, in the same queue, so once the target has it, its frames are
+     * observed. The target must be subscribed to {@code channel}.
+     */
+    private static void awaitTraceStarted(TestHubClient watcher, TestHubClient target, String channel)
+            throws InterruptedException {
+        long id = watcher.nextId();
+        watcher.send(new Command.Publish(id, channel, TextNode.valueOf("sync"), null, null));
+        assertThat(watcher.reply(id)).isInstanceOf(ServerMessage.Ack.class);
+        target.expect(Publication.class, p -> p.channel().equals(channel));
+    }
+
     @Test
     void anotherConnectionSeesTheRealFramesOfTheTracedOne() throws Exception {
         start(true);
@@ -43,9 +66,11 @@ class FrameTraceTest {
             ServerMessage.Connected traced = connect(page);
             connect(inspector);
             assertThat(traced.traceKey()).isNotBlank();
+            page.subscribe("sync");
 
             inspector.send(new Command.Trace(1L, traced.client(), traced.traceKey(), true));
             assertThat(inspector.expect(ServerMessage.Tracing.class).enabled()).isTrue();
+            awaitTraceStarted(inspector, page, "sync");
 
             page.send(new Command.Publish(2L, "lobby", TextNode.valueOf("hello"), null, null));
             page.expect(ServerMessage.Ack.class);
@@ -86,21 +111,25 @@ class FrameTraceTest {
 
     /**
      * Regression (security review 2026-12, finding 1): two connections that traced each other sent
-     * each other frame messages forever (about 8,000 a second each after one ping). A connection
+     * each other frame messages forever (about 8,000 a second after one ping). A connection
      * is now either traced or tracing, never both, so trace output is never traced.
      */
     @Test
     void tracesCannotFormACycleOfAnyLength() throws Exception {
-        start(true);
+        // No WebSocket pings from the hub while the test runs: the frames of a are exactly those
+        // the test makes it exchange.
+        start(HubConfig.builder().frameTrace(true).heartbeat(Duration.ofMinutes(10)).build());
         try (TestHubClient a = new TestHubClient(server.port(), HubCodec.JSON);
              TestHubClient b = new TestHubClient(server.port(), HubCodec.JSON);
              TestHubClient c = new TestHubClient(server.port(), HubCodec.JSON)) {
             ServerMessage.Connected ca = connect(a);
             ServerMessage.Connected cb = connect(b);
             ServerMessage.Connected cc = connect(c);
+            a.subscribe("sync");
 
             b.send(new Command.Trace(1L, ca.client(), ca.traceKey(), true)); // b watches a
             assertThat(b.expect(ServerMessage.Tracing.class).enabled()).isTrue();
+            awaitTraceStarted(b, a, "sync");
 
             a.send(new Command.Trace(2L, cb.client(), cb.traceKey(), true)); // a watching b would close the loop
             ServerMessage.Error back = a.expect(ServerMessage.Error.class);
@@ -113,12 +142,23 @@ class FrameTraceTest {
             a.send(new Command.Trace(4L, cc.client(), cc.traceKey(), true)); // a is traced: it may not trace c
             assertThat(a.expect(ServerMessage.Error.class).message()).contains("being traced");
 
-            // One ping on a: b sees a handful of frames, and then nothing more. The frame messages of
-            // a's frames are queued for b as a's frames are written, so they reach b before the
-            // pong of a ping b sends after a got its own pong.
-            a.roundTrip();
-            b.roundTrip();
-            assertThat(b.drain()).as("b watches a").anyMatch(m -> m instanceof ServerMessage.Frame);
+            // One ping on a, whose pong is the last frame a exchanges. a's event loop hands the frame
+            // message of each of a's frames to b's loop as the frame is read or written, all through
+            // one queue, so they reach b in a's wire order: once b has the one of that pong, it has
+            // every frame message a's frames make. (Not before b's own pong: which of a message
+            // handed over from another loop and the reply to what b sends meanwhile goes first is
+            // not fixed.)
+            long ping = a.nextId();
+            a.send(new Command.Ping(ping));
+            assertThat(a.reply(ping)).isInstanceOf(ServerMessage.Pong.class);
+            int pongLength = HubCodec.JSON.encode(new ServerMessage.Pong(ping)).length;
+            b.expect(ServerMessage.Frame.class, f -> f.dir().equals("out") && f.length() == pongLength);
+            List<ServerMessage> seen = b.drain();
+            assertThat(seen).as("b watches a: frame messages before a's pong").anyMatch(m -> m instanceof ServerMessage.Frame);
+            assertThat(seen).filteredOn(m -> m instanceof ServerMessage.Frame)
+                    .allMatch(m -> ((ServerMessage.Frame) m).client().equals(ca.client()));
+
+            // a is quiet now: were trace output traced in turn, frame messages would go on coming.
             b.roundTrip();
             List<ServerMessage> later = b.drain();
             assertThat(later).as("frame messages after things went quiet").filteredOn(m -> m instanceof ServerMessage.Frame)
@@ -137,10 +177,15 @@ class FrameTraceTest {
             page.subscribe("busy");
             inspector.send(new Command.Trace(1L, traced.client(), traced.traceKey(), true));
             inspector.expect(ServerMessage.Tracing.class);
-            int publications = 2_000; // five times the burst a tracer gets (FrameTraces: 400, then 200 a second)
+            awaitTraceStarted(inspector, page, "busy");
+            // Five times the burst a tracer gets (FrameTraces: 400, then 200 a second), published without
+            // waiting for each: frames are skipped unless delivering them took over 8 s.
+            int publications = 2_000;
+            List<CompletableFuture<?>> published = new ArrayList<>();
             for (int i = 0; i < publications; i++) {
-                server.hub().publish("busy", TextNode.valueOf("p" + i), null).get(5, TimeUnit.SECONDS);
+                published.add(server.hub().publish("busy", TextNode.valueOf("p" + i), null));
             }
+            CompletableFuture.allOf(published.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
             for (int i = 1; i <= publications; i++) {
                 page.expect(Publication.class);
             }
