@@ -56,8 +56,7 @@ public final class FanoutBenchmark {
     /** Tracks the publisher's sequence numbers: next expected, and which of the 64 before it arrived. */
     static final class Subscriber extends LoadConnection {
         private final State s;
-        private long next;
-        private long window; // bit i: sequence (next - 1 - i) arrived
+        private final SequenceWindow sequences = new SequenceWindow();
 
         Subscriber(LoadRun run, LoopContext ctx, State state, long startNanos) {
             super(run, ctx, startNanos);
@@ -75,29 +74,7 @@ public final class FanoutBenchmark {
             }
             long seq = Payloads.readLong(head, 0);
             long sentAt = Payloads.readLong(head, 8);
-            if (seq >= next) {
-                long shift = seq - next + 1;
-                window = shift >= 64 ? 1 : (window << shift) | 1;
-                next = seq + 1;
-            } else {
-                long offset = next - 1 - seq;
-                if (offset >= 64) {
-                    ctx.late++; // older than the bitmap reaches: reordered (or duplicated) beyond 64 messages
-                    return;
-                }
-                long bit = 1L << offset;
-                if ((window & bit) != 0) {
-                    ctx.duplicated++;
-                    return;
-                }
-                window |= bit;
-            }
-            ctx.unique++;
-            ctx.record(now - sentAt);
-            if (now >= s.start && now < s.end) {
-                ctx.windowMessages++;
-                ctx.windowBytes += length;
-            }
+            ctx.arrived(sequences.see(seq), now, sentAt, length, s.start, s.end);
         }
     }
 

@@ -14,8 +14,7 @@ import static dev.duplex.loadgen.HubFanoutPatterns.T;
  * the broadcast scenario: lost, duplicated, reordered), and records its end-to-end latency.
  */
 final class HubFanoutSubscriber extends HubFanoutConnection {
-    private long next;
-    private long window; // bit i: seq (next - 1 - i) arrived
+    private final SequenceWindow sequences = new SequenceWindow();
     private long lastOffset = HubText.NONE;
 
     HubFanoutSubscriber(LoadRun run, LoopContext ctx, HubFanoutShared s, long startNanos) {
@@ -78,28 +77,6 @@ final class HubFanoutSubscriber extends HubFanoutConnection {
         } else {
             ctx.offsetRepeats++;
         }
-        if (seq >= next) {
-            long shift = seq - next + 1;
-            window = shift >= 64 ? 1 : (window << shift) | 1;
-            next = seq + 1;
-        } else {
-            long behind = next - 1 - seq;
-            if (behind >= 64) {
-                ctx.late++;
-                return;
-            }
-            long bit = 1L << behind;
-            if ((window & bit) != 0) {
-                ctx.duplicated++;
-                return;
-            }
-            window |= bit;
-        }
-        ctx.unique++;
-        ctx.record(now - sentAt);
-        if (now >= s.start && now < s.end) {
-            ctx.windowMessages++;
-            ctx.windowBytes += length;
-        }
+        ctx.arrived(sequences.see(seq), now, sentAt, length, s.start, s.end);
     }
 }

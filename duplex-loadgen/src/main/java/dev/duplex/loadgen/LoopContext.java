@@ -67,4 +67,24 @@ final class LoopContext {
     void record(long nanos) {
         latency.recordValue(Math.min(Math.max(nanos, 0), HIGHEST_NANOS));
     }
+
+    /**
+     * Counts a subscriber's arrival as {@link SequenceWindow#see} judged it; a new one is timed from
+     * {@code sentAt} and, when it arrived inside the measured window [{@code start}, {@code end}),
+     * counted in its throughput.
+     */
+    void arrived(int verdict, long now, long sentAt, long length, long start, long end) {
+        switch (verdict) {
+            case SequenceWindow.DUPLICATE -> duplicated++;
+            case SequenceWindow.LATE -> late++;
+            default -> {
+                unique++;
+                record(now - sentAt);
+                if (now >= start && now < end) {
+                    windowMessages++;
+                    windowBytes += length;
+                }
+            }
+        }
+    }
 }
