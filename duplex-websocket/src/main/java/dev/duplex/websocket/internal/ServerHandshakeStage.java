@@ -85,6 +85,12 @@ final class ServerHandshakeStage implements HandshakeStage {
             ServerContext.NegotiatingPolicy policy = server.policyFor(route);
             ServerHandshake.Accepted accepted = ServerHandshake.accept(request, policy);
             session.tcp().write(ByteBuffer.wrap(accepted.responseBytes(List.of())));
+            if (session.state() == SessionState.CLOSED) {
+                // The peer reset the connection under the answer (the write failed and closed it): there is
+                // nothing to open, and nobody to tell; the transport reported the close already.
+                finish();
+                return;
+            }
             PerMessageDeflate deflate = policy.compression == null ? null
                     : new PerMessageDeflate(policy.compression, session.buffers().compression());
             session.compressionReservation(policy.reservedBytes);
