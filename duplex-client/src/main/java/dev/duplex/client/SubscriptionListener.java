@@ -53,7 +53,7 @@ public interface SubscriptionListener {
 
     /**
      * Subscribing failed. A {@link HubErrorException} carries the hub's {@link dev.duplex.hub.protocol.ErrorCode};
-     * after a transient one (internal, too many requests, token expired) or a failed token provider the
+     * after a transient one (internal, too many requests, token expired, broker unavailable) or a failed token provider the
      * client tries again with back-off, after the others the subscription is
      * {@link SubscriptionState#UNSUBSCRIBED}.
      */

@@ -16,7 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * hold back only what the server sends, or refuse new connections (the server is unreachable).
  */
 public final class FaultProxy implements AutoCloseable {
-    private final int targetPort;
+    private volatile int targetPort;
     private final ServerSocket listener;
     private final List<Pair> pairs = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
@@ -34,6 +34,14 @@ public final class FaultProxy implements AutoCloseable {
 
     public int port() {
         return listener.getLocalPort();
+    }
+
+    /**
+     * New connections go to {@code port} from now on; open ones stay where they are. With
+     * {@link #cut} first, the proxy is a load balancer taking a dead server out of rotation.
+     */
+    public void retarget(int port) {
+        this.targetPort = port;
     }
 
     /** While true, new connections are accepted and reset at once. */
