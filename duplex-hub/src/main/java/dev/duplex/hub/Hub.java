@@ -30,6 +30,7 @@ import dev.duplex.hub.session.SharedPublication;
 import dev.duplex.hub.session.TraceGraph;
 import dev.duplex.hub.session.UserRegistry;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -62,6 +63,12 @@ public final class Hub implements AutoCloseable {
     private final long startedMillis = System.currentTimeMillis();
     private volatile boolean draining;
     private volatile Consumer<Runnable> fanoutScope = Runnable::run;
+    /** The nodes as of the last refresh (every second on the timer); read by /metrics and the stats channel. */
+    private volatile KnownNodes knownNodes;
+    /** Which refresh of {@link #knownNodes} was asked last (timer thread only) and which was applied. */
+    private long nodesAsked;
+    private long nodesApplied;
+    private final Object nodesLock = new Object();
 
     /** A hub with the in-memory broker, bounded by the config's history memory and stream budgets. */
     public Hub(HubConfig config) {
@@ -98,6 +105,8 @@ public final class Hub implements AutoCloseable {
             metrics.gauge("duplex_streams", "Channels with a stream (in-memory broker; at most hub.max_streams)",
                     memory::streamCount);
         }
+        this.knownNodes = KnownNodes.of(List.of(selfStatus()));
+        metrics.clusterNodes(this::knownNodes);
         broker.attach(new NodeAgent() {
             @Override
             public String nodeId() {
@@ -114,6 +123,7 @@ public final class Hub implements AutoCloseable {
                 return disconnectUser(user, reconnect, reason);
             }
         });
+        timer.scheduleWithFixedDelay(this::refreshNodes, 0, 1, TimeUnit.SECONDS);
     }
 
     /**
@@ -249,8 +259,46 @@ public final class Hub implements AutoCloseable {
 
     /** The nodes of the cluster, which are alive and their last reports; with the in-memory broker, this node. */
     public CompletableFuture<List<NodeStatus>> nodes() {
-        return broker.nodes().thenApply(list -> list.isEmpty()
-                ? List.of(new NodeStatus(nodeId, true, true, System.currentTimeMillis(), report())) : list);
+        return broker.nodes().thenApply(list -> list.isEmpty() ? List.of(selfStatus()) : list);
+    }
+
+    /** At most this many nodes are listed in {@code /metrics} (a label value each) and on the stats channel. */
+    public static final int MAX_LISTED_NODES = 256;
+
+    /**
+     * The nodes as {@link #nodes()} last answered (refreshed every second by the hub's timer), never
+     * waiting for the broker: for {@code /metrics} and the stats channel. At most
+     * {@link #MAX_LISTED_NODES} are listed, this node first, then the alive ones, then the gone ones
+     * (the most recently seen first), each group by id; {@link KnownNodes#alive()} and
+     * {@link KnownNodes#gone()} count them all.
+     */
+    public KnownNodes knownNodes() {
+        return knownNodes;
+    }
+
+    /** The cluster's nodes as last known: the listed ones, and how many are alive and gone in all. */
+    public record KnownNodes(List<NodeStatus> nodes, int alive, int gone) {
+        private static final Comparator<NodeStatus> ORDER = Comparator.comparing((NodeStatus n) -> !n.self())
+                .thenComparing(n -> !n.alive())
+                .thenComparing(n -> n.alive() ? 0 : -n.lastSeenMillis())
+                .thenComparing(NodeStatus::id);
+
+        static KnownNodes of(List<NodeStatus> all) {
+            int alive = 0;
+            for (NodeStatus n : all) {
+                if (n.alive()) {
+                    alive++;
+                }
+            }
+            List<NodeStatus> sorted = new ArrayList<>(all);
+            sorted.sort(ORDER);
+            return new KnownNodes(List.copyOf(sorted.subList(0, Math.min(MAX_LISTED_NODES, sorted.size()))),
+                    alive, all.size() - alive);
+        }
+    }
+
+    private NodeStatus selfStatus() {
+        return new NodeStatus(nodeId, true, true, System.currentTimeMillis(), report());
     }
 
     /** Channels with subscribers on this node and how many, sorted by name. */
@@ -350,6 +398,31 @@ public final class Hub implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "Deadline check failed", e);
+        }
+    }
+
+    /**
+     * Once a second: asks the broker for the nodes and keeps the answer for {@link #knownNodes()}. The
+     * answer is applied when it arrives, unless a later refresh's answer came first; nothing waits.
+     */
+    private void refreshNodes() {
+        long asked = ++nodesAsked;
+        try {
+            nodes().whenComplete((list, failure) -> {
+                if (failure != null) {
+                    LOG.log(System.Logger.Level.DEBUG, "Listing the nodes failed: " + failure);
+                    return;
+                }
+                KnownNodes known = KnownNodes.of(list);
+                synchronized (nodesLock) {
+                    if (asked > nodesApplied) {
+                        nodesApplied = asked;
+                        knownNodes = known;
+                    }
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "Listing the nodes failed", e);
         }
     }
 

@@ -1,7 +1,10 @@
 package dev.duplex.hub;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.duplex.hub.broker.NodeStatus;
 import dev.duplex.hub.metrics.HubMetrics;
 import dev.duplex.hub.session.HubSession;
 import java.time.Duration;
@@ -14,14 +17,23 @@ import java.util.concurrent.TimeUnit;
  * them to anyone allowed to subscribe, without the HTTP API's key:
  * <pre>
  * {"time":…,"connections":12,"channels":7,"messagesInPerSecond":40.0,"messagesOutPerSecond":310.0,
- *  "publicationsPerSecond":4.0,"errors":3,"disconnects":1,"queuedBytes":0,"oldestQueuedMillis":0}
+ *  "publicationsPerSecond":4.0,"errors":3,"disconnects":1,"queuedBytes":0,"oldestQueuedMillis":0,
+ *  "node":"node-1x2y","nodesAlive":2,"nodesGone":1,
+ *  "nodes":[{"id":"node-1x2y","self":true,"alive":true,"connections":12,"subscriptions":30,
+ *            "uptimeSeconds":3600,"lastSeenMillis":…}, …]}
  * </pre>
+ * {@code nodes} is the cluster as the hub last knew it ({@link Hub#knownNodes()}: this node first,
+ * then the alive ones, then the gone ones, at most {@link Hub#MAX_LISTED_NODES}); with the in-memory
+ * broker, this node alone. A node's numbers are from its last report (null when it reported none).
  * The channel's namespace should let nobody else publish ({@link #namespace()}).
  */
 public final class HubStatsPublisher implements AutoCloseable {
     /** The default channel, in the {@code hub} namespace. */
     public static final String CHANNEL = "hub:stats";
     private static final System.Logger LOG = System.getLogger("dev.duplex.hub");
+
+    /** What each node's entry takes from the node's report. */
+    private static final String[] REPORTED = {"connections", "subscriptions", "uptimeSeconds"};
 
     private final Hub hub;
     private final String channel;
@@ -75,6 +87,17 @@ public final class HubStatsPublisher implements AutoCloseable {
                     .put("disconnects", totals.disconnects())
                     .put("queuedBytes", queued)
                     .put("oldestQueuedMillis", oldest);
+            Hub.KnownNodes known = hub.knownNodes();
+            data.put("node", hub.nodeId()).put("nodesAlive", known.alive()).put("nodesGone", known.gone());
+            ArrayNode nodes = data.putArray("nodes");
+            for (NodeStatus n : known.nodes()) {
+                ObjectNode node = nodes.addObject().put("id", n.id()).put("self", n.self()).put("alive", n.alive());
+                for (String field : REPORTED) {
+                    JsonNode value = n.report() == null ? null : n.report().get(field);
+                    node.set(field, value != null && value.isNumber() ? value : JsonNodeFactory.instance.nullNode());
+                }
+                node.put("lastSeenMillis", n.lastSeenMillis());
+            }
             last = totals;
             lastNanos = now;
             hub.publish(channel, data, null);

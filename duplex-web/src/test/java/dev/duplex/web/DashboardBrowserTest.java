@@ -182,6 +182,32 @@ class DashboardBrowserTest {
 
     @Test
     @Order(4)
+    void serverSectionListsThisNodeWithItsConnections() {
+        // The in-memory broker: the cluster is this node, and its connections are this page's two.
+        String self = node.server().hub().nodeId();
+        String row = "#nodes-rows tr[data-node='" + self + "']";
+        await("this node with 2 connections and the hub's subscriptions in the nodes table",
+                d -> "2".equals(attr(row, "data-connections")) && text(row + " td.subscriptions").equals(
+                        String.valueOf(node.server().hub().channels().values().stream().mapToInt(Integer::intValue).sum())));
+        assertThat(node.server().hub().connectionCount()).as("the hub's connections").isEqualTo(2);
+        assertThat(((Number) js("return document.querySelectorAll('#nodes-rows tr').length")).intValue()).isEqualTo(1);
+        assertThat(attr(row, "data-self")).isEqualTo("true");
+        assertThat(attr(row, "data-alive")).isEqualTo("true");
+        assertThat(attr(row, "class")).isEmpty();
+        assertThat(text(row + " th")).isEqualTo(self + " this node");
+        assertThat(text(row + " td.state")).isEqualTo("alive");
+        assertThat(text(row + " td.connections")).isEqualTo("2");
+        int subscriptions = node.server().hub().channels().values().stream().mapToInt(Integer::intValue).sum();
+        assertThat(text(row + " td.subscriptions")).isEqualTo(String.valueOf(subscriptions));
+        assertThat(text(row + " td.uptimeSeconds")).matches("\\d+ s|\\d+ min \\d+ s");
+        assertThat(attr("#nodes", "data-alive")).isEqualTo("1");
+        assertThat(attr("#nodes", "data-gone")).isEqualTo("0");
+        assertThat(text("#nodes-summary")).isEqualTo(
+                "1 node alive, 0 gone; a node that stops reporting is listed as gone, then forgotten.");
+    }
+
+    @Test
+    @Order(5)
     void setpointAndRelayCommandsRoundTripToTheDevice() {
         // Every status the command line shows, in order.
         js("window.__statuses = []; new MutationObserver(() => window.__statuses.push("
@@ -215,7 +241,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void inspectorShowsOpenWithItsClientAndRtt() {
         await("OPEN", d -> "open".equals(attr("#inspector", "data-state")));
         assertThat(attr("#inspector", "data-history")).startsWith("CONNECTING,OPEN");
@@ -231,7 +257,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void frameLogShowsRealFramesOfThisConnection() {
         String client = attr("#inspector", "data-client");
         await("traced frames", d -> intAttr("#frame-log", "data-frames") >= 5);
@@ -255,7 +281,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void dropConnectionGoesClosedConnectingOpenAndRecoversWithoutDuplicatesOrGaps() {
         setBackoff(800, 800);
         assertThat(attr("#inspector", "data-backoff")).isEqualTo("800-800");
@@ -295,7 +321,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void twoWindowsSeeEachOtherInPresence() {
         String first = attr("#inspector", "data-client");
         await("this page in presence", d -> presence().contains(first));
@@ -332,7 +358,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void layoutHoldsAtPhoneWidthAndDesktop() throws IOException {
         Path dir = Boolean.getBoolean("duplex.screenshots") ? screenshotDir() : null;
         if (dir != null) {
@@ -378,7 +404,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void noConsoleErrorsOrWarningsThroughout() {
         assertThat(driver.findElement(By.id("notice")).isDisplayed()).as("an error notice: " + text("#notice")).isFalse();
         assertNoConsoleProblems();

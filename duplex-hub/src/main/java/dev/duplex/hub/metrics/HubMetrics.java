@@ -1,6 +1,9 @@
 package dev.duplex.hub.metrics;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.duplex.hub.Hub;
 import dev.duplex.hub.SlowConsumerPolicy;
+import dev.duplex.hub.broker.NodeStatus;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -13,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.util.Locale;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.DoubleSupplier;
+import java.util.function.Supplier;
 
 /**
  * The hub's Prometheus metrics, in a registry of its own (so two hubs in one JVM don't mix). Every
@@ -75,6 +79,51 @@ public final class HubMetrics {
     public void gauge(String name, String help, DoubleSupplier value) {
         GaugeWithCallback.builder().name(name).help(help)
                 .callback(callback -> callback.call(value.getAsDouble())).register(registry);
+    }
+
+    /**
+     * Registers the cluster's gauges, computed at scrape time from {@code nodes} (the hub's last
+     * known node list, which it refreshes on its timer: a scrape never waits for the broker):
+     * {@code duplex_cluster_nodes{state}} counts every node, alive or gone; per listed node (at most
+     * {@link Hub#MAX_LISTED_NODES}, so at most that many label values) {@code duplex_cluster_node_up}
+     * (1 alive, 0 gone) and, from its last report, {@code duplex_cluster_node_connections},
+     * {@code duplex_cluster_node_subscriptions} and {@code duplex_cluster_node_uptime_seconds}.
+     */
+    public void clusterNodes(Supplier<Hub.KnownNodes> nodes) {
+        GaugeWithCallback.builder().name("duplex_cluster_nodes")
+                .help("Nodes of the cluster known to this node, by state: alive, or gone (forgotten after a while)")
+                .labelNames("state")
+                .callback(callback -> {
+                    Hub.KnownNodes known = nodes.get();
+                    callback.call(known.alive(), "alive");
+                    callback.call(known.gone(), "gone");
+                }).register(registry);
+        GaugeWithCallback.builder().name("duplex_cluster_node_up")
+                .help("1 while the node reports itself, 0 once it is gone").labelNames("node")
+                .callback(callback -> {
+                    for (NodeStatus n : nodes.get().nodes()) {
+                        callback.call(n.alive() ? 1 : 0, n.id());
+                    }
+                }).register(registry);
+        reported(nodes, "duplex_cluster_node_connections", "Open hub connections of the node, as it last reported",
+                "connections");
+        reported(nodes, "duplex_cluster_node_subscriptions", "Channel subscriptions on the node, as it last reported",
+                "subscriptions");
+        reported(nodes, "duplex_cluster_node_uptime_seconds", "Seconds the node had been up, as it last reported",
+                "uptimeSeconds");
+    }
+
+    /** A per-node gauge of a number in the nodes' reports; a node whose report lacks it has no series. */
+    private void reported(Supplier<Hub.KnownNodes> nodes, String name, String help, String field) {
+        GaugeWithCallback.builder().name(name).help(help).labelNames("node")
+                .callback(callback -> {
+                    for (NodeStatus n : nodes.get().nodes()) {
+                        JsonNode value = n.report() == null ? null : n.report().get(field);
+                        if (value != null && value.isNumber()) {
+                            callback.call(value.asDouble(), n.id());
+                        }
+                    }
+                }).register(registry);
     }
 
     public void commandReceived(int bytes) {
