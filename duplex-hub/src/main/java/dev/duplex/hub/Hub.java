@@ -9,6 +9,7 @@ import dev.duplex.hub.broker.BrokerListener;
 import dev.duplex.hub.broker.HistoryPage;
 import dev.duplex.hub.broker.MemoryBroker;
 import dev.duplex.hub.broker.NodeAgent;
+import dev.duplex.hub.broker.KnownNodes;
 import dev.duplex.hub.broker.NodeStatus;
 import dev.duplex.hub.broker.PublishRequest;
 import dev.duplex.hub.broker.PublishResult;
@@ -30,7 +31,6 @@ import dev.duplex.hub.session.SharedPublication;
 import dev.duplex.hub.session.TraceGraph;
 import dev.duplex.hub.session.UserRegistry;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -263,7 +263,7 @@ public final class Hub implements AutoCloseable {
     }
 
     /** At most this many nodes are listed in {@code /metrics} (a label value each) and on the stats channel. */
-    public static final int MAX_LISTED_NODES = 256;
+    public static final int MAX_LISTED_NODES = KnownNodes.MAX_LISTED;
 
     /**
      * The nodes as {@link #nodes()} last answered (refreshed every second by the hub's timer), never
@@ -274,27 +274,6 @@ public final class Hub implements AutoCloseable {
      */
     public KnownNodes knownNodes() {
         return knownNodes;
-    }
-
-    /** The cluster's nodes as last known: the listed ones, and how many are alive and gone in all. */
-    public record KnownNodes(List<NodeStatus> nodes, int alive, int gone) {
-        private static final Comparator<NodeStatus> ORDER = Comparator.comparing((NodeStatus n) -> !n.self())
-                .thenComparing(n -> !n.alive())
-                .thenComparing(n -> n.alive() ? 0 : -n.lastSeenMillis())
-                .thenComparing(NodeStatus::id);
-
-        static KnownNodes of(List<NodeStatus> all) {
-            int alive = 0;
-            for (NodeStatus n : all) {
-                if (n.alive()) {
-                    alive++;
-                }
-            }
-            List<NodeStatus> sorted = new ArrayList<>(all);
-            sorted.sort(ORDER);
-            return new KnownNodes(List.copyOf(sorted.subList(0, Math.min(MAX_LISTED_NODES, sorted.size()))),
-                    alive, all.size() - alive);
-        }
     }
 
     private NodeStatus selfStatus() {

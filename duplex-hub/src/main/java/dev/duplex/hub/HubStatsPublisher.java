@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.duplex.hub.broker.KnownNodes;
 import dev.duplex.hub.broker.NodeStatus;
 import dev.duplex.hub.metrics.HubMetrics;
 import dev.duplex.hub.session.HubSession;
@@ -23,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  *            "uptimeSeconds":3600,"lastSeenMillis":…}, …]}
  * </pre>
  * {@code nodes} is the cluster as the hub last knew it ({@link Hub#knownNodes()}: this node first,
- * then the alive ones, then the gone ones, at most {@link Hub#MAX_LISTED_NODES}); with the in-memory
+ * then the alive ones, then the gone ones, at most {@link KnownNodes#MAX_LISTED}); with the in-memory
  * broker, this node alone. A node's numbers are from its last report (null when it reported none).
  * The channel's namespace should let nobody else publish ({@link #namespace()}).
  */
@@ -87,7 +88,7 @@ public final class HubStatsPublisher implements AutoCloseable {
                     .put("disconnects", totals.disconnects())
                     .put("queuedBytes", queued)
                     .put("oldestQueuedMillis", oldest);
-            Hub.KnownNodes known = hub.knownNodes();
+            KnownNodes known = hub.knownNodes();
             data.put("node", hub.nodeId()).put("nodesAlive", known.alive()).put("nodesGone", known.gone());
             ArrayNode nodes = data.putArray("nodes");
             for (NodeStatus n : known.nodes()) {

@@ -1,8 +1,8 @@
 package dev.duplex.hub.metrics;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.duplex.hub.Hub;
 import dev.duplex.hub.SlowConsumerPolicy;
+import dev.duplex.hub.broker.KnownNodes;
 import dev.duplex.hub.broker.NodeStatus;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
@@ -85,16 +85,16 @@ public final class HubMetrics {
      * Registers the cluster's gauges, computed at scrape time from {@code nodes} (the hub's last
      * known node list, which it refreshes on its timer: a scrape never waits for the broker):
      * {@code duplex_cluster_nodes{state}} counts every node, alive or gone; per listed node (at most
-     * {@link Hub#MAX_LISTED_NODES}, so at most that many label values) {@code duplex_cluster_node_up}
+     * {@link KnownNodes#MAX_LISTED}, so at most that many label values) {@code duplex_cluster_node_up}
      * (1 alive, 0 gone) and, from its last report, {@code duplex_cluster_node_connections},
      * {@code duplex_cluster_node_subscriptions} and {@code duplex_cluster_node_uptime_seconds}.
      */
-    public void clusterNodes(Supplier<Hub.KnownNodes> nodes) {
+    public void clusterNodes(Supplier<KnownNodes> nodes) {
         GaugeWithCallback.builder().name("duplex_cluster_nodes")
                 .help("Nodes of the cluster known to this node, by state: alive, or gone (forgotten after a while)")
                 .labelNames("state")
                 .callback(callback -> {
-                    Hub.KnownNodes known = nodes.get();
+                    KnownNodes known = nodes.get();
                     callback.call(known.alive(), "alive");
                     callback.call(known.gone(), "gone");
                 }).register(registry);
@@ -114,7 +114,7 @@ public final class HubMetrics {
     }
 
     /** A per-node gauge of a number in the nodes' reports; a node whose report lacks it has no series. */
-    private void reported(Supplier<Hub.KnownNodes> nodes, String name, String help, String field) {
+    private void reported(Supplier<KnownNodes> nodes, String name, String help, String field) {
         GaugeWithCallback.builder().name(name).help(help).labelNames("node")
                 .callback(callback -> {
                     for (NodeStatus n : nodes.get().nodes()) {
