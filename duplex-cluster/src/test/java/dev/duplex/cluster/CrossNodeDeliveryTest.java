@@ -15,6 +15,7 @@ import dev.duplex.hub.protocol.Publication;
 import dev.duplex.hub.protocol.ServerMessage;
 import dev.duplex.hub.protocol.StreamPosition;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,13 +26,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
@@ -40,42 +37,51 @@ import org.junit.jupiter.params.provider.EnumSource;
  * a drop and a resume on the other node), presence across nodes, and the HTTP API of one node
  * disconnecting a user connected to the other. Every scenario runs on each {@link RedisTopology}:
  * one Redis, two shards, a Redis Cluster of three masters; the Redis servers of a topology are
- * started once for its scenarios, each scenario has nodes (and a key prefix) of its own.
+ * started by its first scenario and stopped after the class, each scenario has nodes (and a key
+ * prefix) of its own.
  *
  * <p>Subscribers speak the raw protocol ({@link WireClient}), so the assertions read exactly what
  * the hub sent: {@code DuplexClient} would drop a duplicate by offset and hide it. Publishers, and a
  * second subscriber in the resume scenario, are {@code DuplexClient}s.
  */
-@ParameterizedClass(name = "{0}")
-@EnumSource(RedisTopology.class)
 class CrossNodeDeliveryTest {
     /** Enough channels that each shard, and each master of the cluster, holds some. */
     private static final List<String> CHANNELS = IntStream.range(0, 20).mapToObj(i -> "room-" + i).toList();
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static RedisTopology.Running redis;
+    /** The Redis servers of each topology, started by its first scenario and stopped after the class. */
+    private static final Map<RedisTopology, RedisTopology.Running> REDIS = new EnumMap<>(RedisTopology.class);
 
-    @Parameter
-    RedisTopology topology;
-
+    private RedisTopology.Running redis;
     private ClusterFixture cluster;
 
-    @BeforeParameterizedClassInvocation
-    static void startRedis(RedisTopology topology) throws Exception {
-        redis = topology.start();
-    }
-
-    @AfterParameterizedClassInvocation
+    @AfterAll
     static void stopRedis() throws Exception {
-        RedisTopology.Running running = redis;
-        redis = null;
-        if (running != null) {
-            running.close();
+        Exception failure = null;
+        for (RedisTopology.Running running : REDIS.values()) {
+            try {
+                running.close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        REDIS.clear();
+        if (failure != null) {
+            throw failure;
         }
     }
 
-    @BeforeEach
-    void startNodes() {
+    /** Two nodes on {@code topology}'s Redis servers (started if this is its first scenario). */
+    private void startNodes(RedisTopology topology) throws Exception {
+        redis = REDIS.get(topology);
+        if (redis == null) {
+            redis = topology.start();
+            REDIS.put(topology, redis);
+        }
         cluster = ClusterFixture.start(redis, 2);
     }
 
@@ -86,9 +92,11 @@ class CrossNodeDeliveryTest {
         }
     }
 
-    @Test
-    void publicationsFromBReachASubscriberOnAOnceInOrder_presenceListsBothOnEitherNode_andTheApiOfBDisconnectsAUserOnA()
-            throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(RedisTopology.class)
+    void publicationsFromBReachASubscriberOnAOnceInOrder_presenceListsBothOnEitherNode_andTheApiOfBDisconnectsAUserOnA(
+            RedisTopology topology) throws Exception {
+        startNodes(topology);
         int rounds = 25;
         ClusterNode a = cluster.node(0);
         ClusterNode b = cluster.node(1);
@@ -140,7 +148,7 @@ class CrossNodeDeliveryTest {
         }
         assertThat(sam.messages()).noneMatch(m -> m instanceof ServerMessage.Error || m instanceof ServerMessage.Disconnect);
         assertThat(patEvents.problems()).isEmpty();
-        assertChannelsSpreadOverEveryServer();
+        assertChannelsSpreadOverEveryServer(topology);
         assertThat(a.broker().gaps()).as("gaps on A").isZero();
         assertThat(b.broker().gaps()).as("gaps on B").isZero();
 
@@ -172,8 +180,11 @@ class CrossNodeDeliveryTest {
         assertThat(patEvents.states()).filteredOn(e -> e.state() == ConnectionState.CLOSED).isEmpty();
     }
 
-    @Test
-    void aSubscriberThatDropsFromAResumesOnBWithSince_andGetsEveryMissedPublicationOnceInOrder_thenLiveOnes() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(RedisTopology.class)
+    void aSubscriberThatDropsFromAResumesOnBWithSince_andGetsEveryMissedPublicationOnceInOrder_thenLiveOnes(
+            RedisTopology topology) throws Exception {
+        startNodes(topology);
         int rounds = 40;
         ClusterNode a = cluster.node(0);
         ClusterNode b = cluster.node(1);
@@ -271,7 +282,7 @@ class CrossNodeDeliveryTest {
         assertThat(sueOnAEvents.problems()).isEmpty();
         assertThat(sueOnBEvents.problems()).isEmpty();
         assertThat(sueOnBEvents.states()).filteredOn(e -> e.state() == ConnectionState.CLOSED).isEmpty();
-        assertChannelsSpreadOverEveryServer();
+        assertChannelsSpreadOverEveryServer(topology);
         assertThat(a.broker().gaps()).as("gaps on A").isZero();
         assertThat(b.broker().gaps()).as("gaps on B").isZero();
     }
@@ -350,7 +361,7 @@ class CrossNodeDeliveryTest {
     }
 
     /** Each channel's keys are on exactly one Redis server, and every server holds some: the topology is used. */
-    private void assertChannelsSpreadOverEveryServer() throws Exception {
+    private void assertChannelsSpreadOverEveryServer(RedisTopology topology) throws Exception {
         List<List<String>> perServer = redis.channelsPerServer(cluster.prefix(), CHANNELS);
         assertThat(perServer).as("%s: channels per server", topology).hasSize(redis.servers().size()).allMatch(list -> !list.isEmpty());
         List<String> all = new ArrayList<>();
