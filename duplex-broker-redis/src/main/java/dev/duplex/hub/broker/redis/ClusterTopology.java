@@ -8,6 +8,7 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.protocol.ConnectionIntent;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,9 +37,15 @@ final class ClusterTopology implements Topology {
         this.events = events;
         this.commands = cluster.connect(ByteArrayCodec.INSTANCE);
         try {
-            // Every master's pub/sub connection now, so that no connect happens on the delivery thread.
             for (RedisClusterNode node : cluster.getPartitions()) {
                 if (node.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
+                    // The cluster connection opens its connection to a master at the first command for
+                    // one of its slots, and a command that finds it still opening is rejected (we reject
+                    // commands while disconnected) as if Redis were unreachable: the first publish or
+                    // subscribe of a channel on each master would fail. Open them all now, keyed as
+                    // the cluster connection keys the master of a slot (write intent, host, port).
+                    commands.getConnection(node.getUri().getHost(), node.getUri().getPort(), ConnectionIntent.WRITE);
+                    // Every master's pub/sub connection now, so that no connect happens on the delivery thread.
                     shards.put(node.getNodeId(), connect(node));
                 }
             }
