@@ -7,17 +7,12 @@ import dev.duplex.client.PublishResult;
 import dev.duplex.client.Subscription;
 import dev.duplex.client.SubscriptionListener;
 import dev.duplex.hub.HubConfig;
-import dev.duplex.hub.HubServer;
 import dev.duplex.hub.NamespaceConfig;
-import dev.duplex.hub.broker.redis.RedisBroker;
-import dev.duplex.hub.broker.redis.RedisBrokerOptions;
 import dev.duplex.hub.protocol.Publication;
 import dev.duplex.hub.protocol.StreamPosition;
 import dev.duplex.testkit.FaultProxy;
 import dev.duplex.testkit.RedisProcess;
 import dev.duplex.websocket.WebSocketClient;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -47,33 +42,13 @@ class ClusterChaosTest {
     private static final int CHANNELS = 4;
     private static final int PUBLICATIONS = 600;
     private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final String PREFIX = "duplex";
 
     private static HubConfig config() {
         return HubConfig.builder()
                 .commandRate(100_000, 100_000)
                 .namespace("chaos", NamespaceConfig.builder().historySize(5_000).joinLeave(false).presence(false).build())
                 .build();
-    }
-
-    /** One node: a hub on its own Redis broker, as {@code duplex serve --broker} runs it. */
-    private static final class Node implements AutoCloseable {
-        final RedisBroker broker;
-        final HubServer server;
-
-        Node(String redisUri) {
-            this.broker = new RedisBroker(RedisBrokerOptions.builder().uri(redisUri).build());
-            this.server = HubServer.builder().config(config()).broker(broker)
-                    .address(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).start();
-        }
-
-        @Override
-        public void close() {
-            try {
-                server.close();
-            } finally {
-                broker.close();
-            }
-        }
     }
 
     /** What one client received, per channel, in delivery order. */
@@ -128,9 +103,9 @@ class ClusterChaosTest {
         List<AutoCloseable> started = new ArrayList<>();
         ExecutorService callbacks = Executors.newFixedThreadPool(4);
         RedisProcess redis = RedisProcess.start();
-        Node[] nodes = new Node[NODES];
+        ClusterNode[] nodes = new ClusterNode[NODES];
         started.add(() -> { // closed last, before Redis: the clients first, then the balancers, then the nodes
-            for (Node node : nodes) {
+            for (ClusterNode node : nodes) {
                 if (node != null) {
                     node.close();
                 }
@@ -139,8 +114,8 @@ class ClusterChaosTest {
         try {
             FaultProxy[] balancers = new FaultProxy[NODES];
             for (int n = 0; n < NODES; n++) {
-                nodes[n] = new Node(redis.uri());
-                balancers[n] = new FaultProxy(nodes[n].server.port());
+                nodes[n] = ClusterNode.start(List.of(redis.uri()), PREFIX, config());
+                balancers[n] = new FaultProxy(nodes[n].port());
                 started.add(balancers[n]);
             }
             WebSocketClient sockets = WebSocketClient.builder().eventLoops(2).build();
@@ -196,13 +171,13 @@ class ClusterChaosTest {
                     // Node 1 dies: its connections reset, the balancer sends newcomers to node 0.
                     balancers[1].cut();
                     nodes[1].close();
-                    balancers[1].retarget(nodes[0].server.port());
+                    balancers[1].retarget(nodes[0].port());
                     balancers[1].restore();
                 }
                 if (p == 2 * PUBLICATIONS / 3) {
                     // Node 1 is back (a new process would get a new port too); new connections go to it.
-                    nodes[1] = new Node(redis.uri());
-                    balancers[1].retarget(nodes[1].server.port());
+                    nodes[1] = ClusterNode.start(List.of(redis.uri()), PREFIX, config());
+                    balancers[1].retarget(nodes[1].port());
                 }
             }
 
