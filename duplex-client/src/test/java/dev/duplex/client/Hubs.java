@@ -32,8 +32,12 @@ final class Hubs {
 
     /** A client that reconnects quickly, for tests that drop connections on purpose. */
     static DuplexClient.Builder client(String uri, Recorder recorder) {
+        // No circuit breaker: tests keep a client offline for as long as their publishing takes, which on a
+        // busy machine is more than ten quick attempts, and an open breaker then waits 60 s (PagingTest
+        // timed out that way). ReconnectPolicyTest sets one to test it.
         DuplexClient.Builder b = DuplexClient.builder(uri)
                 .reconnectDelay(Duration.ofMillis(10), Duration.ofMillis(200))
+                .circuitBreaker(0, Duration.ofSeconds(60))
                 .commandTimeout(Duration.ofSeconds(5));
         if (recorder != null) {
             b.stateListener(recorder);
