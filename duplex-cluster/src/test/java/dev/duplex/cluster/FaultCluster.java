@@ -1,10 +1,13 @@
 package dev.duplex.cluster;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.duplex.hub.HubConfig;
 import dev.duplex.hub.HubServer;
 import dev.duplex.hub.NamespaceConfig;
 import dev.duplex.hub.broker.redis.RedisBroker;
 import dev.duplex.hub.broker.redis.RedisBrokerOptions;
+import dev.duplex.hub.protocol.Command;
+import dev.duplex.hub.protocol.ServerMessage;
 import dev.duplex.websocket.WebSocketOptions;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -180,6 +183,20 @@ final class FaultCluster {
             }
             Thread.sleep(20);
         }
+    }
+
+    /** Publishes and waits for the answer (an ack or an error), at most 20 s. */
+    static ServerMessage publish(FaultWire publisher, String channel, JsonNode data, String msgId) {
+        try {
+            return publisher.request(id -> new Command.Publish(id, channel, data, msgId, null)).get(20, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("publish " + msgId + " got no answer", e);
+        }
+    }
+
+    /** A list of the numbers from..to. */
+    static long[] range(long from, long to) {
+        return java.util.stream.LongStream.rangeClosed(from, to).toArray();
     }
 
     static int intProperty(String name, int fallback) {

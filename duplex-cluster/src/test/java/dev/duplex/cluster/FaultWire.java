@@ -132,6 +132,15 @@ final class FaultWire implements WebSocketListener {
         }
     }
 
+    /** Resumes at {@code hub} from the position it has (after {@link #drop} with nowhere to resume to). */
+    CompletableFuture<ServerMessage.Connected> resumeAt(URI hub) {
+        Map<String, StreamPosition> subs;
+        synchronized (this) {
+            subs = Map.of(channel, new StreamPosition(position, epoch));
+        }
+        return open(hub, subs);
+    }
+
     URI uri() {
         return uri;
     }
