@@ -10,13 +10,16 @@ import dev.duplex.hub.protocol.Command;
 import dev.duplex.hub.protocol.ServerMessage;
 import dev.duplex.testkit.RedisProcess;
 import dev.duplex.websocket.WebSocketClient;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -34,8 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
  * on another node keeps publishing. Node A is a {@code duplex serve} process on a real Redis; node
  * B runs in this JVM. Every subscriber resumes on B from the position it had (the protocol's
  * {@code connect} with {@code subs}) and must end with every publication exactly once, in offset
- * order; A's presence members must disappear within the documented presence TTL, and B must list A
- * as gone within the documented three heartbeats.
+ * order; A's presence members must disappear within the documented presence TTL (checked in Redis'
+ * clock, exactly), and B must list A as gone within the documented three heartbeats (plus one of
+ * B's, as its list is as of its last heartbeat, and 1 s for a loaded machine).
  *
  * <p>The subscriber count is {@code -Dduplex.cluster.subscribers} (default 1,000).
  */
@@ -134,27 +138,32 @@ class NodeKilledTest {
             assertThat(a.kill()).as("exit status of a process killed by SIGKILL").isEqualTo(137);
             long killed = System.nanoTime();
 
-            // Presence: A's members refreshed at least every TTL/3, each with a deadline of TTL after its
-            // last refresh (Redis' clock), so none outlives the kill by more than the TTL. Polled every
-            // 20 ms; the bound allows 1 s for the poll and a loaded machine.
-            long presenceGone = -1;
+            // Presence. A node refreshes its members every TTL/3, each time with a deadline of the TTL in
+            // Redis' clock (a sorted set of deadlines); a dead node refreshes nothing. So, exactly: every
+            // deadline of A's members is at most the TTL after the kill (both in Redis' clock), and a
+            // presence read once Redis' clock passed the last of them lists none of A's members.
+            long killedAtRedis = redisMillis(redis);
+            Map<String, Long> deadlines = presenceDeadlines(redis, channel);
+            assertThat(deadlines.keySet()).containsAll(onA);
+            long lastDeadline = onA.stream().mapToLong(deadlines::get).max().orElseThrow();
+            assertThat(lastDeadline - killedAtRedis).as("ms from the kill to the last deadline of A's members")
+                    .isLessThanOrEqualTo(PRESENCE_TTL.toMillis());
+            // B lists a node as alive while it reported within 3 heartbeats, as of B's own last heartbeat.
             long nodeGone = -1;
             long deadline = killed + PRESENCE_TTL.plusSeconds(10).toNanos();
-            while ((presenceGone < 0 || nodeGone < 0) && System.nanoTime() < deadline) {
-                if (presenceGone < 0 && presenceIds(b, channel).stream().noneMatch(onA::contains)) {
-                    presenceGone = System.nanoTime() - killed;
-                }
+            while ((nodeGone < 0 || redisMillis(redis) <= lastDeadline) && System.nanoTime() < deadline) {
                 if (nodeGone < 0 && otherNodes(b).stream().noneMatch(n -> n.id().equals(nodeA) && n.alive())) {
                     nodeGone = System.nanoTime() - killed;
                 }
                 Thread.sleep(20);
             }
-            System.out.printf("NodeKilledTest: A's presence gone %d ms after the kill, A listed as gone after %d ms%n",
+            assertThat(redisMillis(redis)).as("Redis' clock passed the last deadline").isGreaterThan(lastDeadline);
+            Set<String> presenceAfter = presenceIds(b, channel);
+            long presenceGone = System.nanoTime() - killed;
+            assertThat(presenceAfter).as("presence once the deadlines passed").doesNotContainAnyElementsOf(onA);
+            System.out.printf("NodeKilledTest: last deadline of A's presence members %d ms after the kill (Redis' clock), "
+                            + "seen gone %d ms after the kill; A listed as gone after %d ms%n", lastDeadline - killedAtRedis,
                     TimeUnit.NANOSECONDS.toMillis(presenceGone), TimeUnit.NANOSECONDS.toMillis(nodeGone));
-            assertThat(presenceGone).as("A's members left presence").isPositive();
-            assertThat(Duration.ofNanos(presenceGone)).as("A's members left presence within the presence TTL (+1 s)")
-                    .isLessThanOrEqualTo(PRESENCE_TTL.plusSeconds(1));
-            // A is alive while seen within 3 heartbeats; B's list is as of its last heartbeat (one more).
             assertThat(nodeGone).as("B listed A as gone").isPositive();
             assertThat(Duration.ofNanos(nodeGone)).as("A listed as gone within 3 heartbeats + B's heartbeat (+1 s)")
                     .isLessThanOrEqualTo(HEARTBEAT.multipliedBy(4).plusSeconds(1));
@@ -209,6 +218,26 @@ class NodeKilledTest {
         } catch (Exception e) {
             throw new AssertionError("presence of " + channel + " failed", e);
         }
+    }
+
+    /** Redis' clock, in ms (TIME). */
+    private static long redisMillis(RedisProcess redis) {
+        try {
+            String[] time = redis.command("TIME").split("\n");
+            return Long.parseLong(time[0]) * 1000 + Long.parseLong(time[1]) / 1000;
+        } catch (IOException e) {
+            throw new AssertionError("TIME failed", e);
+        }
+    }
+
+    /** The deadlines of a channel's presence members (the broker's sorted set PREFIX:{CHANNEL}:pe, in Redis' ms). */
+    private static Map<String, Long> presenceDeadlines(RedisProcess redis, String channel) throws IOException {
+        String[] flat = redis.command("ZRANGE", "duplex:{" + channel + "}:pe", "0", "-1", "WITHSCORES").split("\n");
+        Map<String, Long> out = new HashMap<>();
+        for (int i = 0; i + 1 < flat.length; i += 2) {
+            out.put(flat[i], (long) Double.parseDouble(flat[i + 1]));
+        }
+        return out;
     }
 
     private static List<NodeStatus> otherNodes(FaultCluster.Node node) {
