@@ -1,6 +1,7 @@
 package dev.duplex.cluster;
 
 import dev.duplex.hub.protocol.Command;
+import dev.duplex.hub.protocol.ErrorCode;
 import dev.duplex.hub.protocol.HubCodec;
 import dev.duplex.hub.protocol.Publication;
 import dev.duplex.hub.protocol.ServerMessage;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.LongFunction;
@@ -29,7 +31,11 @@ import java.util.function.LongFunction;
  * <p>With a channel, it subscribes once and then keeps the position a client keeps (epoch and last
  * offset). When its connection closes, it asks {@code resumeTo} where to go and, given a hub,
  * resumes there once, the way the protocol says: {@code connect} with {@code subs} at that position.
- * It does not retry a failed resume: that is recorded as a problem for the test to fail on.
+ * It does not retry a failed connection: that is recorded as a problem for the test to fail on. When
+ * the hub connects it but cannot resume the subscription (it then says why in an {@code unsubscribed}
+ * push), it subscribes with {@code since} at the same position, as the Java client does, and repeats
+ * that every 250 ms (at most 40 times) while the hub answers error 116, which PROTOCOL.md defines as
+ * "retry after a few seconds"; each refusal is counted for the test to see.
  */
 final class FaultWire implements WebSocketListener {
     private static final HubCodec CODEC = HubCodec.JSON;
@@ -53,6 +59,9 @@ final class FaultWire implements WebSocketListener {
     private final List<Integer> closes = new ArrayList<>();
     private final List<String> clientIds = new ArrayList<>();
     private final List<String> problems = new ArrayList<>();
+    private final List<String> refusals = new ArrayList<>();
+    private static final int MAX_RESUBSCRIBES = 40;
+    private static final long RESUBSCRIBE_DELAY_MS = 250;
 
     /**
      * @param channel the channel it subscribes to, or null for a connection that only sends commands
@@ -167,6 +176,12 @@ final class FaultWire implements WebSocketListener {
             }
             return;
         }
+        if (message instanceof ServerMessage.Unsubscribed u && u.id() == null && u.channel().equals(channel)) {
+            synchronized (this) {
+                refusals.add("unsubscribed: " + u.reason());
+            }
+            return;
+        }
         if (message instanceof ServerMessage.Disconnect d) {
             synchronized (this) {
                 disconnects.add(d.code());
@@ -214,12 +229,39 @@ final class FaultWire implements WebSocketListener {
         }
         if (resume) {
             ServerMessage.Subscribed s = connected.subs() == null ? null : connected.subs().get(channel);
-            if (s == null || s.epoch() == null) {
-                problem("connected without the resumed subscription: " + connected);
+            if (s == null) {
+                resubscribe(0); // the hub could not resume it: its unsubscribed push says why
+            } else if (s.epoch() == null) {
+                problem("resumed without an epoch: " + connected);
             } else {
                 subscribed(s, true);
             }
         }
+    }
+
+    /** Subscribes with {@code since} at the position it has, again while the hub answers 116. */
+    private void resubscribe(int attempt) {
+        StreamPosition since;
+        synchronized (this) {
+            since = new StreamPosition(position, epoch);
+        }
+        WebSocket socket = ws;
+        request(id -> new Command.Subscribe(id, channel, null, since)).whenComplete((reply, failure) -> {
+            if (stopped || socket != ws) {
+                return; // the connection it was for is gone: the next one resumes on its own
+            }
+            if (reply instanceof ServerMessage.Subscribed s) {
+                subscribed(s, true);
+            } else if (reply instanceof ServerMessage.Error e && e.code() == ErrorCode.BROKER_UNAVAILABLE.code()
+                    && attempt + 1 < MAX_RESUBSCRIBES) {
+                synchronized (this) {
+                    refusals.add("subscribe: 116");
+                }
+                CompletableFuture.delayedExecutor(RESUBSCRIBE_DELAY_MS, TimeUnit.MILLISECONDS).execute(() -> resubscribe(attempt + 1));
+            } else {
+                problem("subscribe with since " + since + " answered " + (failure != null ? failure : reply));
+            }
+        });
     }
 
     private synchronized void subscribed(ServerMessage.Subscribed s, boolean resume) {
@@ -302,6 +344,11 @@ final class FaultWire implements WebSocketListener {
     /** The client id of each connection, in order. */
     synchronized List<String> clientIds() {
         return List.copyOf(clientIds);
+    }
+
+    /** Resumes the hub refused (its {@code unsubscribed} pushes) and subscribes it answered with 116. */
+    synchronized List<String> refusals() {
+        return List.copyOf(refusals);
     }
 
     synchronized List<String> problems() {

@@ -136,6 +136,7 @@ class PubSubKilledTest {
                     () -> subscribers.stream().allMatch(s -> s.position() >= publications));
             for (FaultWire s : subscribers) {
                 assertThat(s.problems()).isEmpty();
+                assertThat(s.refusals()).isEmpty();
                 assertThat(s.epochs()).containsExactly(epoch);
                 assertThat(s.offsets(epoch)).as("every publication once, in order").containsExactly(range(1, publications));
                 assertThat(s.disconnects()).isEmpty();

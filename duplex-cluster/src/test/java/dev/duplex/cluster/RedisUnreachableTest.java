@@ -290,6 +290,7 @@ class RedisUnreachableTest {
             await(WAIT, () -> "subscribers at offset " + top, () -> subscribers.stream().allMatch(s -> s.position() >= top));
             for (FaultWire s : subscribers) {
                 assertThat(s.problems()).isEmpty();
+                assertThat(s.refusals()).isEmpty();
                 assertThat(s.closes()).isEmpty();
                 assertThat(s.disconnects()).isEmpty();
                 assertThat(s.epochs()).containsExactly(epoch);
