@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /** What a {@code DuplexClient} tells its listeners, kept in order, and bounded waits for it. */
@@ -81,14 +80,6 @@ final class ClientRecorder implements SubscriptionListener, StateListener {
 
     /** Waits until {@code condition} holds; fails after {@link ClusterFixture#WAIT}. */
     synchronized void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + ClusterFixture.WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw new AssertionError("Timed out after " + ClusterFixture.WAIT.toSeconds() + " s waiting for " + what
-                        + "; states " + states + ", problems " + problems);
-            }
-            wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-        }
+        Waits.onMonitor(this, ClusterFixture.WAIT, condition, () -> what + "; states " + states + ", problems " + problems);
     }
 }

@@ -25,7 +25,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -80,17 +79,6 @@ class ClusterChaosTest {
         }
     }
 
-    private static boolean eventually(Duration limit, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(20);
-        }
-        return condition.getAsBoolean();
-    }
-
     @Test
     void everyClientEndsWithEveryPublicationOnceInOrderThoughANodeDiedAndConnectionsDropped() throws Exception {
         long seed = Long.getLong("chaos.seed", System.nanoTime());
@@ -100,26 +88,24 @@ class ClusterChaosTest {
         for (int c = 0; c < CHANNELS; c++) {
             channels.add("chaos:" + c);
         }
-        List<AutoCloseable> started = new ArrayList<>();
-        ExecutorService callbacks = Executors.newFixedThreadPool(4);
-        RedisProcess redis = RedisProcess.start();
-        ClusterNode[] nodes = new ClusterNode[NODES];
-        started.add(() -> { // closed last, before Redis: the clients first, then the balancers, then the nodes
-            for (ClusterNode node : nodes) {
-                if (node != null) {
-                    node.close();
+        try (Closer closer = new Closer()) {
+            RedisProcess redis = closer.push(RedisProcess.start());
+            ExecutorService callbacks = Executors.newFixedThreadPool(4);
+            closer.later(callbacks::shutdownNow);
+            ClusterNode[] nodes = new ClusterNode[NODES];
+            closer.later(() -> { // closed last, before Redis: the clients first, then the balancers, then the nodes
+                for (ClusterNode node : nodes) {
+                    if (node != null) {
+                        node.close();
+                    }
                 }
-            }
-        });
-        try {
+            });
             FaultProxy[] balancers = new FaultProxy[NODES];
             for (int n = 0; n < NODES; n++) {
                 nodes[n] = ClusterNode.start(List.of(redis.uri()), PREFIX, config());
-                balancers[n] = new FaultProxy(nodes[n].port());
-                started.add(balancers[n]);
+                balancers[n] = closer.push(new FaultProxy(nodes[n].port()));
             }
-            WebSocketClient sockets = WebSocketClient.builder().eventLoops(2).build();
-            started.add(sockets);
+            WebSocketClient sockets = closer.push(WebSocketClient.builder().eventLoops(2).build());
 
             List<DuplexClient> clients = new ArrayList<>();
             List<Received> received = new ArrayList<>();
@@ -129,7 +115,7 @@ class ClusterChaosTest {
                         .webSocketClient(sockets).callbackExecutor(callbacks)
                         .reconnectDelay(Duration.ofMillis(20), Duration.ofMillis(500))
                         .random(new Random(random.nextLong())).build();
-                started.add(client);
+                closer.push(client);
                 Received r = new Received();
                 List<String> mine = new ArrayList<>(channels);
                 Collections.shuffle(mine, random);
@@ -142,7 +128,7 @@ class ClusterChaosTest {
                 subscribedTo.add(mine);
                 client.connect();
             }
-            assertThat(eventually(WAIT, () -> {
+            assertThat(Waits.eventually(WAIT, () -> {
                 for (int i = 0; i < CLIENTS; i++) {
                     if (received.get(i).subscribed.get() < subscribedTo.get(i).size()) {
                         return false;
@@ -155,7 +141,7 @@ class ClusterChaosTest {
             DuplexClient publisher = DuplexClient.builder("ws://127.0.0.1:" + balancers[1].port() + "/connect")
                     .webSocketClient(sockets).callbackExecutor(callbacks).outboxCapacity(PUBLICATIONS)
                     .publishTimeout(WAIT).reconnectDelay(Duration.ofMillis(20), Duration.ofMillis(500)).build();
-            started.add(publisher);
+            closer.push(publisher);
             publisher.connect().get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
             List<CompletableFuture<PublishResult>> acks = new ArrayList<>();
@@ -195,7 +181,7 @@ class ClusterChaosTest {
                         .isEqualTo(PUBLICATIONS / CHANNELS);
             }
 
-            boolean complete = eventually(WAIT, () -> {
+            boolean complete = Waits.eventually(WAIT, () -> {
                 for (int i = 0; i < CLIENTS; i++) {
                     for (String channel : subscribedTo.get(i)) {
                         if (!received.get(i).complete(channel, tops.get(channel))) {
@@ -220,17 +206,6 @@ class ClusterChaosTest {
                 assertThat(received.get(i).unrecoverable.get()).as("%s: client %d: no gap history could not fill", context, i)
                         .isZero();
             }
-        } finally {
-            Collections.reverse(started);
-            for (AutoCloseable c : started) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    // closing the rest anyway
-                }
-            }
-            callbacks.shutdownNow();
-            redis.close();
         }
     }
 }

@@ -23,7 +23,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
@@ -57,22 +59,10 @@ class CrossNodeDeliveryTest {
 
     @AfterAll
     static void stopRedis() throws Exception {
-        Exception failure = null;
-        for (RedisTopology.Running running : REDIS.values()) {
-            try {
-                running.close();
-            } catch (Exception e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
+        Closer closer = new Closer();
+        REDIS.values().forEach(closer::push);
         REDIS.clear();
-        if (failure != null) {
-            throw failure;
-        }
+        closer.close();
     }
 
     /** Two nodes on {@code topology}'s Redis servers (started if this is its first scenario). */
@@ -86,7 +76,7 @@ class CrossNodeDeliveryTest {
     }
 
     @AfterEach
-    void stopNodes() {
+    void stopNodes() throws Exception {
         if (cluster != null) {
             cluster.close();
         }
@@ -140,7 +130,7 @@ class CrossNodeDeliveryTest {
         assertAcks(publisher.acks(), samSubscribed, 1, rounds);
 
         sam.await("every publication on A", all -> lastOffsets(all).values().stream().filter(o -> o == rounds).count() == CHANNELS.size());
-        Map<String, List<Publication>> onA = WireClient.publicationsByChannel(sam.messages());
+        Map<String, List<Publication>> onA = publicationsByChannel(sam.messages());
         patEvents.await("every publication on B", () -> CHANNELS.stream().allMatch(c -> patEvents.publications(c).size() >= rounds));
         for (String channel : CHANNELS) {
             assertExactly(onA.get(channel), channel, 1, rounds, pat.clientId());
@@ -210,13 +200,13 @@ class CrossNodeDeliveryTest {
         // Both subscribers drop from A while publications go on: sam's TCP connection is cut, sue's client closes.
         samOnA.await("5 publications on every channel", all -> lastOffsets(all).size() == CHANNELS.size()
                 && lastOffsets(all).values().stream().allMatch(o -> o >= 5));
-        samOnA.abort();
+        samOnA.drop();
         samOnA.awaitClose();
         sueOnAEvents.await("5 publications on every channel for sue",
                 () -> CHANNELS.stream().allMatch(c -> sueOnAEvents.publications(c).size() >= 5));
         sueOnA.close();
 
-        Map<String, List<Publication>> seenBySam = WireClient.publicationsByChannel(samOnA.messages());
+        Map<String, List<Publication>> seenBySam = publicationsByChannel(samOnA.messages());
         Map<String, StreamPosition> samPositions = new LinkedHashMap<>();
         Map<String, StreamPosition> suePositions = new LinkedHashMap<>();
         for (String channel : CHANNELS) {
@@ -235,9 +225,9 @@ class CrossNodeDeliveryTest {
         publisher.allow(20);
         publisher.awaitAcked(20);
         WireClient samOnB = cluster.wire(b, "sam");
-        Map<String, Long> subscribeIds = new LinkedHashMap<>();
+        Map<String, CompletableFuture<ServerMessage>> subscribing = new LinkedHashMap<>();
         for (String channel : CHANNELS) {
-            subscribeIds.put(channel, samOnB.subscribe(channel, samPositions.get(channel)));
+            subscribing.put(channel, samOnB.subscribe(channel, samPositions.get(channel)));
         }
         ClientRecorder sueOnBEvents = new ClientRecorder();
         DuplexClient sueOnB = cluster.client(b, "sue", sueOnBEvents);
@@ -248,7 +238,7 @@ class CrossNodeDeliveryTest {
         publisher.allow(30);
         Map<String, ServerMessage.Subscribed> resumed = new LinkedHashMap<>();
         for (String channel : CHANNELS) {
-            resumed.put(channel, samOnB.reply(subscribeIds.get(channel), ServerMessage.Subscribed.class));
+            resumed.put(channel, samOnB.reply(subscribing.get(channel), ServerMessage.Subscribed.class));
         }
         sueOnBEvents.await("sue's subscriptions on B", () -> CHANNELS.stream().allMatch(c -> sueOnBEvents.subscribed(c).size() == 1));
         // Everything after this is published after both resumed: live.
@@ -260,7 +250,7 @@ class CrossNodeDeliveryTest {
         sueOnBEvents.await("every publication on B for sue", () -> CHANNELS.stream()
                 .allMatch(c -> !sueOnBEvents.publications(c).isEmpty()
                         && sueOnBEvents.publications(c).get(sueOnBEvents.publications(c).size() - 1).offset() >= rounds));
-        Map<String, List<Publication>> onB = WireClient.publicationsByChannel(samOnB.messages());
+        Map<String, List<Publication>> onB = publicationsByChannel(samOnB.messages());
         for (String channel : CHANNELS) {
             String epoch = subscribedOnA.get(channel).epoch();
             long samFrom = samPositions.get(channel).offset();
@@ -291,22 +281,38 @@ class CrossNodeDeliveryTest {
 
     /** Subscribes {@code client} to every channel (from {@code since} where given, in one burst) and returns the replies. */
     private static Map<String, ServerMessage.Subscribed> subscribeAll(WireClient client, Map<String, StreamPosition> since)
-            throws InterruptedException {
-        Map<String, Long> ids = new LinkedHashMap<>();
+            throws Exception {
+        Map<String, CompletableFuture<ServerMessage>> subscribing = new LinkedHashMap<>();
         for (String channel : CHANNELS) {
-            ids.put(channel, client.subscribe(channel, since.get(channel)));
+            subscribing.put(channel, client.subscribe(channel, since.get(channel)));
         }
         Map<String, ServerMessage.Subscribed> replies = new LinkedHashMap<>();
         for (String channel : CHANNELS) {
-            replies.put(channel, client.reply(ids.get(channel), ServerMessage.Subscribed.class));
+            replies.put(channel, client.reply(subscribing.get(channel), ServerMessage.Subscribed.class));
         }
         return replies;
+    }
+
+    /**
+     * Per channel, every publication among {@code messages} (as the hub sent them), in arrival order:
+     * those carried by a {@code subscribed} reply, then the {@code publication} messages.
+     */
+    private static Map<String, List<Publication>> publicationsByChannel(List<ServerMessage> messages) {
+        Map<String, List<Publication>> out = new LinkedHashMap<>();
+        for (ServerMessage m : messages) {
+            if (m instanceof ServerMessage.Subscribed s && s.publications() != null) {
+                out.computeIfAbsent(s.channel(), c -> new ArrayList<>()).addAll(s.publications());
+            } else if (m instanceof Publication p) {
+                out.computeIfAbsent(p.channel(), c -> new ArrayList<>()).add(p);
+            }
+        }
+        return out;
     }
 
     /** Per channel, the offset of the last publication among {@code messages} (as the hub sent them). */
     private static Map<String, Long> lastOffsets(List<ServerMessage> messages) {
         Map<String, Long> last = new LinkedHashMap<>();
-        WireClient.publicationsByChannel(messages).forEach((channel, list) -> {
+        publicationsByChannel(messages).forEach((channel, list) -> {
             if (!list.isEmpty()) {
                 last.put(channel, list.get(list.size() - 1).offset());
             }
@@ -345,19 +351,13 @@ class CrossNodeDeliveryTest {
 
     /** Waits until {@code read} lists exactly {@code expected} ({@code client/user}, each once); fails after {@link ClusterFixture#WAIT}. */
     private static void awaitPresence(String where, Callable<List<ClientInfo>> read, Set<String> expected) throws Exception {
-        long deadline = System.nanoTime() + ClusterFixture.WAIT.toNanos();
-        List<String> last = List.of();
-        for (int attempt = 0; attempt < 10_000; attempt++) {
-            last = read.call().stream().map(i -> i.client() + "/" + i.user()).toList();
-            if (last.size() == expected.size() && new HashSet<>(last).equals(expected)) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                break;
-            }
-            Thread.sleep(20); // the next read of a condition with a deadline: presence is written as subscriptions are made
-        }
-        throw new AssertionError("Presence of " + where + " is " + last + ", expected exactly " + new TreeSet<>(expected));
+        AtomicReference<List<String>> last = new AtomicReference<>(List.of());
+        // Presence is written as subscriptions are made: read it again until it is as expected.
+        Waits.await(ClusterFixture.WAIT, () -> "presence of " + where + " is " + last.get() + ", expected exactly "
+                + new TreeSet<>(expected), () -> {
+                    last.set(read.call().stream().map(i -> i.client() + "/" + i.user()).toList());
+                    return last.get().size() == expected.size() && new HashSet<>(last.get()).equals(expected);
+                });
     }
 
     /** Each channel's keys are on exactly one Redis server, and every server holds some: the topology is used. */

@@ -1,18 +1,16 @@
 package dev.duplex.cluster;
 
-import static dev.duplex.cluster.FaultCluster.await;
+import static dev.duplex.cluster.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.duplex.hub.broker.NodeStatus;
 import dev.duplex.hub.protocol.ClientInfo;
-import dev.duplex.hub.protocol.Command;
 import dev.duplex.hub.protocol.ServerMessage;
 import dev.duplex.testkit.RedisProcess;
 import dev.duplex.websocket.WebSocketClient;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The subscriber count is {@code -Dduplex.cluster.subscribers} (default 1,000).
  */
 class NodeKilledTest {
-    static final int SUBSCRIBERS = FaultCluster.intProperty("duplex.cluster.subscribers", 1_000);
+    static final int SUBSCRIBERS = intProperty("duplex.cluster.subscribers", 1_000);
     /** Publications before the kill, and at least this many after every subscriber resumed on B. */
     static final int BEFORE_KILL = 100;
     static final int AFTER_RESUME = 100;
@@ -61,23 +59,22 @@ class NodeKilledTest {
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
     void subscribersOfAKilledNodeResumeOnAnotherWithEveryPublicationOnceAndItsPresenceExpires(@TempDir Path dir) throws Exception {
         String channel = "room-" + UUID.randomUUID().toString().substring(0, 8);
-        try (FaultCluster.Stack stack = new FaultCluster.Stack()) {
-            RedisProcess redis = stack.push(RedisProcess.start());
-            FaultCluster.NodeProcess a = stack.push(new FaultCluster.NodeProcess(redis.uri(), dir.resolve("node-a"), WAIT));
+        try (Closer closer = new Closer()) {
+            RedisProcess redis = closer.push(RedisProcess.start());
+            ProcessNode a = closer.push(new ProcessNode(redis.uri(), dir.resolve("node-a"), WAIT));
             // B has the broker of duplex serve: the default options.
-            FaultCluster.Node b = stack.push(FaultCluster.node(redis.uri(), o -> o));
-            WebSocketClient ws = WebSocketClient.builder().eventLoops(2).build();
-            stack.push(ws);
+            ClusterNode b = closer.push(ClusterNode.forFaults(redis.uri()));
+            WebSocketClient ws = closer.push(WebSocketClient.builder().eventLoops(2).build());
             URI toB = b.uri();
 
             // A thousand subscribers on A; when their connection dies, they resume on B.
-            List<FaultWire> subscribers = new ArrayList<>();
-            stack.later(() -> subscribers.forEach(FaultWire::stop));
+            List<WireClient> subscribers = new ArrayList<>();
+            closer.later(() -> subscribers.forEach(WireClient::close));
             for (int i = 0; i < SUBSCRIBERS; i++) {
-                subscribers.add(new FaultWire(ws, channel, w -> toB));
+                subscribers.add(WireClient.subscriber(ws, channel, w -> toB));
             }
             List<CompletableFuture<ServerMessage>> subscribing = new ArrayList<>();
-            for (FaultWire s : subscribers) {
+            for (WireClient s : subscribers) {
                 subscribing.add(s.open(a.uri()).thenCompose(c -> s.subscribe()));
             }
             String epoch = null;
@@ -97,8 +94,7 @@ class NodeKilledTest {
             String nodeA = otherNodes(b).get(0).id();
 
             // The publisher, on B: acknowledged publications one at a time, paced.
-            FaultWire publisher = new FaultWire(ws, null, null);
-            stack.later(publisher::stop);
+            WireClient publisher = closer.push(WireClient.commands(ws));
             publisher.open(toB).get(WAIT.toSeconds(), TimeUnit.SECONDS);
             AtomicLong acked = new AtomicLong();
             AtomicLong stopAt = new AtomicLong(Long.MAX_VALUE);
@@ -109,8 +105,7 @@ class NodeKilledTest {
                     long next = System.nanoTime();
                     for (int n = 1; n <= MAX_PUBLICATIONS && n <= stopAt.get(); n++) {
                         int i = n;
-                        ServerMessage reply = publisher.request(id -> new Command.Publish(id, channel,
-                                JsonNodeFactory.instance.numberNode(i), "kill-" + i, null)).get(20, TimeUnit.SECONDS);
+                        ServerMessage reply = publisher.publish(channel, JsonNodeFactory.instance.numberNode(i), "kill-" + i);
                         if (!(reply instanceof ServerMessage.Ack ack)) {
                             throw new AssertionError("publication " + i + " answered " + reply);
                         }
@@ -127,7 +122,7 @@ class NodeKilledTest {
             }, "fault-publisher");
             publishing.setDaemon(true);
             publishing.start();
-            stack.later(() -> {
+            closer.later(() -> {
                 stopAt.set(0);
                 publishing.join(30_000);
             });
@@ -192,7 +187,7 @@ class NodeKilledTest {
             Set<String> onB = new HashSet<>();
             subscribers.forEach(s -> onB.add(s.clientIds().get(1)));
             assertThat(presenceIds(b, channel)).isEqualTo(onB);
-            for (FaultWire s : subscribers) {
+            for (WireClient s : subscribers) {
                 assertThat(s.problems()).isEmpty();
                 assertThat(s.refusals()).isEmpty();
                 assertThat(s.epochs()).containsExactly(finalEpoch);
@@ -208,7 +203,7 @@ class NodeKilledTest {
         }
     }
 
-    private static Set<String> presenceIds(FaultCluster.Node node, String channel) {
+    private static Set<String> presenceIds(ClusterNode node, String channel) {
         try {
             Set<String> ids = new HashSet<>();
             for (ClientInfo c : node.broker().presence(channel).get(10, TimeUnit.SECONDS)) {
@@ -218,6 +213,11 @@ class NodeKilledTest {
         } catch (Exception e) {
             throw new AssertionError("presence of " + channel + " failed", e);
         }
+    }
+
+    private static int intProperty(String name, int fallback) {
+        String v = System.getProperty(name);
+        return v == null || v.isBlank() ? fallback : Integer.parseInt(v.strip());
     }
 
     /** Redis' clock, in ms (TIME). */
@@ -240,7 +240,7 @@ class NodeKilledTest {
         return out;
     }
 
-    private static List<NodeStatus> otherNodes(FaultCluster.Node node) {
+    private static List<NodeStatus> otherNodes(ClusterNode node) {
         try {
             return node.broker().nodes().get(10, TimeUnit.SECONDS).stream().filter(n -> !n.self()).toList();
         } catch (Exception e) {

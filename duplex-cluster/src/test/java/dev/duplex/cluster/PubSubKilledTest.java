@@ -1,14 +1,12 @@
 package dev.duplex.cluster;
 
-import static dev.duplex.cluster.FaultCluster.await;
-import static dev.duplex.cluster.FaultCluster.range;
+import static dev.duplex.cluster.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.duplex.hub.protocol.Command;
 import dev.duplex.hub.protocol.ServerMessage;
 import dev.duplex.testkit.RedisProcess;
-import dev.duplex.websocket.WebSocketClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,26 +46,16 @@ class PubSubKilledTest {
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void killingThePubSubConnectionsWhilePublishingLosesNothingAndRepeatsNothing() throws Exception {
         String channel = "room-" + UUID.randomUUID().toString().substring(0, 8);
-        try (FaultCluster.Stack stack = new FaultCluster.Stack()) {
-            RedisProcess redis = stack.push(RedisProcess.start());
-            FaultCluster.Node a = stack.push(FaultCluster.node(redis.uri(), o -> o));
-            FaultCluster.Node b = stack.push(FaultCluster.node(redis.uri(), o -> o));
-            WebSocketClient ws = stack.push(WebSocketClient.builder().eventLoops(1).build());
+        try (Closer closer = new Closer()) {
+            RedisProcess redis = closer.push(RedisProcess.start());
+            ClusterFixture cluster = closer.push(ClusterFixture.forFaults(redis.uri(), 2));
+            ClusterNode a = cluster.node(0);
+            ClusterNode b = cluster.node(1);
 
-            List<FaultWire> subscribers = new ArrayList<>();
-            stack.later(() -> subscribers.forEach(FaultWire::stop));
-            for (int i = 0; i < 2 * PER_NODE; i++) {
-                FaultWire s = new FaultWire(ws, channel, null); // a closed connection would be a failure here
-                subscribers.add(s);
-                ServerMessage reply = s.open((i % 2 == 0 ? a : b).uri()).thenCompose(c -> s.subscribe())
-                        .get(WAIT.toSeconds(), TimeUnit.SECONDS);
-                assertThat(reply).isInstanceOf(ServerMessage.Subscribed.class);
-                assertThat(((ServerMessage.Subscribed) reply).offset()).isZero();
-            }
+            // A closed connection would be a failure here: nowhere to resume to.
+            List<WireClient> subscribers = cluster.subscribers(channel, 2 * PER_NODE, null, s -> assertThat(s.offset()).isZero());
             String epoch = subscribers.get(0).epoch();
-            FaultWire publisher = new FaultWire(ws, null, null);
-            stack.later(publisher::stop);
-            publisher.open(b.uri()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            WireClient publisher = cluster.commands(b);
 
             // The killer: each time every pub/sub connection is back, it kills them all again.
             int baseline = pubSubClients(redis);
@@ -90,7 +78,7 @@ class PubSubKilledTest {
             }, "fault-killer");
             killer.setDaemon(true);
             killer.start();
-            stack.later(() -> killer.join(WAIT.toMillis()));
+            closer.later(() -> killer.join(WAIT.toMillis()));
 
             // The publisher keeps IN_FLIGHT publications on their way until the killer is done.
             Map<Integer, ServerMessage> replies = new ConcurrentHashMap<>();
@@ -132,13 +120,13 @@ class PubSubKilledTest {
             assertThat(offsets).containsExactlyElementsOf(LongStream.rangeClosed(1, publications).boxed().toList());
 
             await(WAIT, () -> "every subscriber at offset " + publications + ": "
-                            + subscribers.stream().map(FaultWire::position).toList(),
+                            + subscribers.stream().map(WireClient::position).toList(),
                     () -> subscribers.stream().allMatch(s -> s.position() >= publications));
-            for (FaultWire s : subscribers) {
+            for (WireClient s : subscribers) {
                 assertThat(s.problems()).isEmpty();
                 assertThat(s.refusals()).isEmpty();
                 assertThat(s.epochs()).containsExactly(epoch);
-                assertThat(s.offsets(epoch)).as("every publication once, in order").containsExactly(range(1, publications));
+                assertThat(s.offsets(epoch)).as("every publication once, in order").containsExactly(LongStream.rangeClosed(1, publications).toArray());
                 assertThat(s.disconnects()).isEmpty();
                 assertThat(s.closes()).isEmpty();
             }

@@ -1,20 +1,18 @@
 package dev.duplex.cluster;
 
-import static dev.duplex.cluster.FaultCluster.await;
-import static dev.duplex.cluster.FaultCluster.publish;
-import static dev.duplex.cluster.FaultCluster.range;
+import static dev.duplex.cluster.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.duplex.hub.protocol.DisconnectCode;
 import dev.duplex.hub.protocol.ServerMessage;
 import dev.duplex.testkit.RedisProcess;
-import dev.duplex.websocket.WebSocketClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -35,38 +33,22 @@ class RedisRestartTest {
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void aRedisRestartedEmptyIsANewEpochEveryResumingClientLearnsOf() throws Exception {
         String channel = "room-" + UUID.randomUUID().toString().substring(0, 8);
-        try (FaultCluster.Stack stack = new FaultCluster.Stack()) {
-            RedisProcess redis = stack.push(RedisProcess.start());
-            FaultCluster.Node a = stack.push(FaultCluster.node(redis.uri(), o -> o));
-            FaultCluster.Node b = stack.push(FaultCluster.node(redis.uri(), o -> o));
-            WebSocketClient ws = stack.push(WebSocketClient.builder().eventLoops(1).build());
+        try (Closer closer = new Closer()) {
+            RedisProcess redis = closer.push(RedisProcess.start());
+            ClusterFixture cluster = closer.push(ClusterFixture.forFaults(redis.uri(), 2));
+            ClusterNode a = cluster.node(0);
+            ClusterNode b = cluster.node(1);
 
             // Subscribers on both nodes that resume where they were; one on each that goes offline.
-            List<FaultWire> online = new ArrayList<>();
-            List<FaultWire> offline = new ArrayList<>();
-            stack.later(() -> online.forEach(FaultWire::stop));
-            stack.later(() -> offline.forEach(FaultWire::stop));
-            for (FaultCluster.Node node : List.of(a, b)) {
-                for (int i = 0; i < PER_NODE; i++) {
-                    online.add(new FaultWire(ws, channel, FaultWire::uri));
-                }
-                offline.add(new FaultWire(ws, channel, w -> null));
-            }
-            List<FaultWire> all = new ArrayList<>(online);
+            List<WireClient> online = cluster.subscribers(channel, 2 * PER_NODE, WireClient::uri, s -> { });
+            List<WireClient> offline = cluster.subscribers(channel, 2, w -> null, s -> { });
+            List<WireClient> all = new ArrayList<>(online);
             all.addAll(offline);
-            for (int i = 0; i < all.size(); i++) {
-                FaultWire s = all.get(i);
-                FaultCluster.Node node = i % 2 == 0 ? a : b;
-                ServerMessage reply = s.open(node.uri()).thenCompose(c -> s.subscribe()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
-                assertThat(reply).isInstanceOf(ServerMessage.Subscribed.class);
-            }
-            FaultWire publisher = new FaultWire(ws, null, null);
-            stack.later(publisher::stop);
-            publisher.open(a.uri()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            WireClient publisher = cluster.commands(a);
 
             String before = null;
             for (int i = 1; i <= PUBLICATIONS; i++) {
-                ServerMessage reply = publish(publisher, channel, JsonNodeFactory.instance.numberNode(i), "before-" + i);
+                ServerMessage reply = publisher.publish(channel, JsonNodeFactory.instance.numberNode(i), "before-" + i);
                 assertThat(reply).isInstanceOf(ServerMessage.Ack.class);
                 ServerMessage.Ack ack = (ServerMessage.Ack) reply;
                 assertThat(ack.offset()).isEqualTo(i);
@@ -75,7 +57,7 @@ class RedisRestartTest {
             }
             await(WAIT, () -> "every subscriber at offset " + PUBLICATIONS,
                     () -> all.stream().allMatch(s -> s.position() == PUBLICATIONS));
-            offline.forEach(FaultWire::drop);
+            offline.forEach(WireClient::drop);
             await(WAIT, () -> "the offline subscribers' connections closed", () -> offline.stream().allMatch(s -> s.closes().size() == 1));
 
             redis.restart();
@@ -84,7 +66,7 @@ class RedisRestartTest {
                             + online.stream().filter(s -> s.recoveries().size() == 1).count() + " of " + online.size()
                             + ", problems " + online.stream().flatMap(s -> s.problems().stream()).limit(3).toList(),
                     () -> online.stream().allMatch(s -> s.recoveries().size() == 1));
-            for (FaultWire s : offline) {
+            for (WireClient s : offline) {
                 s.resumeAt(all.indexOf(s) % 2 == 0 ? a.uri() : b.uri()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
             }
             await(WAIT, () -> "the offline subscribers resumed", () -> offline.stream().allMatch(s -> s.recoveries().size() == 1));
@@ -92,7 +74,7 @@ class RedisRestartTest {
             // connection: a resume in between is refused with the broker-unavailable reason, and the
             // client subscribes again while the hub answers 116 (PROTOCOL.md: retry after a few seconds).
             int refusals = 0;
-            for (FaultWire s : all) {
+            for (WireClient s : all) {
                 for (String r : s.refusals()) {
                     assertThat(r).matches("unsubscribed: The hub's broker cannot be reached.*|subscribe: 116");
                     refusals++;
@@ -100,14 +82,14 @@ class RedisRestartTest {
             }
             String after = online.get(0).epoch();
             assertThat(after).isNotEmpty().isNotEqualTo(before);
-            for (FaultWire s : all) {
+            for (WireClient s : all) {
                 assertThat(s.problems()).isEmpty();
                 assertThat(s.recoveries()).as("the resume learnt recovered: false").containsExactly(false);
                 assertThat(s.epochs()).containsExactly(before, after);
                 assertThat(s.position()).as("the new stream is empty").isZero();
-                assertThat(s.offsets(before)).containsExactly(range(1, PUBLICATIONS));
+                assertThat(s.offsets(before)).containsExactly(LongStream.rangeClosed(1, PUBLICATIONS).toArray());
             }
-            for (FaultWire s : online) {
+            for (WireClient s : online) {
                 assertThat(s.disconnects()).containsExactly(DisconnectCode.INSUFFICIENT_STATE.code());
                 assertThat(s.closes()).containsExactly(DisconnectCode.INSUFFICIENT_STATE.code());
             }
@@ -116,7 +98,7 @@ class RedisRestartTest {
 
             // Publications flow again: the new epoch from offset 1, to every subscriber once.
             for (int i = 1; i <= PUBLICATIONS; i++) {
-                ServerMessage reply = publish(publisher, channel, JsonNodeFactory.instance.numberNode(i), "after-" + i);
+                ServerMessage reply = publisher.publish(channel, JsonNodeFactory.instance.numberNode(i), "after-" + i);
                 assertThat(reply).isInstanceOf(ServerMessage.Ack.class);
                 ServerMessage.Ack ack = (ServerMessage.Ack) reply;
                 assertThat(ack.epoch()).isEqualTo(after);
@@ -125,8 +107,8 @@ class RedisRestartTest {
             }
             await(WAIT, () -> "every subscriber at offset " + PUBLICATIONS + " of the new epoch",
                     () -> all.stream().allMatch(s -> s.position() == PUBLICATIONS));
-            for (FaultWire s : all) {
-                assertThat(s.offsets(after)).containsExactly(range(1, PUBLICATIONS));
+            for (WireClient s : all) {
+                assertThat(s.offsets(after)).containsExactly(LongStream.rangeClosed(1, PUBLICATIONS).toArray());
                 assertThat(s.epochs()).containsExactly(before, after);
                 assertThat(s.problems()).isEmpty();
             }

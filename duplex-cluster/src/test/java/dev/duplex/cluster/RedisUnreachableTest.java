@@ -1,8 +1,6 @@
 package dev.duplex.cluster;
 
-import static dev.duplex.cluster.FaultCluster.await;
-import static dev.duplex.cluster.FaultCluster.publish;
-import static dev.duplex.cluster.FaultCluster.range;
+import static dev.duplex.cluster.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -15,7 +13,6 @@ import dev.duplex.hub.protocol.ServerMessage;
 import dev.duplex.hub.protocol.StreamPosition;
 import dev.duplex.testkit.FaultProxy;
 import dev.duplex.testkit.RedisProcess;
-import dev.duplex.websocket.WebSocketClient;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -28,6 +25,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -45,7 +43,7 @@ import org.junit.jupiter.api.Timeout;
  * <p>The outage lasts {@code -Dduplex.cluster.outageSeconds} (default 10).
  */
 class RedisUnreachableTest {
-    static final Duration OUTAGE = FaultCluster.secondsProperty("duplex.cluster.outageSeconds", Duration.ofSeconds(10));
+    static final Duration OUTAGE = secondsProperty("duplex.cluster.outageSeconds", Duration.ofSeconds(10));
     static final int PER_NODE = 20;
     static final int WARM_UP = 100;
     static final int BEFORE_CUT = 20;
@@ -91,14 +89,14 @@ class RedisUnreachableTest {
 
     final class Publisher implements Runnable {
         final String name;
-        final FaultWire wire;
+        final WireClient wire;
         final String channel;
         final List<Outcome> outcomes = new ArrayList<>();
         volatile boolean stop;
         volatile Throwable failure;
         int n;
 
-        Publisher(String name, FaultWire wire, String channel) {
+        Publisher(String name, WireClient wire, String channel) {
             this.name = name;
             this.wire = wire;
             this.channel = channel;
@@ -111,7 +109,7 @@ class RedisUnreachableTest {
             if (sentIn == 1) {
                 data.put("pad", OUTAGE_PAD);
             }
-            ServerMessage reply = publish(wire, channel, data, p);
+            ServerMessage reply = wire.publish(channel, data, p);
             Outcome o = Outcome.of(p, sentIn, phase, reply, sentIn == 1);
             synchronized (outcomes) {
                 outcomes.add(o);
@@ -148,31 +146,19 @@ class RedisUnreachableTest {
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void publicationsFailWith116WhileRedisIsUnreachableAndEverythingResumesAfterwards() throws Exception {
         String channel = "room-" + UUID.randomUUID().toString().substring(0, 8);
-        try (FaultCluster.Stack stack = new FaultCluster.Stack()) {
-            RedisProcess redis = stack.push(RedisProcess.start());
-            FaultProxy proxy = stack.push(new FaultProxy(redis.port()));
-            String viaProxy = "redis://127.0.0.1:" + proxy.port();
-            FaultCluster.Node a = stack.push(FaultCluster.node(viaProxy, o -> o));
-            FaultCluster.Node b = stack.push(FaultCluster.node(viaProxy, o -> o));
-            WebSocketClient ws = stack.push(WebSocketClient.builder().eventLoops(1).build());
+        try (Closer closer = new Closer()) {
+            RedisProcess redis = closer.push(RedisProcess.start());
+            FaultProxy proxy = closer.push(new FaultProxy(redis.port()));
+            ClusterFixture cluster = closer.push(ClusterFixture.forFaults("redis://127.0.0.1:" + proxy.port(), 2));
+            ClusterNode a = cluster.node(0);
+            ClusterNode b = cluster.node(1);
 
-            List<FaultWire> subscribers = new ArrayList<>();
-            stack.later(() -> subscribers.forEach(FaultWire::stop));
-            for (int i = 0; i < 2 * PER_NODE; i++) {
-                FaultWire s = new FaultWire(ws, channel, null); // a closed connection is a failure here
-                subscribers.add(s);
-                ServerMessage reply = s.open((i % 2 == 0 ? a : b).uri()).thenCompose(c -> s.subscribe())
-                        .get(WAIT.toSeconds(), TimeUnit.SECONDS);
-                assertThat(reply).isInstanceOf(ServerMessage.Subscribed.class);
-                assertThat(((ServerMessage.Subscribed) reply).offset()).isZero();
-            }
+            // A closed connection is a failure here: nowhere to resume to.
+            List<WireClient> subscribers = cluster.subscribers(channel, 2 * PER_NODE, null, s -> assertThat(s.offset()).isZero());
             String epoch = subscribers.get(0).epoch();
             List<Publisher> publishers = new ArrayList<>();
-            for (FaultCluster.Node node : List.of(a, b)) {
-                FaultWire wire = new FaultWire(ws, null, null);
-                stack.later(wire::stop);
-                wire.open(node.uri()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
-                publishers.add(new Publisher(node == a ? "A" : "B", wire, channel));
+            for (ClusterNode node : List.of(a, b)) {
+                publishers.add(new Publisher(node == a ? "A" : "B", cluster.commands(node), channel));
             }
 
             // Warm-up, then the baseline of descriptors and heap with everything quiet.
@@ -190,7 +176,7 @@ class RedisUnreachableTest {
                 Thread t = new Thread(p, "fault-publisher-" + p.name);
                 t.setDaemon(true);
                 threads.add(t);
-                stack.later(() -> {
+                closer.later(() -> {
                     p.stop = true;
                     t.join(WAIT.toMillis());
                 });
@@ -240,7 +226,7 @@ class RedisUnreachableTest {
             for (Publisher p : publishers) {
                 for (Outcome o : p.outcomes()) {
                     if (o.sentIn() == 0 && !o.acked()) {
-                        ServerMessage reply = publish(p.wire, channel, JsonNodeFactory.instance.objectNode().put("p", o.p()), o.p());
+                        ServerMessage reply = p.wire.publish(channel, JsonNodeFactory.instance.objectNode().put("p", o.p()), o.p());
                         assertThat(reply).as("retry of " + o.p()).isInstanceOf(ServerMessage.Ack.class);
                         ServerMessage.Ack ack = (ServerMessage.Ack) reply;
                         Long stored = beforeRetries.get(o.p());
@@ -254,20 +240,18 @@ class RedisUnreachableTest {
             }
 
             // Nodes up: a new connection to each is served.
-            for (FaultCluster.Node node : List.of(a, b)) {
-                FaultWire fresh = new FaultWire(ws, null, null);
-                stack.later(fresh::stop);
-                fresh.open(node.uri()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            for (ClusterNode node : List.of(a, b)) {
+                WireClient fresh = cluster.commands(node);
                 assertThat(fresh.request(id -> new Command.Ping(id)).get(WAIT.toSeconds(), TimeUnit.SECONDS))
                         .isInstanceOf(ServerMessage.Pong.class);
-                fresh.stop();
+                fresh.close();
             }
 
             // No false ack: history holds exactly the acknowledged publications, at their offsets.
             Map<String, Long> history = history(a, channel, epoch);
             long top = history.size();
             assertThat(history.values()).as("history offsets 1..top").containsExactlyInAnyOrderElementsOf(
-                    java.util.stream.LongStream.rangeClosed(1, top).boxed().toList());
+                    LongStream.rangeClosed(1, top).boxed().toList());
             Map<String, Long> acks = new HashMap<>();
             for (Outcome o : all) {
                 if (o.acked()) {
@@ -288,13 +272,13 @@ class RedisUnreachableTest {
 
             // Every client stayed connected, and every subscriber has the whole stream once, in order.
             await(WAIT, () -> "subscribers at offset " + top, () -> subscribers.stream().allMatch(s -> s.position() >= top));
-            for (FaultWire s : subscribers) {
+            for (WireClient s : subscribers) {
                 assertThat(s.problems()).isEmpty();
                 assertThat(s.refusals()).isEmpty();
                 assertThat(s.closes()).isEmpty();
                 assertThat(s.disconnects()).isEmpty();
                 assertThat(s.epochs()).containsExactly(epoch);
-                assertThat(s.offsets(epoch)).containsExactly(range(1, top));
+                assertThat(s.offsets(epoch)).containsExactly(LongStream.rangeClosed(1, top).toArray());
             }
             for (Publisher p : publishers) {
                 assertThat(p.wire.closes()).isEmpty();
@@ -315,11 +299,11 @@ class RedisUnreachableTest {
     }
 
     /** The channel's whole history, publication data "p" → offset, read page by page. */
-    private static Map<String, Long> history(FaultCluster.Node node, String channel, String epoch) throws Exception {
+    private static Map<String, Long> history(ClusterNode node, String channel, String epoch) throws Exception {
         Map<String, Long> out = new HashMap<>();
         long after = 0;
         for (int page = 0; page < 1_000; page++) {
-            HistoryPage h = node.server().hub().history(channel, new StreamPosition(after, epoch), FaultCluster.HISTORY)
+            HistoryPage h = node.server().hub().history(channel, new StreamPosition(after, epoch), ClusterNode.FAULT_HISTORY)
                     .get(WAIT.toSeconds(), TimeUnit.SECONDS);
             assertThat(h.recoverable()).isTrue();
             assertThat(h.epoch()).isEqualTo(epoch);
@@ -332,6 +316,12 @@ class RedisUnreachableTest {
             }
         }
         throw new AssertionError("history of " + channel + " did not end within 1,000 pages");
+    }
+
+    /** A duration property in seconds (e.g. {@code -Dduplex.cluster.outageSeconds=10}). */
+    private static Duration secondsProperty(String name, Duration fallback) {
+        String v = System.getProperty(name);
+        return v == null || v.isBlank() ? fallback : Duration.ofMillis(Math.round(Double.parseDouble(v.strip()) * 1000));
     }
 
     private static long openFileDescriptors() throws IOException {

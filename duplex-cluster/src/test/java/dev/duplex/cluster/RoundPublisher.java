@@ -45,18 +45,12 @@ final class RoundPublisher implements AutoCloseable {
 
     /** Waits until every publication of rounds up to {@code round} was acknowledged. */
     synchronized void awaitAcked(int round) throws InterruptedException {
-        long deadline = System.nanoTime() + ClusterFixture.WAIT.toNanos();
-        while (acked < round) {
-            if (failure != null) {
+        Waits.onMonitor(this, ClusterFixture.WAIT, () -> {
+            if (acked < round && failure != null) {
                 throw new AssertionError("Publishing failed after round " + acked, failure);
             }
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw new AssertionError("Timed out after " + ClusterFixture.WAIT.toSeconds() + " s waiting for round "
-                        + round + " to be acknowledged; acknowledged up to " + acked);
-            }
-            wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-        }
+            return acked >= round;
+        }, () -> "round " + round + " to be acknowledged; acknowledged up to " + acked);
     }
 
     /** Rounds acknowledged so far. */
@@ -103,14 +97,7 @@ final class RoundPublisher implements AutoCloseable {
 
     /** Waits until {@code round} is allowed (true) or the publisher is closed (false). */
     private synchronized boolean awaitAllowed(int round) throws InterruptedException {
-        long deadline = System.nanoTime() + ClusterFixture.WAIT.toNanos();
-        while (round > allowed && !closed) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw new IllegalStateException("Round " + round + " was not allowed within " + ClusterFixture.WAIT.toSeconds() + " s");
-            }
-            wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-        }
+        Waits.onMonitor(this, ClusterFixture.WAIT, () -> round <= allowed || closed, () -> "round " + round + " to be allowed");
         return !closed;
     }
 

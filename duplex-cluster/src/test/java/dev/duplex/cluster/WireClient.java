@@ -1,211 +1,418 @@
 package dev.duplex.cluster;
 
-import dev.duplex.hub.HubServer;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.duplex.hub.protocol.ClientInfo;
 import dev.duplex.hub.protocol.Command;
+import dev.duplex.hub.protocol.ErrorCode;
 import dev.duplex.hub.protocol.HubCodec;
-import dev.duplex.hub.protocol.ProtocolException;
 import dev.duplex.hub.protocol.Publication;
 import dev.duplex.hub.protocol.ServerMessage;
 import dev.duplex.hub.protocol.StreamPosition;
 import dev.duplex.websocket.WebSocket;
 import dev.duplex.websocket.WebSocketClient;
 import dev.duplex.websocket.WebSocketListener;
+import java.lang.reflect.RecordComponent;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.LongFunction;
 import java.util.function.Predicate;
 
 /**
- * A hub connection spoken in the raw protocol (JSON): every server message is kept, in the order it
- * arrived. Unlike {@code DuplexClient}, it de-duplicates and reorders nothing, so what a test reads
- * here is exactly what the hub sent: a duplicate, a gap or a reordering shows. {@link #abort()}
- * drops the TCP connection without a close handshake, as a network failure does.
+ * One hub connection spoken in the raw protocol (JSON). Unlike {@code DuplexClient} it de-duplicates
+ * and reorders nothing, so what a test reads here is exactly what the hub sent: a duplicate, a gap
+ * or a reordering shows. Thousands of them can share one {@link WebSocketClient}. Each command gets
+ * a fresh id and a future completed by the reply of that id. Three kinds:
+ * <ul>
+ * <li>{@link #recording}: keeps every message in arrival order, for a test that subscribes it to
+ * channels of its choice and reads or {@linkplain #await awaits} what arrived;
+ * <li>{@link #subscriber}: subscribes to one channel and keeps, cheaply, the offsets it received per
+ * epoch and the position a client keeps (epoch and last offset), described below;
+ * <li>{@link #commands}: only sends commands (a publisher, a probe).
+ * </ul>
+ *
+ * <p>When a subscriber's connection closes, it asks {@code resumeTo} where to go and, given a hub,
+ * resumes there once, the way the protocol says: {@code connect} with {@code subs} at its position.
+ * It does not retry a failed connection: that is recorded as a problem for the test to fail on. When
+ * the hub connects it but cannot resume the subscription (it then says why in an {@code unsubscribed}
+ * push), it subscribes with {@code since} at the same position, as the Java client does, and repeats
+ * that every 250 ms (at most 40 times) while the hub answers error 116, which PROTOCOL.md defines as
+ * "retry after a few seconds"; each refusal is counted for the test to see.
  */
-final class WireClient implements AutoCloseable {
-    private final WebSocket ws;
+final class WireClient implements WebSocketListener, AutoCloseable {
+    private static final HubCodec CODEC = HubCodec.JSON;
+    private static final int MAX_RESUBSCRIBES = 40;
+    private static final long RESUBSCRIBE_DELAY_MS = 250;
+
+    private final WebSocketClient client;
+    private final String token;
+    private final String channel;
+    private final Function<WireClient, URI> resumeTo;
     private final AtomicLong ids = new AtomicLong();
-    /** Guarded by itself; notified on every change. */
-    private final List<ServerMessage> messages = new ArrayList<>();
-    private Integer closeCode;
-    private ServerMessage.Connected connected;
+    private final Map<Long, CompletableFuture<ServerMessage>> pending = new ConcurrentHashMap<>();
+    private volatile WebSocket ws;
+    private volatile URI uri;
+    private volatile boolean stopped;
 
-    private WireClient(WebSocketClient webSockets, int port) throws Exception {
-        URI uri = URI.create("ws://127.0.0.1:" + port + HubServer.PATH);
-        this.ws = webSockets.connect(uri, List.of(HubCodec.JSON_SUBPROTOCOL), Map.of(), new WebSocketListener() {
-            @Override
-            public void onText(WebSocket socket, String text) {
-                ServerMessage message;
-                try {
-                    message = HubCodec.JSON.decodeServerMessage(text.getBytes(StandardCharsets.UTF_8));
-                } catch (ProtocolException e) {
-                    throw new AssertionError("The hub sent an undecodable message: " + text, e);
-                }
-                synchronized (messages) {
-                    messages.add(message);
-                    messages.notifyAll();
-                }
+    // What the hub sent, guarded by this; notified on every change.
+    private final List<ServerMessage> log;
+    private final ReceivedOffsets received = new ReceivedOffsets();
+    private boolean subscribedOnce;
+    private final List<Boolean> recoveries = new ArrayList<>();
+    private final List<Integer> disconnects = new ArrayList<>();
+    private final List<Integer> closes = new ArrayList<>();
+    private final List<String> clientIds = new ArrayList<>();
+    private final List<String> problems = new ArrayList<>();
+    private final List<String> refusals = new ArrayList<>();
+
+    private WireClient(WebSocketClient client, String token, String channel, Function<WireClient, URI> resumeTo, boolean record) {
+        this.client = client;
+        this.token = token;
+        this.channel = channel;
+        this.resumeTo = resumeTo;
+        this.log = record ? new ArrayList<>() : null;
+    }
+
+    /** A connection with {@code token} (null: anonymous) that keeps every message; not open yet. */
+    static WireClient recording(WebSocketClient client, String token) {
+        return new WireClient(client, token, null, null, true);
+    }
+
+    /** An anonymous subscriber of {@code channel}, not open yet; {@code resumeTo} null (or giving null): no resume. */
+    static WireClient subscriber(WebSocketClient client, String channel, Function<WireClient, URI> resumeTo) {
+        return new WireClient(client, null, channel, resumeTo, false);
+    }
+
+    /** An anonymous connection that only sends commands, not open yet. */
+    static WireClient commands(WebSocketClient client) {
+        return new WireClient(client, null, null, null, false);
+    }
+
+    /** Connects to the hub at {@code hub} and completes with its {@code connected}. */
+    CompletableFuture<ServerMessage.Connected> open(URI hub) {
+        return open(hub, null);
+    }
+
+    private CompletableFuture<ServerMessage.Connected> open(URI hub, Map<String, StreamPosition> subs) {
+        this.uri = hub;
+        CompletableFuture<ServerMessage.Connected> done = new CompletableFuture<>();
+        client.connect(hub, List.of(CODEC.subprotocol()), Map.of(), this).whenComplete((socket, failure) -> {
+            if (failure != null) {
+                done.completeExceptionally(failure);
+                return;
             }
-
-            @Override
-            public void onClose(WebSocket socket, int code, String reason) {
-                synchronized (messages) {
-                    closeCode = code;
-                    messages.notifyAll();
+            ws = socket;
+            request(id -> new Command.Connect(id, token, "duplex-cluster-test", "1", subs)).whenComplete((reply, error) -> {
+                if (error != null) {
+                    done.completeExceptionally(error);
+                } else if (reply instanceof ServerMessage.Connected connected) {
+                    connected(connected, subs != null);
+                    done.complete(connected);
+                } else {
+                    done.completeExceptionally(new IllegalStateException("connect answered " + reply));
                 }
-            }
-        }).get(ClusterFixture.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            });
+        });
+        return done;
     }
 
-    /** Opens a connection to the node on {@code port} and sends {@code connect} with {@code token}; waits for {@code connected}. */
-    static WireClient connect(WebSocketClient webSockets, int port, String token) throws Exception {
-        WireClient client = new WireClient(webSockets, port);
-        try {
-            long id = client.send(i -> new Command.Connect(i, token, "duplex-cluster-test", "1", null));
-            client.connected = client.reply(id, ServerMessage.Connected.class);
-            return client;
-        } catch (Throwable t) {
-            client.close();
-            throw t;
-        }
-    }
-
-    /** The hub's id of this connection. */
-    String clientId() {
-        return connected.client();
-    }
-
-    /** Sends the command made with the next id; returns that id. */
-    long send(java.util.function.LongFunction<Command> command) {
+    /** Sends a command made with a fresh id; completes with the reply of the same id. */
+    CompletableFuture<ServerMessage> request(LongFunction<Command> command) {
         long id = ids.incrementAndGet();
-        ws.sendText(new String(HubCodec.JSON.encode(command.apply(id)), StandardCharsets.UTF_8));
-        return id;
+        CompletableFuture<ServerMessage> reply = new CompletableFuture<>();
+        pending.put(id, reply);
+        WebSocket socket = ws;
+        if (socket == null || !socket.sendText(new String(CODEC.encode(command.apply(id)), StandardCharsets.UTF_8))) {
+            pending.remove(id);
+            reply.completeExceptionally(new IllegalStateException("not connected"));
+        }
+        return reply;
     }
 
-    /** Sends {@code subscribe} (with {@code since} when not null) without waiting; returns its id. */
-    long subscribe(String channel, StreamPosition since) {
-        return send(id -> new Command.Subscribe(id, channel, null, since));
-    }
-
-    /** The reply carrying {@code id}, which must be of {@code type}; waits for it up to {@link ClusterFixture#WAIT}. */
-    <T extends ServerMessage> T reply(long id, Class<T> type) throws InterruptedException {
-        ServerMessage reply = awaitMessage("the reply to command " + id, m -> idOf(m) == id);
+    /** The reply {@code request} completes with, which must be of {@code type}; waits up to {@link ClusterFixture#WAIT}. */
+    <T extends ServerMessage> T reply(CompletableFuture<ServerMessage> request, Class<T> type) throws Exception {
+        ServerMessage reply = request.get(ClusterFixture.WAIT.toMillis(), TimeUnit.MILLISECONDS);
         if (!type.isInstance(reply)) {
-            throw new AssertionError("Expected " + type.getSimpleName() + " for command " + id + ", got " + reply);
+            throw new AssertionError("Expected " + type.getSimpleName() + " on " + clientId() + ", got " + reply);
         }
         return type.cast(reply);
     }
 
-    /** Who the hub lists in {@code channel}'s presence now. */
-    List<dev.duplex.hub.protocol.ClientInfo> presence(String channel) throws InterruptedException {
-        long id = send(i -> new Command.Presence(i, channel));
-        return reply(id, ServerMessage.PresenceResult.class).clients();
+    /** Sends {@code subscribe} to {@code channel} (with {@code since} when not null), for a recording connection. */
+    CompletableFuture<ServerMessage> subscribe(String to, StreamPosition since) {
+        return request(id -> new Command.Subscribe(id, to, null, since));
     }
 
-    /** The first message (of all received) matching {@code match}, waiting up to {@link ClusterFixture#WAIT}. */
-    ServerMessage awaitMessage(String what, Predicate<ServerMessage> match) throws InterruptedException {
-        ServerMessage[] found = new ServerMessage[1];
-        await(what, all -> {
-            for (ServerMessage m : all) {
-                if (match.test(m)) {
-                    found[0] = m;
-                    return true;
-                }
+    /** A subscriber subscribes to its channel from where it is now (no {@code since}); completes with the reply. */
+    CompletableFuture<ServerMessage> subscribe() {
+        return subscribe(channel, null).thenApply(reply -> {
+            if (reply instanceof ServerMessage.Subscribed s) {
+                subscribed(s, false);
             }
-            return false;
+            return reply;
         });
-        return found[0];
     }
 
-    /** Waits until {@code condition} holds for the messages received so far; fails after {@link ClusterFixture#WAIT}. */
-    void await(String what, Predicate<List<ServerMessage>> condition) throws InterruptedException {
-        long deadline = System.nanoTime() + ClusterFixture.WAIT.toNanos();
-        synchronized (messages) {
-            while (!condition.test(messages)) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw new AssertionError("Timed out after " + ClusterFixture.WAIT.toSeconds() + " s waiting for " + what
-                            + " on " + (connected == null ? "a connection" : clientId()) + "; " + messages.size()
-                            + " messages received, close code " + closeCode);
-                }
-                messages.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+    /** Publishes and waits for the answer (an ack or an error), at most 20 s. */
+    ServerMessage publish(String to, JsonNode data, String msgId) {
+        try {
+            return request(id -> new Command.Publish(id, to, data, msgId, null)).get(20, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("publish " + msgId + " got no answer", e);
+        }
+    }
+
+    /** Who the hub lists in {@code channel}'s presence now. */
+    List<ClientInfo> presence(String of) throws Exception {
+        return reply(request(id -> new Command.Presence(id, of)), ServerMessage.PresenceResult.class).clients();
+    }
+
+    /** Drops the connection, as a network failure would: a subscriber resumes as after any other close. */
+    void drop() {
+        WebSocket socket = ws;
+        if (socket != null) {
+            socket.abort();
+        }
+    }
+
+    /** Drops the connection from this side without a resume (the test is done with it). */
+    @Override
+    public void close() {
+        stopped = true;
+        drop();
+    }
+
+    /** A subscriber resumes at {@code hub} from the position it has (after {@link #drop} with nowhere to resume to). */
+    CompletableFuture<ServerMessage.Connected> resumeAt(URI hub) {
+        return open(hub, Map.of(channel, since()));
+    }
+
+    /** Where a resume of its subscription starts from: the epoch and last offset it has. */
+    private synchronized StreamPosition since() {
+        return received.position();
+    }
+
+    URI uri() {
+        return uri;
+    }
+
+    // ---- what the hub sent
+
+    @Override
+    public void onText(WebSocket socket, String text) {
+        ServerMessage message;
+        try {
+            message = CODEC.decodeServerMessage(text.getBytes(StandardCharsets.UTF_8));
+        } catch (Exception e) {
+            problem("undecodable message " + text + ": " + e);
+            return;
+        }
+        synchronized (this) {
+            if (log != null) {
+                log.add(message);
+                notifyAll();
+            }
+            if (message instanceof ServerMessage.Disconnect d) {
+                disconnects.add(d.code());
+            }
+        }
+        if (message instanceof Publication p) {
+            if (log == null) {
+                received(p);
+            }
+        } else if (message instanceof ServerMessage.Unsubscribed u && u.id() == null && u.channel().equals(channel)) {
+            synchronized (this) {
+                refusals.add("unsubscribed: " + u.reason());
+            }
+        } else if (!(message instanceof ServerMessage.Disconnect)) {
+            Long id = idOf(message);
+            CompletableFuture<ServerMessage> reply = id == null ? null : pending.remove(id);
+            if (reply != null) {
+                reply.complete(message);
+            } else if (log == null) {
+                problem("unexpected message " + text);
             }
         }
     }
 
-    /** Every message received so far, in arrival order. */
-    List<ServerMessage> messages() {
-        synchronized (messages) {
-            return List.copyOf(messages);
+    private synchronized void received(Publication p) {
+        if (!p.channel().equals(channel)) {
+            problems.add("publication of another channel: " + p.channel());
+            return;
         }
-    }
-
-    /**
-     * Per channel, every publication the hub sent, in arrival order: those carried by a
-     * {@code subscribed} reply, then the {@code publication} messages.
-     */
-    static Map<String, List<Publication>> publicationsByChannel(List<ServerMessage> messages) {
-        Map<String, List<Publication>> out = new LinkedHashMap<>();
-        for (ServerMessage m : messages) {
-            if (m instanceof ServerMessage.Subscribed s && s.publications() != null) {
-                out.computeIfAbsent(s.channel(), c -> new ArrayList<>()).addAll(s.publications());
-            } else if (m instanceof Publication p) {
-                out.computeIfAbsent(p.channel(), c -> new ArrayList<>()).add(p);
-            }
-        }
-        return out;
-    }
-
-    /** The code of the close, waiting up to {@link ClusterFixture#WAIT} for it. */
-    int awaitClose() throws InterruptedException {
-        await("the connection to close", all -> closeCode != null);
-        synchronized (messages) {
-            return closeCode;
-        }
-    }
-
-    boolean closed() {
-        synchronized (messages) {
-            return closeCode != null;
-        }
-    }
-
-    /** Drops the connection (no close handshake), as a network failure does. */
-    void abort() {
-        ws.abort();
-    }
-
-    static long idOf(ServerMessage m) {
-        Long id = null;
-        if (m instanceof ServerMessage.Connected c) {
-            id = c.id();
-        } else if (m instanceof ServerMessage.Subscribed s) {
-            id = s.id();
-        } else if (m instanceof ServerMessage.Unsubscribed u) {
-            id = u.id();
-        } else if (m instanceof ServerMessage.Ack a) {
-            id = a.id();
-        } else if (m instanceof ServerMessage.PresenceResult p) {
-            id = p.id();
-        } else if (m instanceof ServerMessage.HistoryResult h) {
-            id = h.id();
-        } else if (m instanceof ServerMessage.Pong p) {
-            id = p.id();
-        } else if (m instanceof ServerMessage.Error e) {
-            id = e.id();
-        }
-        return id == null ? Long.MIN_VALUE : id;
+        received.add(p.offset());
     }
 
     @Override
-    public void close() {
-        if (!closed()) {
-            ws.abort();
+    public void onClose(WebSocket socket, int code, String reason) {
+        synchronized (this) {
+            closes.add(code);
+            notifyAll();
         }
+        IllegalStateException closed = new IllegalStateException("connection closed: " + code + " " + reason);
+        pending.values().forEach(f -> f.completeExceptionally(closed));
+        pending.clear();
+        URI next = stopped || socket != ws || resumeTo == null ? null : resumeTo.apply(this);
+        if (next == null) {
+            return;
+        }
+        Map<String, StreamPosition> subs;
+        synchronized (this) {
+            subs = channel != null && subscribedOnce ? Map.of(channel, received.position()) : null;
+        }
+        open(next, subs).whenComplete((connected, failure) -> {
+            if (failure != null) {
+                problem("resume at " + next + " failed: " + failure);
+            }
+        });
+    }
+
+    private void connected(ServerMessage.Connected connected, boolean resume) {
+        synchronized (this) {
+            clientIds.add(connected.client());
+        }
+        if (resume) {
+            ServerMessage.Subscribed s = connected.subs() == null ? null : connected.subs().get(channel);
+            if (s == null) {
+                resubscribe(0); // the hub could not resume it: its unsubscribed push says why
+            } else if (s.epoch() == null) {
+                problem("resumed without an epoch: " + connected);
+            } else {
+                subscribed(s, true);
+            }
+        }
+    }
+
+    /** Subscribes with {@code since} at the position it has, again while the hub answers 116. */
+    private void resubscribe(int attempt) {
+        StreamPosition since = since();
+        WebSocket socket = ws;
+        subscribe(channel, since).whenComplete((reply, failure) -> {
+            if (stopped || socket != ws) {
+                return; // the connection it was for is gone: the next one resumes on its own
+            }
+            if (reply instanceof ServerMessage.Subscribed s) {
+                subscribed(s, true);
+            } else if (reply instanceof ServerMessage.Error e && e.code() == ErrorCode.BROKER_UNAVAILABLE.code()
+                    && attempt + 1 < MAX_RESUBSCRIBES) {
+                synchronized (this) {
+                    refusals.add("subscribe: 116");
+                }
+                CompletableFuture.delayedExecutor(RESUBSCRIBE_DELAY_MS, TimeUnit.MILLISECONDS).execute(() -> resubscribe(attempt + 1));
+            } else {
+                problem("subscribe with since " + since + " answered " + (failure != null ? failure : reply));
+            }
+        });
+    }
+
+    private synchronized void subscribed(ServerMessage.Subscribed s, boolean resume) {
+        if (resume) {
+            recoveries.add(s.recovered());
+        }
+        subscribedOnce = true;
+        received.subscribed(s);
+    }
+
+    private synchronized void problem(String what) {
+        problems.add(what);
+    }
+
+    /** The id of a reply (the record's {@code id}); null for a push. */
+    private static Long idOf(ServerMessage m) {
+        for (RecordComponent c : m.getClass().getRecordComponents()) {
+            if (c.getName().equals("id")) {
+                try {
+                    return (Long) c.getAccessor().invoke(m);
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return null;
+    }
+
+    // ---- for the test's assertions (copies, taken under the lock)
+
+    /** A recording connection waits until {@code condition} holds for the messages so far; fails after {@link ClusterFixture#WAIT}. */
+    synchronized void await(String what, Predicate<List<ServerMessage>> condition) throws InterruptedException {
+        Waits.onMonitor(this, ClusterFixture.WAIT, () -> condition.test(log), () -> what + " on " + clientId() + "; "
+                + log.size() + " messages received, closes " + closes);
+    }
+
+    /** The first message (of all a recording connection received) matching {@code match}, waiting up to {@link ClusterFixture#WAIT}. */
+    ServerMessage awaitMessage(String what, Predicate<ServerMessage> match) throws InterruptedException {
+        await(what, all -> all.stream().anyMatch(match));
+        return messages().stream().filter(match).findFirst().orElseThrow();
+    }
+
+    /** Every message a recording connection received so far, in arrival order. */
+    synchronized List<ServerMessage> messages() {
+        return List.copyOf(log);
+    }
+
+    /** The code of the first close, waiting up to {@link ClusterFixture#WAIT} for it. */
+    synchronized int awaitClose() throws InterruptedException {
+        Waits.onMonitor(this, ClusterFixture.WAIT, () -> !closes.isEmpty(), () -> "the connection of " + clientId() + " to close");
+        return closes.get(0);
+    }
+
+    /** The hub's id of the latest connection. */
+    synchronized String clientId() {
+        return clientIds.isEmpty() ? "a connection" : clientIds.get(clientIds.size() - 1);
+    }
+
+    /** The offsets a subscriber received in {@code epoch}, in arrival order, recovered ones included. */
+    synchronized long[] offsets(String inEpoch) {
+        return received.offsets(inEpoch);
+    }
+
+    /** The epochs it has seen, in order. */
+    synchronized List<String> epochs() {
+        return received.epochs();
+    }
+
+    synchronized String epoch() {
+        return received.epoch();
+    }
+
+    /** The last offset it processed (its {@code since} for a resume). */
+    synchronized long position() {
+        return received.offset();
+    }
+
+    /** The {@code recovered} flag of each resume, in order. */
+    synchronized List<Boolean> recoveries() {
+        return new ArrayList<>(recoveries);
+    }
+
+    /** The codes of the {@code disconnect} messages it received. */
+    synchronized List<Integer> disconnects() {
+        return List.copyOf(disconnects);
+    }
+
+    /** The close codes of its connections, in order. */
+    synchronized List<Integer> closes() {
+        return List.copyOf(closes);
+    }
+
+    /** The client id of each connection, in order. */
+    synchronized List<String> clientIds() {
+        return List.copyOf(clientIds);
+    }
+
+    /** Resumes the hub refused (its {@code unsubscribed} pushes) and subscribes it answered with 116. */
+    synchronized List<String> refusals() {
+        return List.copyOf(refusals);
+    }
+
+    synchronized List<String> problems() {
+        return List.copyOf(problems);
     }
 }
