@@ -56,6 +56,11 @@ public final class RedisProcess implements AutoCloseable {
         return port;
     }
 
+    /** The server's process id, for reading its CPU time (benchmarks). */
+    public long pid() {
+        return process.pid();
+    }
+
     /** {@code redis://127.0.0.1:PORT}. */
     public String uri() {
         return "redis://127.0.0.1:" + port;
