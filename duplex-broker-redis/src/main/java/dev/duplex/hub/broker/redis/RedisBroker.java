@@ -22,12 +22,12 @@ import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -60,7 +60,6 @@ public final class RedisBroker implements Broker {
     private final Feeds feeds;
     private final Presence presence;
     private final byte[] controlChannel;
-    private final SecureRandom random = new SecureRandom();
     private final AtomicLong gaps = new AtomicLong();
     private volatile BrokerListener listener = BrokerListener.NONE;
     private volatile Nodes nodes;
@@ -376,8 +375,13 @@ public final class RedisBroker implements Broker {
         };
     }
 
-    private String newEpoch() {
-        return Long.toString(random.nextLong() >>> 1, 36);
+    /**
+     * A candidate epoch, used by the script only when the stream has none. Every publication sends one,
+     * so it comes from the calling thread's generator, with no lock: an epoch needs to differ from the
+     * stream's earlier ones (63 random bits), not to be secret (clients see it).
+     */
+    private static String newEpoch() {
+        return Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36);
     }
 
     private static String rootMessage(Throwable t) {
