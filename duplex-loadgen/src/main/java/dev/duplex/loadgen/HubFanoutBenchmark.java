@@ -32,6 +32,12 @@ import org.HdrHistogram.Histogram;
  * connections (each at most 80 publications/s), unless {@code --publishers} says otherwise.
  * Subscribers connect at most {@code --connect-rate} per second (default 900: the hub admits 1,000
  * new connections/s, burst 2,000, and turns the rest away with 3007).
+ *
+ * <p>A URL whose path starts with {@code /socket.io/} names a Socket.IO server instead
+ * ({@code duplex-bench-peers/node/socketio-peer.mjs}, {@link SocketIoFrames}): the same run with
+ * Socket.IO events in place of hub commands ({@code subscribe} with the channel as the room,
+ * {@code publish} with {@code {room, data}}, both acknowledged; deliveries are {@code pub} events
+ * carrying the same {@code data}), and no offsets to check.
  */
 public final class HubFanoutBenchmark {
     public static final String SUBPROTOCOL = "duplex.v1.json";
@@ -50,8 +56,26 @@ public final class HubFanoutBenchmark {
      * @param size bytes of each publication's {@code data} object (seq, t and padding)
      */
     public record Options(URI url, String channel, int subscribers, double rate, int size, double durationSeconds,
-                          int threads, int publishers, double connectRate) {
+                          int threads, int publishers, double connectRate, List<URI> subscribeUrls) {
+        /** Subscribers and publishers on {@code url}. */
+        public Options(URI url, String channel, int subscribers, double rate, int size, double durationSeconds,
+                       int threads, int publishers, double connectRate) {
+            this(url, channel, subscribers, rate, size, durationSeconds, threads, publishers, connectRate, List.of());
+        }
+
+        /**
+         * @param subscribeUrls where the subscribers connect, round robin (subscriber i to
+         *     {@code subscribeUrls[i mod n]}, e.g. the nodes of a cluster); empty: {@code url}, where the publishers
+         *     connect
+         */
         public Options {
+            subscribeUrls = List.copyOf(subscribeUrls == null ? List.of() : subscribeUrls);
+            for (URI u : subscribeUrls) {
+                if (SocketIoFrames.isSocketIo(u) != SocketIoFrames.isSocketIo(url)) {
+                    throw new IllegalArgumentException("The subscribers' URLs and the publishers' must name the same kind of "
+                            + "server (Socket.IO paths start with /socket.io/): " + u + " and " + url);
+                }
+            }
             if (channel == null || channel.isEmpty() || channel.length() > 255) {
                 throw new IllegalArgumentException("--channel must be 1 to 255 characters, was '" + channel + "'");
             }
@@ -98,12 +122,17 @@ public final class HubFanoutBenchmark {
         return (int) Math.max(1, Math.ceil(rate / PER_PUBLISHER_RATE));
     }
 
+    /** A Socket.IO server's URL: {@code url} with {@code /socket.io/?EIO=4&transport=websocket} added when it has no path. */
+    public static URI socketIoUrl(URI url) {
+        return SocketIoFrames.url(url);
+    }
+
     public static BenchReport run(Options o, PrintStream err) {
         Target target = Target.of(o.url());
         int publishers = o.publisherCount();
         FileDescriptors.check((long) o.subscribers() + publishers);
         LoadRun run = new LoadRun(target, o.threads(), o.size() + 512, Math.max(1 << 20, o.size() * 2L + 4096));
-        run.subprotocols = List.of(SUBPROTOCOL);
+        run.subprotocols = SocketIoFrames.isSocketIo(o.url()) ? List.of() : List.of(SUBPROTOCOL);
         try {
             return execute(o, run, err);
         } finally {
@@ -113,11 +142,21 @@ public final class HubFanoutBenchmark {
 
     private static BenchReport execute(Options o, LoadRun run, PrintStream err) {
         HubFanoutShared s = new HubFanoutShared(o);
+        List<Target> subscribeTargets = new ArrayList<>();
+        for (URI u : o.subscribeUrls()) {
+            subscribeTargets.add(Target.of(u));
+        }
+        if (subscribeTargets.isEmpty()) {
+            subscribeTargets.add(run.target);
+        }
         List<HubFanoutPublisher> publishers = new ArrayList<>();
         run.onEachLoop(ctx -> ctx.ackLatency = new Histogram(LoopContext.HIGHEST_NANOS, 3));
         for (LoopContext ctx : run.loops) {
-            keepAlive(run, ctx, s);
+            if (!s.socketIo) { // a Socket.IO server pings, its clients answer (HubFanoutConnection)
+                keepAlive(run, ctx, s);
+            }
         }
+        String mode = s.socketIo ? "--socketio" : "--hub";
         long t0 = System.nanoTime();
         long[] last = {t0, 0};
         Progress progress = new Progress(err, t0, now -> {
@@ -129,7 +168,7 @@ public final class HubFanoutBenchmark {
             for (HubFanoutPublisher p : publishers) {
                 published += p.published;
             }
-            return String.format(Locale.ROOT, "fanout --hub: %,d connections open, %,d of %,d subscribed, %,d of %d publishers ready, "
+            return String.format(Locale.ROOT, "fanout " + mode + ": %,d connections open, %,d of %,d subscribed, %,d of %d publishers ready, "
                             + "%,d published, %,d acked, %,.0f deliveries/s, %,d errors",
                     run.sum(c -> c.open), s.subscribersReady.get(), o.subscribers(), s.publishersReady.get(), s.publishers,
                     published, run.sum(c -> c.acks), rate, run.errors.total());
@@ -145,7 +184,9 @@ public final class HubFanoutBenchmark {
                 progress.maybePrint();
                 LockSupport.parkNanos(Math.max(100_000, Math.min(1_000_000, due - System.nanoTime())));
             }
-            new HubFanoutSubscriber(run, run.loopFor(i), s, System.nanoTime()).connect(null);
+            HubFanoutSubscriber subscriber = new HubFanoutSubscriber(run, run.loopFor(i), s, System.nanoTime());
+            subscriber.target = subscribeTargets.get(i % subscribeTargets.size());
+            subscriber.connect(null);
         }
         run.awaitSettled(run.attempted.get(), connectDeadline, progress);
         awaitSetup(run, s.subscribersReady, s.subscribersFailed, run.succeeded.get(), connectDeadline + 15_000_000_000L, progress);
@@ -162,13 +203,13 @@ public final class HubFanoutBenchmark {
         awaitSetup(run, s.publishersReady, s.publishersFailed, run.succeeded.get() - opened, publisherDeadline, progress);
         int publishersReady = s.publishersReady.get();
 
-        BenchReport report = new BenchReport("fanout", "duplex bench fanout --hub " + o.url() + " (channel " + o.channel() + ")");
+        BenchReport report = new BenchReport("fanout", "duplex bench fanout " + mode + " " + o.url() + " (channel " + o.channel() + ")");
         if (subscribed == 0 || publishersReady < s.publishers) {
             report.row("result", (subscribed == 0 ? "No subscriber subscribed"
                             : "Only " + publishersReady + " of " + s.publishers + " publishers connected") + "; nothing was measured.")
                     .row("errors", EchoBenchmark.errorsRow(run));
             EchoBenchmark.notes(report, run);
-            return report.put("mode", "hub").put("url", o.url().toString()).put("channel", o.channel())
+            return report.put("mode", s.socketIo ? "socketio" : "hub").put("url", o.url().toString()).put("channel", o.channel())
                     .put("subscribers", o.subscribers()).put("subscribers_opened", subscribed).put("publishers", s.publishers)
                     .put("messages", 0).put("deliveries", 0).put("lost", 0).put("duplicated", 0).put("offset_gaps", 0)
                     .put("errors", Math.max(1, run.errors.total())).put("errors_by_kind", run.errors.byKind()).failed();
@@ -180,6 +221,8 @@ public final class HubFanoutBenchmark {
         long start = System.nanoTime() + 1_000_000;
         s.end = start + duration;
         s.start = start;
+        // Marks for scripts that read the servers' CPU over the publishing only (bench/cluster-fanout).
+        err.println("fanout " + mode + ": publishing starts");
         Thread pacer = new Thread(() -> pace(run, s, publishers), "duplex-bench-pacer");
         pacer.setDaemon(true);
         pacer.start();
@@ -208,6 +251,7 @@ public final class HubFanoutBenchmark {
             progress.maybePrint();
             LockSupport.parkNanos(10_000_000);
         }
+        err.println("fanout " + mode + ": publishing and delivery done");
         List<long[]> counters = run.collect(ctx -> new long[] {ctx.unique, ctx.duplicated, ctx.late, ctx.windowMessages,
                 ctx.windowBytes, ctx.open, ctx.received, ctx.offsetGaps, ctx.offsetRepeats, ctx.joinLeavePushes, ctx.acks,
                 ctx.publishErrors});
@@ -257,8 +301,9 @@ public final class HubFanoutBenchmark {
                     + "every subscribe is pushed to every subscriber (N² messages for N subscribers); for large fan-outs use a "
                     + "namespace with join_leave: false (duplex serve: DUPLEX_DEFAULT_NAMESPACE_JOIN_LEAVE=false)", joinLeavePushes));
         }
-        report.put("mode", "hub")
+        report.put("mode", s.socketIo ? "socketio" : "hub")
                 .put("url", o.url().toString())
+                .put("subscribe_urls", o.subscribeUrls().size())
                 .put("channel", o.channel())
                 .put("subscribers", o.subscribers())
                 .put("subscribers_opened", subscribed)

@@ -46,7 +46,9 @@ abstract class HubFanoutConnection extends LoadConnection {
     @Override
     final void onHandshake(long now) {
         phase = CONNECTING;
-        command("{\"type\":\"connect\",\"id\":1,\"name\":\"duplex-bench\"}");
+        if (!s.socketIo) {
+            command("{\"type\":\"connect\",\"id\":1,\"name\":\"duplex-bench\"}");
+        } // Socket.IO: the server speaks first (its open packet), see onSocketIoControl
     }
 
     /** The {@code connected} reply arrived. */
@@ -93,6 +95,28 @@ abstract class HubFanoutConnection extends LoadConnection {
                 failSetup();
             }
             default -> run.errors.record("unexpected_message", HubText.preview(b, n));
+        }
+    }
+
+    /** Socket.IO's packets other than the scenario's hot ones: open, connect, ping, disconnect, errors. */
+    final void onSocketIoControl(byte[] b, int n) {
+        if (SocketIoFrames.is(b, n, SocketIoFrames.PING)) {
+            command(ByteBuffer.wrap(SocketIoFrames.PONG));
+        } else if (HubText.startsWith(b, n, SocketIoFrames.OPEN)) {
+            command(ByteBuffer.wrap(SocketIoFrames.CONNECT));
+        } else if (HubText.startsWith(b, n, SocketIoFrames.CONNECTED)) {
+            if (phase == CONNECTING) {
+                phase = SETTING_UP;
+                onConnected();
+            }
+        } else if (HubText.startsWith(b, n, SocketIoFrames.CONNECT_ERROR) || HubText.startsWith(b, n, SocketIoFrames.DISCONNECT)) {
+            if (!run.stopping) {
+                run.errors.record("socketio_disconnect", "Socket.IO ended the session: " + HubText.preview(b, n));
+                markFailed();
+            }
+            failSetup();
+        } else {
+            run.errors.record("unexpected_message", HubText.preview(b, n));
         }
     }
 

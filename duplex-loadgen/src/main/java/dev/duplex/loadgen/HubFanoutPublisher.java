@@ -19,15 +19,20 @@ final class HubFanoutPublisher extends HubFanoutConnection implements Runnable {
     private final byte[] command;
     private final ByteBuffer commandBuffer;
     private final int prefixLength;
+    private final byte[] middle;
+    private final byte[] suffix;
     final AtomicBoolean scheduled = new AtomicBoolean();
     long published;
 
     HubFanoutPublisher(LoadRun run, LoopContext ctx, HubFanoutShared s, int index) {
         super(run, ctx, s, System.nanoTime());
         this.index = index;
-        byte[] prefix = HubText.ascii("{\"type\":\"publish\",\"channel\":" + new String(s.channelJson, StandardCharsets.UTF_8)
-                + ",\"id\":");
-        this.command = new byte[prefix.length + s.size + 128];
+        String channel = new String(s.channelJson, StandardCharsets.UTF_8);
+        // Hub: {"type":"publish","channel":C,"id":ID,"data":D}; Socket.IO: 42ID["publish",{"room":C,"data":D}]
+        byte[] prefix = HubText.ascii(s.socketIo ? "42" : "{\"type\":\"publish\",\"channel\":" + channel + ",\"id\":");
+        this.middle = HubText.ascii(s.socketIo ? "[\"publish\",{\"room\":" + channel + ",\"data\":" : ",\"data\":");
+        this.suffix = HubText.ascii(s.socketIo ? "}]" : "}");
+        this.command = new byte[prefix.length + middle.length + s.size + 128];
         System.arraycopy(prefix, 0, command, 0, prefix.length);
         this.prefixLength = prefix.length;
         this.commandBuffer = ByteBuffer.wrap(command);
@@ -37,7 +42,8 @@ final class HubFanoutPublisher extends HubFanoutConnection implements Runnable {
     int encode(long seq, long intended) {
         byte[] c = command;
         int i = HubText.writeLong(c, prefixLength, PUBLISH_ID_BASE + seq);
-        i = put(c, i, ",\"data\":");
+        System.arraycopy(middle, 0, c, i, middle.length);
+        i += middle.length;
         int dataStart = i;
         i = put(c, i, "{\"seq\":");
         i = HubText.writeLong(c, i, seq);
@@ -50,8 +56,8 @@ final class HubFanoutPublisher extends HubFanoutConnection implements Runnable {
         }
         c[i++] = '"';
         c[i++] = '}';
-        c[i++] = '}';
-        return i;
+        System.arraycopy(suffix, 0, c, i, suffix.length);
+        return i + suffix.length;
     }
 
     private static int put(byte[] c, int i, String ascii) {
@@ -85,13 +91,17 @@ final class HubFanoutPublisher extends HubFanoutConnection implements Runnable {
         long now = System.nanoTime();
         byte[] b = body;
         int n = bodyLength;
-        if (text && HubText.startsWith(b, n, ACK)) {
-            long id = HubText.longAfter(b, ACK.length, n, ID);
-            ctx.acks++;
-            if (id >= PUBLISH_ID_BASE && s.start != 0) {
-                ctx.ackLatency.recordValue(Math.min(Math.max(now - s.intended(id - PUBLISH_ID_BASE), 0),
-                        LoopContext.HIGHEST_NANOS));
+        if (text && s.socketIo) {
+            long id = SocketIoFrames.ackId(b, n);
+            if (id == HubText.NONE) {
+                onSocketIoControl(b, n);
+            } else {
+                acked(id, now);
             }
+            return;
+        }
+        if (text && HubText.startsWith(b, n, ACK)) {
+            acked(HubText.longAfter(b, ACK.length, n, ID), now);
             return;
         }
         if (!text) {
@@ -100,6 +110,14 @@ final class HubFanoutPublisher extends HubFanoutConnection implements Runnable {
             return;
         }
         onControl(b, n);
+    }
+
+    private void acked(long id, long now) {
+        ctx.acks++;
+        if (id >= PUBLISH_ID_BASE && s.start != 0) {
+            ctx.ackLatency.recordValue(Math.min(Math.max(now - s.intended(id - PUBLISH_ID_BASE), 0),
+                    LoopContext.HIGHEST_NANOS));
+        }
     }
 
     @Override

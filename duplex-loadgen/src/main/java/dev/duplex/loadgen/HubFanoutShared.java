@@ -14,6 +14,8 @@ final class HubFanoutShared {
     final double intervalNanos;
     final int publishers;
     final int size;
+    /** The server is Socket.IO ({@link SocketIoFrames}), not a Duplex hub: rooms instead of channels, no offsets. */
+    final boolean socketIo;
     volatile long start;
     volatile long end;
     /** Half the heartbeat interval the hub announced (the smallest seen): pings go out at least that often. */
@@ -29,6 +31,7 @@ final class HubFanoutShared {
         this.intervalNanos = 1e9 / o.rate();
         this.publishers = o.publisherCount();
         this.size = o.size();
+        this.socketIo = SocketIoFrames.isSocketIo(o.url());
     }
 
     /** The intended send time of publication {@code seq}. */

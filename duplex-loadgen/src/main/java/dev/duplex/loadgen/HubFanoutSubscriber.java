@@ -23,6 +23,10 @@ final class HubFanoutSubscriber extends HubFanoutConnection {
 
     @Override
     void onConnected() {
+        if (s.socketIo) {
+            command("42" + SocketIoFrames.SUBSCRIBE_ID + "[\"subscribe\"," + new String(s.channelJson, StandardCharsets.UTF_8) + "]");
+            return;
+        }
         command("{\"type\":\"subscribe\",\"id\":2,\"channel\":" + new String(s.channelJson, StandardCharsets.UTF_8) + "}");
     }
 
@@ -54,6 +58,10 @@ final class HubFanoutSubscriber extends HubFanoutConnection {
                     + HubFanoutBenchmark.SUBPROTOCOL);
             return;
         }
+        if (s.socketIo) {
+            onSocketIo(b, n, now, length);
+            return;
+        }
         if (!HubText.startsWith(b, n, PUBLICATION)) {
             onControl(b, n);
             return;
@@ -76,6 +84,29 @@ final class HubFanoutSubscriber extends HubFanoutConnection {
             lastOffset = offset;
         } else {
             ctx.offsetRepeats++;
+        }
+        ctx.arrived(sequences.see(seq), now, sentAt, length, s.start, s.end);
+    }
+
+    /** A Socket.IO packet: a {@code pub} event (a delivery, no offsets), the subscribe's ack, or control. */
+    private void onSocketIo(byte[] b, int n, long now, long length) {
+        if (!HubText.startsWith(b, n, SocketIoFrames.PUB)) {
+            if (SocketIoFrames.ackId(b, n) == SocketIoFrames.SUBSCRIBE_ID) {
+                if (phase == SETTING_UP) {
+                    phase = READY;
+                    s.subscribersReady.incrementAndGet();
+                }
+                return;
+            }
+            onSocketIoControl(b, n);
+            return;
+        }
+        ctx.received++;
+        long seq = HubText.longAfter(b, SocketIoFrames.PUB.length, n, SEQ);
+        long sentAt = HubText.longAfter(b, SocketIoFrames.PUB.length, n, T);
+        if (seq == HubText.NONE || sentAt == HubText.NONE || seq < 0) {
+            run.errors.record("unreadable_publication", "No seq or t in the first " + n + " bytes: " + HubText.preview(b, n));
+            return;
         }
         ctx.arrived(sequences.see(seq), now, sentAt, length, s.start, s.end);
     }

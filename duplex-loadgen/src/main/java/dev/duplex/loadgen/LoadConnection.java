@@ -54,17 +54,20 @@ abstract class LoadConnection implements ConnectionHandler, ConnectionListener {
      */
     byte[] body;
     int bodyLength;
+    /** The server this connection opens to: the run's, unless a scenario spreads over several (set before connect). */
+    Target target;
 
     LoadConnection(LoadRun run, LoopContext ctx, long startNanos) {
         this.run = run;
         this.ctx = ctx;
         this.startNanos = startNanos;
+        this.target = run.target;
     }
 
     /** Starts connecting from {@code local} (null: the OS chooses). Safe from any thread. */
     final void connect(InetSocketAddress local) {
         run.attempted.incrementAndGet();
-        TcpClient.connect(ctx.loop, run.target.address(), local, run.transport, null, this)
+        TcpClient.connect(ctx.loop, target.address(), local, run.transport, null, this)
                 .whenComplete((connection, error) -> {
                     if (error != null) {
                         if (!run.stopping) {
@@ -158,7 +161,7 @@ abstract class LoadConnection implements ConnectionHandler, ConnectionListener {
             opened();
             return;
         }
-        handshake = new ClientHandshake(run.target.uri(), run.subprotocols, List.of(), List.of(), ctx.mask);
+        handshake = new ClientHandshake(target.uri(), run.subprotocols, List.of(), List.of(), ctx.mask);
         head = new HttpHeadParser(HttpLimits.defaults());
         connection.setDeadline(run.handshakeTimeoutMillis, TimeUnit.MILLISECONDS);
         connection.write(ByteBuffer.wrap(handshake.requestBytes()));

@@ -151,6 +151,11 @@ final class BenchCommand implements Runnable {
         @Option(names = "--hub", description = "Fan out through the hub protocol (connect, subscribe, publish) instead of a raw broadcast endpoint.")
         boolean hub;
 
+        @Option(names = "--socketio", description = "The same as --hub against a Socket.IO server (Engine.IO 4 over WebSocket, "
+                + "e.g. duplex-bench-peers/node/socketio-peer.mjs): events subscribe(room) and publish({room, data}), "
+                + "both acknowledged, deliveries as pub events. URL e.g. ws://127.0.0.1:3000 (/socket.io/?EIO=4&transport=websocket is added).")
+        boolean socketIo;
+
         @Option(names = "--channel", paramLabel = "NAME", defaultValue = HubFanoutBenchmark.DEFAULT_CHANNEL,
                 description = "With --hub: the channel (default: ${DEFAULT-VALUE}, in the default namespace; NS:NAME needs "
                         + "namespace NS configured on the hub). For large fan-outs use a namespace with join_leave off.")
@@ -165,6 +170,11 @@ final class BenchCommand implements Runnable {
                 description = "With --hub: subscriber connections opened per second, under the hub's admission rate "
                         + "(hub.connections_per_second, 1000 by default) (default: ${DEFAULT-VALUE}).")
         double connectRate;
+
+        @Option(names = "--subscribe-to", split = ",", paramLabel = "URL",
+                description = "With --hub or --socketio: the subscribers connect to these URLs round robin (e.g. the other "
+                        + "nodes of a cluster); the publishers to URL. Default: URL.")
+        java.util.List<URI> subscribeTo = new java.util.ArrayList<>();
 
         @Option(names = "--subscribers", defaultValue = "100", description = "Subscribing connections (default: ${DEFAULT-VALUE}).")
         int subscribers;
@@ -184,9 +194,19 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() {
+            if (socketIo) {
+                if (url == null) {
+                    System.err.println("duplex bench: give the Socket.IO server's URL, e.g. ws://127.0.0.1:3000");
+                    return 2;
+                }
+                java.util.List<URI> subscribeUrls = subscribeTo.stream().map(HubFanoutBenchmark::socketIoUrl).toList();
+                return execute(() -> HubFanoutBenchmark.run(new HubFanoutBenchmark.Options(HubFanoutBenchmark.socketIoUrl(url),
+                        channel, subscribers, rate, size, duration, threads, publishers, connectRate, subscribeUrls), System.err));
+            }
             if (hub) {
+                java.util.List<URI> subscribeUrls = subscribeTo.stream().map(Fanout::hubUrl).toList();
                 return execute(() -> HubFanoutBenchmark.run(new HubFanoutBenchmark.Options(hubUrl(url), channel, subscribers,
-                        rate, size, duration, threads, publishers, connectRate), System.err));
+                        rate, size, duration, threads, publishers, connectRate, subscribeUrls), System.err));
             }
             if (url == null) {
                 System.err.println("duplex bench: give the broadcast endpoint's URL, e.g. ws://127.0.0.1:8080/broadcast "
