@@ -50,6 +50,7 @@ public final class MqttBridge implements AutoCloseable {
     private final List<AutoCloseable> listeners = new ArrayList<>();
     private final CompletableFuture<Void> subscribed = new CompletableFuture<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicLong subscriptions = new AtomicLong();
     private final AtomicLong imported = new AtomicLong();
     private final AtomicLong exported = new AtomicLong();
     private final AtomicLong ownDropped = new AtomicLong();
@@ -111,6 +112,7 @@ public final class MqttBridge implements AutoCloseable {
                                 + options.importFilter() + " failed: " + failure.getMessage());
                         subscribed.completeExceptionally(failure);
                     } else {
+                        subscriptions.incrementAndGet();
                         subscribed.complete(null);
                     }
                 });
@@ -177,6 +179,11 @@ public final class MqttBridge implements AutoCloseable {
                         exported.incrementAndGet();
                     }
                 });
+    }
+
+    /** Subscriptions the MQTT broker acknowledged: one per connection, so each reconnection adds one. */
+    public long subscriptions() {
+        return subscriptions.get();
     }
 
     /** MQTT messages published to the hub. */

@@ -216,4 +216,23 @@ class MqttBridgeTest {
         Optional<Publication> none = Optional.ofNullable(seen.poll(QUIET_MILLIS, TimeUnit.MILLISECONDS));
         assertTrue(none.isEmpty());
     }
+
+    @Test
+    void afterTheBrokerRestartsTheBridgeReconnectsAndSubscribesAgain() throws Exception {
+        BlockingQueue<Publication> seen = listen("mqtt:sensors/t2");
+        MqttBridge bridge = bridge(MqttBridgeOptions.of(mosquitto.host(), mosquitto.port()));
+        mosquittoPub("sensors/t2", "1", false);
+        assertEquals(JSON.readTree("1"), next(seen).data());
+
+        assertEquals(1, bridge.subscriptions());
+        mosquitto.restart(); // empty: no session, no subscription survives
+        await(() -> bridge.subscriptions() == 2, "the bridge reconnected and subscribed again");
+        mosquittoPub("sensors/t2", "2", false);
+        Publication after = next(seen);
+        assertEquals(JSON.readTree("2"), after.data());
+        assertEquals(2, after.offset());
+        assertNull(seen.poll(QUIET_MILLIS, TimeUnit.MILLISECONDS));
+        assertEquals(2, bridge.imported());
+        assertEquals(0, bridge.importFailures());
+    }
 }

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real Mosquitto MQTT broker (the Debian package {@code mosquitto}) started by a test as a child
  * process on a free loopback port, from a generated minimal configuration: one listener on
- * 127.0.0.1, anonymous clients allowed, no persistence. Close it to stop it.
+ * 127.0.0.1, anonymous clients allowed, no persistence. Can be killed and started again on the same port. Close it to stop it.
  */
 public final class MosquittoProcess implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
@@ -112,6 +112,12 @@ public final class MosquittoProcess implements AutoCloseable {
             process.destroyForcibly();
             process.waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    /** Starts again on the same port, empty (SIGKILL first if it still runs). */
+    public void restart() throws IOException, InterruptedException {
+        kill();
+        launch();
     }
 
     @Override
