@@ -2,7 +2,9 @@ package dev.duplex.mqtt;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttClientState;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperty;
@@ -28,7 +30,7 @@ import java.util.logging.Logger;
  * both ways; payloads by {@link MqttPayloads}; no loops ({@link Loops}).
  *
  * <p>The HiveMQ MQTT client does the I/O on its own threads; nothing here blocks. It reconnects on
- * its own (100 ms up to 5 s apart), and the bridge subscribes again on every connection (each starts
+ * its own (100 ms up to 5 s apart) until closed, and the bridge subscribes again on every connection (each starts
  * a clean session). An incoming message is acknowledged (PUBACK) only after the hub stored it, or
  * refused it (counted in {@link #importFailures()}). A retained message is imported like any other
  * when the subscription delivers it, so it is the channel's latest value (give the namespace
@@ -68,9 +70,8 @@ public final class MqttBridge implements AutoCloseable {
                 .identifier(options.clientId())
                 .serverHost(options.host())
                 .serverPort(options.port())
-                .automaticReconnect().initialDelay(100, TimeUnit.MILLISECONDS).maxDelay(5, TimeUnit.SECONDS)
-                .applyAutomaticReconnect()
-                .addConnectedListener(context -> subscribe())
+                .addConnectedListener(context -> connected())
+                .addDisconnectedListener(this::disconnected)
                 .buildAsync();
     }
 
@@ -102,6 +103,30 @@ public final class MqttBridge implements AutoCloseable {
     /** Completes when the bridge's first MQTT subscription is in place. */
     public CompletableFuture<Void> ready() {
         return subscribed;
+    }
+
+    /** On the client's thread: a connection is up; subscribe on it (each starts a clean session), unless closed meanwhile. */
+    private void connected() {
+        if (closed.get()) {
+            client.disconnect();
+            return;
+        }
+        subscribe();
+    }
+
+    /**
+     * On the client's thread: the connection is lost or could not be made. Reconnects 100 ms, 200 ms…
+     * up to 5 s apart until the bridge is closed. (The client's own automatic reconnect would go on
+     * after {@code disconnect()} on a bridge closed while reconnecting.)
+     */
+    private void disconnected(MqttClientDisconnectedContext context) {
+        if (closed.get()) {
+            context.getReconnector().reconnect(false);
+            return;
+        }
+        int attempts = Math.min(context.getReconnector().getAttempts(), 6);
+        long delayMillis = Math.min(100L << attempts, 5_000L);
+        context.getReconnector().reconnect(true).delay(delayMillis, TimeUnit.MILLISECONDS);
     }
 
     private void subscribe() {
@@ -211,12 +236,20 @@ public final class MqttBridge implements AutoCloseable {
         return exportFailures.get();
     }
 
+    /** The MQTT client's state: connected, reconnecting, disconnected… (for tests and diagnostics). */
+    public MqttClientState state() {
+        return client.getState();
+    }
+
     /** Imports published to the hub that the export listener has not seen yet. */
     public int pendingImports() {
         return loops.pending();
     }
 
-    /** Stops listening to the hub and disconnects (waits up to 5 s for the DISCONNECT to be sent). */
+    /**
+     * Stops listening to the hub and disconnects (waits up to 5 s for the DISCONNECT to be sent); a
+     * bridge that is reconnecting stops trying.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -232,7 +265,7 @@ public final class MqttBridge implements AutoCloseable {
         try {
             client.disconnect().get(5, TimeUnit.SECONDS);
         } catch (Exception notConnected) {
-            // not connected (or reconnecting): nothing to say goodbye on
+            // not connected (or reconnecting): nothing to say goodbye on; disconnected() stops the reconnecting
         }
     }
 }

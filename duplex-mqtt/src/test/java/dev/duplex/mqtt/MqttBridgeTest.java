@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttClientState;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
@@ -234,5 +235,20 @@ class MqttBridgeTest {
         assertNull(seen.poll(QUIET_MILLIS, TimeUnit.MILLISECONDS));
         assertEquals(2, bridge.imported());
         assertEquals(0, bridge.importFailures());
+    }
+
+    @Test
+    void closingABridgeThatIsReconnectingStopsIt() throws Exception {
+        MqttBridge bridge = bridge(MqttBridgeOptions.of(mosquitto.host(), mosquitto.port()));
+        assertEquals(MqttClientState.CONNECTED, bridge.state());
+        mosquitto.kill();
+        await(() -> bridge.state() == MqttClientState.DISCONNECTED_RECONNECT, "the bridge noticed and is reconnecting");
+
+        bridge.close();
+        // The reconnect attempt that was waiting fails (nothing listens) and is the last.
+        await(() -> bridge.state() == MqttClientState.DISCONNECTED, "the closed bridge stopped reconnecting");
+        mosquitto.restart();
+        Thread.sleep(QUIET_MILLIS); // longer than the first reconnect delays (100 ms, 200 ms, 400 ms)
+        assertEquals(MqttClientState.DISCONNECTED, bridge.state(), "a closed bridge does not reconnect");
     }
 }
