@@ -29,9 +29,10 @@ import java.util.logging.Logger;
  * hub publication on {@code mqtt:T} for an exported topic {@code T} is published to {@code T}. QoS 1
  * both ways; payloads by {@link MqttPayloads}; no loops ({@link Loops}).
  *
- * <p>The HiveMQ MQTT client does the I/O on its own threads; nothing here blocks. It reconnects on
- * its own (100 ms up to 5 s apart) until closed, and the bridge subscribes again on every connection (each starts
- * a clean session). An incoming message is acknowledged (PUBACK) only after the hub stored it, or
+ * <p>The HiveMQ MQTT client does the I/O on its own threads; nothing the bridge runs on them or on
+ * the hub's publishing thread blocks (only {@link #close()} waits, for the DISCONNECT). The bridge
+ * reconnects (100 ms doubling up to 5 s apart) until closed, and subscribes again on every
+ * connection (each starts a clean session). An incoming message is acknowledged (PUBACK) only after the hub stored it, or
  * refused it (counted in {@link #importFailures()}). A retained message is imported like any other
  * when the subscription delivers it, so it is the channel's latest value (give the namespace
  * history: {@link #namespace()}).
